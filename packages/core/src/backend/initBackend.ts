@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import { RobustError } from '../errors';
+import { registerWasmKernels } from '../kernels/registerWasmKernels';
+
+/**
+ * Backends robustjs can bind to. `tensorflow` is the native TensorFlow backend of
+ * `@tensorflow/tfjs-node-gpu` (tried first) or `@tensorflow/tfjs-node`; the other names are tfjs's.
+ */
+export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** The candidates, labelled by what gets loaded: `tfjs-node-gpu` and `tfjs-node` both give `tensorflow`. */
+export type BackendCandidate = 'tfjs-node-gpu' | 'tfjs-node' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** One attempt made by {@link initBackend}. */
+export interface BackendAttempt {
+  /** What was tried. */
+  readonly name: BackendCandidate;
+  /** Whether it loaded and initialised. */
+  readonly ok: boolean;
+  /** Why it was skipped or failed (absent when `ok`). */
+  readonly reason?: string;
+}
+
+/** What {@link initBackend} chose and why. */
+export interface BackendInfo {
+  /** The active tfjs backend, as `tf.getBackend()` names it. */
+  readonly name: BackendName;
+  /** Every candidate tried, in order, up to and including the chosen one. */
+  readonly tried: readonly BackendAttempt[];
+}
+
+const NODE_ORDER: readonly BackendCandidate[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+const BROWSER_ORDER: readonly BackendCandidate[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const VALID: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+const INSTALL_HINT: Record<'tfjs-node-gpu' | 'tfjs-node', string> = {
+  'tfjs-node-gpu':
+    'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (needs CUDA and network access to download libtensorflow at install time)',
+  'tfjs-node': 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (downloads libtensorflow at install time, so it needs network access)',
+};
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined';
+}
+
+function envBackend(): string | undefined {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const v = p?.env?.ROBUSTJS_BACKEND;
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function message(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0] ?? m;
+}
+
+// The specifiers are variables so bundlers leave these optional peers alone.
+const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
+const TFJS_NODE = '@tensorflow/tfjs-node';
+const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
+
+async function activate(name: BackendName): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+  await tf.ready();
+}
+
+async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt> {
+  try {
+    switch (candidate) {
+      case 'tfjs-node-gpu':
+      case 'tfjs-node': {
+        const spec = candidate === 'tfjs-node-gpu' ? TFJS_NODE_GPU : TFJS_NODE;
+        try {
+          await import(/* @vite-ignore */ spec);
+        } catch (e) {
+          return { name: candidate, ok: false, reason: `${spec} could not be loaded (${message(e)}); ${INSTALL_HINT[candidate]}` };
+        }
+        if (tf.findBackendFactory('tensorflow') === null) {
+          return { name: candidate, ok: false, reason: `${spec} loaded but registered no 'tensorflow' backend (two copies of tfjs-core? pin both to 4.22.0)` };
+        }
+        await activate('tensorflow');
+        return { name: candidate, ok: true };
+      }
+      case 'webgpu': {
+        if (typeof (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === 'undefined') {
+          return { name: candidate, ok: false, reason: 'navigator.gpu is not available in this environment' };
+        }
+        try {
+          await import(/* @vite-ignore */ TFJS_WEBGPU);
+        } catch (e) {
+          return { name: candidate, ok: false, reason: `${TFJS_WEBGPU} could not be loaded (${message(e)}); install it to use WebGPU` };
+        }
+        await activate('webgpu');
+        return { name: candidate, ok: true };
+      }
+      case 'wasm': {
+        await import('@tensorflow/tfjs-backend-wasm');
+        registerWasmKernels();
+        await activate('wasm');
+        return { name: candidate, ok: true };
+      }
+      case 'webgl':
+      case 'cpu':
+        await activate(candidate);
+        return { name: candidate, ok: true };
+    }
+  } catch (e) {
+    return { name: candidate, ok: false, reason: message(e) };
+  }
+}
+
+function candidatesFor(name: BackendName, node: boolean): BackendCandidate[] {
+  if (name === 'tensorflow') return ['tfjs-node-gpu', 'tfjs-node'];
+  if (node && (name === 'webgl' || name === 'webgpu')) return [name];
+  return [name];
+}
+
+/**
+ * Chooses and initialises the tfjs backend for this process.
+ *
+ * Order in Node: `@tensorflow/tfjs-node-gpu` → `@tensorflow/tfjs-node` (optional peers, loaded by dynamic
+ * import; an absent package is skipped with the reason kept) → `wasm` (with robustjs's kernel additions
+ * registered) → `cpu`. In a browser: `webgpu` → `webgl` → `wasm` → `cpu`.
+ * A `preference` argument, else the `ROBUSTJS_BACKEND` environment variable, forces one backend:
+ * then nothing else is tried, and failure throws.
+ *
+ * @param preference - a backend to force (`'tensorflow'`, `'webgpu'`, `'webgl'`, `'wasm'`, `'cpu'`); default: the order above.
+ * @returns `{ name, tried }`: the active backend and every attempt with its reason.
+ * @throws {@link RobustError} `INVALID_ARGUMENT` for an unknown name; `BACKEND_UNAVAILABLE` when a forced
+ *   backend cannot be had (the message says how to install it) or no backend at all initialises.
+ * @example
+ * ```ts
+ * const { name, tried } = await initBackend();
+ * console.log(`backend: ${name}`, tried);
+ * ```
+ */
+export async function initBackend(preference?: BackendName): Promise<BackendInfo> {
+  const node = isNode();
+  const forcedFrom = preference !== undefined ? 'argument' : envBackend() !== undefined ? 'ROBUSTJS_BACKEND' : undefined;
+  const forced = preference ?? envBackend();
+  if (forced !== undefined && !VALID.includes(forced as BackendName)) {
+    throw new RobustError('INVALID_ARGUMENT',
+      `${forcedFrom === 'argument' ? "Argument 'preference' passed to 'initBackend'" : 'Environment variable ROBUSTJS_BACKEND'} ` +
+        `must be one of ${VALID.join(', ')}, got ${JSON.stringify(forced)}.`);
+  }
+  const order = forced !== undefined ? candidatesFor(forced as BackendName, node) : node ? NODE_ORDER : BROWSER_ORDER;
+  const tried: BackendAttempt[] = [];
+  for (const candidate of order) {
+    const attempt = await tryCandidate(candidate);
+    tried.push(attempt);
+    if (attempt.ok) return { name: tf.getBackend() as BackendName, tried };
+  }
+  const reasons = tried.map((t) => `  - ${t.name}: ${t.reason ?? 'failed'}`).join('\n');
+  if (forced !== undefined) {
+    throw new RobustError('BACKEND_UNAVAILABLE',
+      `Backend '${forced}' requested by ${forcedFrom === 'argument' ? "'initBackend(preference)'" : 'ROBUSTJS_BACKEND'} cannot be used here:\n${reasons}\n` +
+        `Install what is named above, or unset ${forcedFrom === 'argument' ? 'the preference' : 'ROBUSTJS_BACKEND'} to fall back to ${node ? 'wasm or cpu' : 'webgl, wasm or cpu'}.`);
+  }
+  throw new RobustError('BACKEND_UNAVAILABLE', `No tfjs backend could be initialised:\n${reasons}`);
+}

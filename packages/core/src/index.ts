@@ -1,0 +1,28 @@
+/**
+ * `@robustjs/core`: the shared tensor contract of robustjs.
+ *
+ * Backend binding ({@link initBackend}), the contract types (`Images`, `Labels`, `Classifier`,
+ * `NoisePredictor`, `Purifier`, `Detector`, `Attack`), {@link RobustError} and the validators every
+ * package uses, seeded randomness, safetensors IO, and the wasm kernel additions that make training
+ * and gradients work (and run fast) on the wasm backend. Node-only IO lives in `@robustjs/core/node`.
+ *
+ * @packageDocumentation
+ */
+export type * from './types';
+export { RobustError, assert, describeValue } from './errors';
+export type { RobustErrorCode } from './errors';
+export { assertImages } from './validate/assertImages';
+export type { AssertImagesOptions } from './validate/assertImages';
+export { assertLabels } from './validate/assertLabels';
+export type { AssertLabelsOptions } from './validate/assertLabels';
+export { assertSameBatch } from './validate/assertSameBatch';
+export { assertNumber } from './validate/assertNumber';
+export type { AssertNumberOptions } from './validate/assertNumber';
+export { resolveOptions } from './validate/resolveOptions';
+export { seedStream, gaussianNoise } from './random';
+export type { SeedStream } from './random';
+export { initBackend } from './backend/initBackend';
+export type { BackendName, BackendCandidate, BackendAttempt, BackendInfo } from './backend/initBackend';
+export { registerWasmKernels, unregisterWasmKernels, wasmKernelsRegistered } from './kernels/registerWasmKernels';
+export { classifierFromLayersModel, classifierFromGraphModel } from './adapters';
+export type { ClassifierAdapterOptions } from './adapters';

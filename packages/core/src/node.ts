@@ -1,0 +1,8 @@
+/**
+ * `@robustjs/core/node`: Node-only model IO (a `file://` handler for tfjs models and weight maps,
+ * safetensors files on disk). Importing it does not register anything; call
+ * `registerFileSystemRouter()` to make `model.save('file://…')` and `tf.loadLayersModel('file://…')` work.
+ *
+ * @packageDocumentation
+ */
+export {};
