@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RobustError } from '../errors';
+import { initBackend } from './initBackend';
+
+const saved = process.env.ROBUSTJS_BACKEND;
+afterEach(() => {
+  if (saved === undefined) delete process.env.ROBUSTJS_BACKEND;
+  else process.env.ROBUSTJS_BACKEND = saved;
+});
+
+describe('initBackend', () => {
+  it('picks wasm in Node when tfjs-node(-gpu) are absent, and says why each was skipped', async () => {
+    delete process.env.ROBUSTJS_BACKEND;
+    const info = await initBackend();
+    expect(info.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.tried.map((t) => t.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm']);
+    const [gpu, node, wasm] = info.tried;
+    expect(gpu?.ok).toBe(false);
+    expect(gpu?.reason).toMatch(/@tensorflow\/tfjs-node-gpu could not be loaded/);
+    expect(gpu?.reason).toMatch(/npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/);
+    expect(node?.ok).toBe(false);
+    expect(node?.reason).toMatch(/npm install @tensorflow\/tfjs-node@4\.22\.0/);
+    expect(wasm).toEqual({ name: 'wasm', ok: true });
+    // The kernel additions are in force on the chosen wasm backend.
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it('honours ROBUSTJS_BACKEND=cpu', async () => {
+    process.env.ROBUSTJS_BACKEND = 'cpu';
+    const info = await initBackend();
+    expect(info).toEqual({ name: 'cpu', tried: [{ name: 'cpu', ok: true }] });
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('lets an explicit preference override the environment', async () => {
+    process.env.ROBUSTJS_BACKEND = 'cpu';
+    const info = await initBackend('wasm');
+    expect(info.name).toBe('wasm');
+  });
+
+  it('fails clearly for ROBUSTJS_BACKEND=tensorflow here, saying how to install tfjs-node', async () => {
+    process.env.ROBUSTJS_BACKEND = 'tensorflow';
+    const err = await initBackend().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RobustError);
+    expect((err as RobustError).code).toBe('BACKEND_UNAVAILABLE');
+    expect((err as RobustError).message).toMatch(/Backend 'tensorflow' requested by ROBUSTJS_BACKEND cannot be used here/);
+    expect((err as RobustError).message).toMatch(/npm install @tensorflow\/tfjs-node@4\.22\.0/);
+    expect((err as RobustError).message).toMatch(/unset ROBUSTJS_BACKEND/);
+  });
+
+  it('rejects an unknown backend name before trying anything', async () => {
+    process.env.ROBUSTJS_BACKEND = 'tpu';
+    await expect(initBackend()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/ROBUSTJS_BACKEND must be one of tensorflow, webgpu, webgl, wasm, cpu, got "tpu"/) });
+    delete process.env.ROBUSTJS_BACKEND;
+    await expect(initBackend('gpu' as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Argument 'preference' passed to 'initBackend'/) });
+  });
+
+  it('fails clearly for webgl in Node', async () => {
+    const err = (await initBackend('webgl').catch((e: unknown) => e)) as RobustError;
+    expect(err.code).toBe('BACKEND_UNAVAILABLE');
+    expect(err.message).toMatch(/webgl/);
+  });
+});
