@@ -26,3 +26,6 @@ export type { BackendName, BackendCandidate, BackendAttempt, BackendInfo } from 
 export { registerWasmKernels, unregisterWasmKernels, wasmKernelsRegistered } from './kernels/registerWasmKernels';
 export { classifierFromLayersModel, classifierFromGraphModel } from './adapters';
 export type { ClassifierAdapterOptions } from './adapters';
+export { parseSafetensors, decodeSafetensors, encodeSafetensors, encodeSafetensorsSync, loadWeightsFromSafetensors } from './io/safetensors';
+export type { SafetensorsTensor, ParsedSafetensors, ExpectedWeight, SafetensorsInput } from './io/safetensors';
+export type { SafetensorsDtype, SafetensorsTfDtype, SafetensorsData } from './io/safetensorsDtypes';

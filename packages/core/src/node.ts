@@ -5,4 +5,6 @@
  *
  * @packageDocumentation
  */
-export {};
+export { fileSystem, registerFileSystemRouter } from './io/fileSystem';
+export { readSafetensorsFile, writeSafetensorsFile } from './io/safetensorsFile';
+export { saveWeightMap, loadWeightMap } from './io/weightMap';

@@ -1,3 +1,4 @@
 export { expectNoLeak, expectNoLeakAsync } from './expectNoLeak';
 export { describeEachBackend, availableBackends } from './describeEachBackend';
 export { expectClose, relativeError } from './expectClose';
+export { readmeExample, runReadmeExample } from './readmeExample';
