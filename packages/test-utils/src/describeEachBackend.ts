@@ -10,12 +10,14 @@ registerWasmKernels();
  * additions) always in Node, plus any other registered factory (e.g. `tensorflow` when tfjs-node is loaded).
  */
 export function availableBackends(): string[] {
-  const names = ['cpu', 'wasm'];
-  for (const extra of ['tensorflow', 'webgl', 'webgpu']) {
-    if (tf.findBackendFactory(extra) !== null && typeof process === 'undefined') names.push(extra);
-  }
-  if (tf.findBackendFactory('tensorflow') !== null && !names.includes('tensorflow')) names.push('tensorflow');
-  return names;
+  const g = globalThis as { document?: unknown; navigator?: { gpu?: unknown } };
+  const usable: Record<string, boolean> = {
+    // tfjs registers a webgl factory even in Node, where it cannot initialise: require a DOM.
+    tensorflow: true,
+    webgl: typeof g.document !== 'undefined',
+    webgpu: typeof g.navigator?.gpu !== 'undefined',
+  };
+  return ['cpu', 'wasm', ...Object.keys(usable).filter((name) => usable[name] && tf.findBackendFactory(name) !== null)];
 }
 
 /**

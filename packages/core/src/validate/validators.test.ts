@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectNoLeak } from '@robustjs/test-utils';
+import { describeEachBackend, expectNoLeak } from '@robustjs/test-utils';
 import { RobustError, assert, describeValue } from '../errors';
 import { assertImages } from './assertImages';
 import { assertLabels } from './assertLabels';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('assertImages', () => {
+describeEachBackend('assertImages', () => {
   it('accepts [N,H,W,C] float32 in [0,1] without leaking', () => {
     expectNoLeak(() => {
       const x = tf.randomUniform([2, 4, 4, 3]);
@@ -68,7 +68,7 @@ describe('assertImages', () => {
   });
 });
 
-describe('assertLabels', () => {
+describeEachBackend('assertLabels', () => {
   it('accepts [N] int32 in [0,K)', () => {
     expectNoLeak(() => {
       const y = tf.tensor1d([0, 9, 3], 'int32');
