@@ -15,8 +15,10 @@ describe('initBackend', () => {
     const info = await initBackend();
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(info.tried.map((t) => t.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm']);
-    const [gpu, node, wasm] = info.tried;
+    expect(info.tried.map((t) => t.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'native']);
+    const [gpu, node, wasm, native] = info.tried;
+    // The oneDNN kernels are optional: either registered, or skipped with a reason.
+    expect(native?.ok ? native.reason : native?.reason?.length).toEqual(native?.ok ? undefined : expect.any(Number));
     expect(gpu?.ok).toBe(false);
     expect(gpu?.reason).toMatch(/@tensorflow\/tfjs-node-gpu could not be loaded/);
     expect(gpu?.reason).toMatch(/npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/);
@@ -30,8 +32,20 @@ describe('initBackend', () => {
   it('honours ROBUSTJS_BACKEND=cpu', async () => {
     process.env.ROBUSTJS_BACKEND = 'cpu';
     const info = await initBackend();
-    expect(info).toEqual({ name: 'cpu', tried: [{ name: 'cpu', ok: true }] });
+    expect(info.name).toBe('cpu');
+    expect(info.tried.map((t) => t.name)).toEqual(['cpu', 'native']);
+    expect(info.tried[0]).toEqual({ name: 'cpu', ok: true });
     expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('skips the native kernels with ROBUSTJS_NATIVE=0 and says so', async () => {
+    process.env.ROBUSTJS_NATIVE = '0';
+    try {
+      const info = await initBackend('wasm');
+      expect(info.tried.at(-1)).toEqual({ name: 'native', ok: false, reason: 'turned off by ROBUSTJS_NATIVE=0' });
+    } finally {
+      delete process.env.ROBUSTJS_NATIVE;
+    }
   });
 
   it('lets an explicit preference override the environment', async () => {

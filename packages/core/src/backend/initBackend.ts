@@ -9,7 +9,7 @@ import { registerWasmKernels } from '../kernels/registerWasmKernels';
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** The candidates, labelled by what gets loaded: `tfjs-node-gpu` and `tfjs-node` both give `tensorflow`. */
-export type BackendCandidate = 'tfjs-node-gpu' | 'tfjs-node' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendCandidate = 'tfjs-node-gpu' | 'tfjs-node' | 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'native';
 
 /** One attempt made by {@link initBackend}. */
 export interface BackendAttempt {
@@ -25,7 +25,10 @@ export interface BackendAttempt {
 export interface BackendInfo {
   /** The active tfjs backend, as `tf.getBackend()` names it. */
   readonly name: BackendName;
-  /** Every candidate tried, in order, up to and including the chosen one. */
+  /**
+   * Every candidate tried, in order, up to and including the chosen one; in Node on `wasm` or `cpu`, a last
+   * `native` entry says whether the oneDNN kernels of `@robustjs/native` were registered, or why not.
+   */
   readonly tried: readonly BackendAttempt[];
 }
 
@@ -59,6 +62,29 @@ function message(e: unknown): string {
 const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const TFJS_NODE = '@tensorflow/tfjs-node';
 const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
+const ROBUSTJS_NATIVE = '@robustjs/native';
+
+interface NativeModule {
+  registerNativeKernels(backendName: 'wasm' | 'cpu'): { ok: boolean; reason?: string; kernels: readonly string[] };
+}
+
+/** Registers the optional oneDNN kernels of `@robustjs/native` into `backend` (wasm or cpu). Never throws. */
+async function tryNative(backend: 'wasm' | 'cpu'): Promise<BackendAttempt> {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  if (p?.env?.ROBUSTJS_NATIVE === '0') return { name: 'native', ok: false, reason: 'turned off by ROBUSTJS_NATIVE=0' };
+  let mod: NativeModule;
+  try {
+    mod = (await import(/* @vite-ignore */ ROBUSTJS_NATIVE)) as NativeModule;
+  } catch (e) {
+    return { name: 'native', ok: false, reason: `${ROBUSTJS_NATIVE} could not be loaded (${message(e)}); install it (needs a C++ compiler and libdnnl-dev) for oneDNN kernels, the ${backend === 'wasm' ? 'wasm kernel additions' : 'cpu kernels'} are used meanwhile` };
+  }
+  try {
+    const r = mod.registerNativeKernels(backend);
+    return r.ok ? { name: 'native', ok: true } : { name: 'native', ok: false, reason: `${r.reason ?? 'registration failed'}; the ${backend === 'wasm' ? 'wasm kernel additions' : 'cpu kernels'} are used` };
+  } catch (e) {
+    return { name: 'native', ok: false, reason: `registering the native kernels failed (${message(e)})` };
+  }
+}
 
 async function activate(name: BackendName): Promise<void> {
   const ok = await tf.setBackend(name);
@@ -111,10 +137,8 @@ async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt
   }
 }
 
-function candidatesFor(name: BackendName, node: boolean): BackendCandidate[] {
-  if (name === 'tensorflow') return ['tfjs-node-gpu', 'tfjs-node'];
-  if (node && (name === 'webgl' || name === 'webgpu')) return [name];
-  return [name];
+function candidatesFor(name: BackendName): BackendCandidate[] {
+  return name === 'tensorflow' ? ['tfjs-node-gpu', 'tfjs-node'] : [name];
 }
 
 /**
@@ -122,7 +146,9 @@ function candidatesFor(name: BackendName, node: boolean): BackendCandidate[] {
  *
  * Order in Node: `@tensorflow/tfjs-node-gpu` → `@tensorflow/tfjs-node` (optional peers, loaded by dynamic
  * import; an absent package is skipped with the reason kept) → `wasm` (with robustjs's kernel additions
- * registered) → `cpu`. In a browser: `webgpu` → `webgl` → `wasm` → `cpu`.
+ * registered) → `cpu`. On `wasm` or `cpu` in Node, the oneDNN kernels of the optional `@robustjs/native`
+ * are then registered when present (`ROBUSTJS_NATIVE=0` turns them off), recorded as a `native` attempt.
+ * In a browser: `webgpu` → `webgl` → `wasm` → `cpu`.
  * A `preference` argument, else the `ROBUSTJS_BACKEND` environment variable, forces one backend:
  * then nothing else is tried, and failure throws.
  *
@@ -145,12 +171,16 @@ export async function initBackend(preference?: BackendName): Promise<BackendInfo
       `${forcedFrom === 'argument' ? "Argument 'preference' passed to 'initBackend'" : 'Environment variable ROBUSTJS_BACKEND'} ` +
         `must be one of ${VALID.join(', ')}, got ${JSON.stringify(forced)}.`);
   }
-  const order = forced !== undefined ? candidatesFor(forced as BackendName, node) : node ? NODE_ORDER : BROWSER_ORDER;
+  const order = forced !== undefined ? candidatesFor(forced as BackendName) : node ? NODE_ORDER : BROWSER_ORDER;
   const tried: BackendAttempt[] = [];
   for (const candidate of order) {
     const attempt = await tryCandidate(candidate);
     tried.push(attempt);
-    if (attempt.ok) return { name: tf.getBackend() as BackendName, tried };
+    if (attempt.ok) {
+      const name = tf.getBackend() as BackendName;
+      if (node && (name === 'wasm' || name === 'cpu')) tried.push(await tryNative(name));
+      return { name, tried };
+    }
   }
   const reasons = tried.map((t) => `  - ${t.name}: ${t.reason ?? 'failed'}`).join('\n');
   if (forced !== undefined) {
