@@ -9,12 +9,12 @@ import { registerWasmKernels } from '../kernels/registerWasmKernels';
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** The candidates, labelled by what gets loaded: `tfjs-node-gpu` and `tfjs-node` both give `tensorflow`. */
-export type BackendCandidate = 'tfjs-node-gpu' | 'tfjs-node' | 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'native';
+export type BackendCandidate = 'tfjs-node-gpu' | 'tfjs-node' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** One attempt made by {@link initBackend}. */
 export interface BackendAttempt {
-  /** What was tried. */
-  readonly name: BackendCandidate;
+  /** What was tried: a backend candidate, or `native` for the optional oneDNN kernels of `@robustjs/native`. */
+  readonly name: BackendCandidate | 'native';
   /** Whether it loaded and initialised. */
   readonly ok: boolean;
   /** Why it was skipped or failed (absent when `ok`). */
