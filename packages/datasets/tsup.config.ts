@@ -1,0 +1,4 @@
+import { packageConfig } from '../../tsup.shared';
+
+// `shims: true` gives the CJS build an `import.meta.url`, which `embeddedDataDir()` uses to find `data/`.
+export default packageConfig({ index: 'src/index.ts', node: 'src/node.ts' }, { shims: true });
