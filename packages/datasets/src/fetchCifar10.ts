@@ -4,6 +4,7 @@ import { checkUrl, fetchBytes, type FetchLike } from './fetchBytes';
 import { checkClassNames } from './readIdx';
 import { readCifar10Impl } from './readCifar10';
 import type { Dataset } from './types';
+import { settleInOrder } from './settleInOrder';
 
 /** Options of {@link fetchCifar10}. */
 export interface FetchCifar10Options {
@@ -35,6 +36,6 @@ export async function fetchCifar10(urls: string | URL | readonly (string | URL)[
   assert(list.length > 0, 'INVALID_ARGUMENT', () => `Argument 'urls' passed to '${fn}' must name at least one batch, got ${describeValue(urls)}.`);
   const checked = list.map((u, i) => checkUrl(u, Array.isArray(urls) ? `urls[${i}]` : 'urls', fn));
   const classNames = checkClassNames(o.classNames, fn) ?? CIFAR10_CLASSES;
-  const bytes = await Promise.all(checked.map((u) => fetchBytes(u, fn, o.fetch)));
+  const bytes = await settleInOrder(checked.map((u) => fetchBytes(u, fn, o.fetch)));
   return readCifar10Impl(bytes.map((b, i) => ({ bytes: b, subject: `'${checked[i]}' fetched by '${fn}'` })), classNames, checked[0] as string);
 }

@@ -2,6 +2,7 @@ import { assert, describeValue, resolveOptions } from '@robustjs/core';
 import { checkUrl, fetchBytes, type FetchLike } from './fetchBytes';
 import { checkClassNames, readIdxImpl } from './readIdx';
 import type { Dataset } from './types';
+import { settleInOrder } from './settleInOrder';
 
 /** Options of {@link fetchIdx}. */
 export interface FetchIdxOptions {
@@ -37,7 +38,7 @@ export async function fetchIdx(urls: { readonly images: string | URL; readonly l
   const imagesUrl = checkUrl(urls.images, 'urls.images', fn);
   const labelsUrl = checkUrl(urls.labels, 'urls.labels', fn);
   const classNames = checkClassNames(o.classNames, fn);
-  const [images, labels] = await Promise.all([fetchBytes(imagesUrl, fn, o.fetch), fetchBytes(labelsUrl, fn, o.fetch)]);
+  const [images, labels] = await settleInOrder([fetchBytes(imagesUrl, fn, o.fetch), fetchBytes(labelsUrl, fn, o.fetch)]);
   return readIdxImpl(images, labels, {
     imagesSubject: `'${imagesUrl}' fetched by '${fn}'`,
     labelsSubject: `'${labelsUrl}' fetched by '${fn}'`,

@@ -7,6 +7,7 @@ import type { Dataset, Split } from '../types';
 import { gunzipIfNeeded, readFileChecked } from './files';
 import { checkSplit } from './loadIdxSplit';
 import { findDataset, searchDirs } from './searchPath';
+import { settleInOrder } from '../settleInOrder';
 
 /** Options of {@link loadCifar10}. */
 export interface LoadCifar10Options {
@@ -45,7 +46,7 @@ export async function loadCifar10(options?: LoadCifar10Options): Promise<Dataset
   const found = findDataset(searchDirs(o.root, fn, 'cifar-10-batches-bin', undefined, undefined), wanted, fn,
     'Extract cifar-10-binary.tar.gz into $ROBUSTJS_DATA (download() fetches it with a checksum), or pass { root }.');
   const paths = Object.values<string>(found.files);
-  const parts = await Promise.all(paths.map(async (p) => ({ bytes: gunzipIfNeeded(await readFileChecked(p, fn), p, fn), subject: `'${p}' read by '${fn}'` })));
+  const parts = await settleInOrder(paths.map(async (p) => ({ bytes: gunzipIfNeeded(await readFileChecked(p, fn), p, fn), subject: `'${p}' read by '${fn}'` })));
   const meta = await readFile(join(found.dir, 'batches.meta.txt'), 'utf8').catch(() => undefined);
   const names = meta?.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
   const classNames = names !== undefined && names.length >= 10 && new Set(names).size === names.length ? names : CIFAR10_CLASSES;

@@ -4,6 +4,7 @@ import { readIdxImpl } from '../readIdx';
 import type { Dataset, Split } from '../types';
 import { gunzipIfNeeded, readFileChecked } from './files';
 import { findDataset, searchDirs } from './searchPath';
+import { settleInOrder } from '../settleInOrder';
 
 /** Options of `loadFashionMnist` and `loadMnist`. */
 export interface LoadIdxOptions {
@@ -52,7 +53,7 @@ export async function loadIdxSplit(fn: string, options: LoadIdxOptions | undefin
   const o = resolveOptions(fn, DEFAULTS, options);
   const wanted = checkSplit(o.split, IDX_FILES, fn);
   const found = findDataset(searchDirs(o.root, fn, spec.sub, spec.system, spec.embedded), wanted, fn, spec.fix);
-  const [images, labels] = await Promise.all([
+  const [images, labels] = await settleInOrder([
     readFileChecked(found.files.images, fn).then((b) => gunzipIfNeeded(b, found.files.images, fn)),
     readFileChecked(found.files.labels, fn).then((b) => gunzipIfNeeded(b, found.files.labels, fn)),
   ]);

@@ -4,6 +4,7 @@ import { readCifar10Impl } from '../readCifar10';
 import { checkClassNames, checkSource } from '../readIdx';
 import type { Dataset } from '../types';
 import { gunzipIfNeeded, readFileChecked } from './files';
+import { settleInOrder } from '../settleInOrder';
 
 /** Options of {@link readCifar10Files}. */
 export interface ReadCifar10FilesOptions {
@@ -37,7 +38,7 @@ export async function readCifar10Files(paths: string | readonly string[], option
     `Argument 'paths' passed to '${fn}' must be a file path or a non-empty array of them, got ${describeValue(paths)}.`);
   const files = list as readonly string[];
   return readCifar10Impl(
-    await Promise.all(files.map(async (p) => ({ bytes: gunzipIfNeeded(await readFileChecked(p, fn), p, fn), subject: `'${p}' read by '${fn}'` }))),
+    await settleInOrder(files.map(async (p) => ({ bytes: gunzipIfNeeded(await readFileChecked(p, fn), p, fn), subject: `'${p}' read by '${fn}'` }))),
     checkClassNames(o.classNames, fn) ?? CIFAR10_CLASSES,
     checkSource(o.source, fn) ?? `file:${files[0]}`,
   );

@@ -2,6 +2,7 @@ import { assert, describeValue, resolveOptions } from '@robustjs/core';
 import { checkClassNames, checkSource, readIdxImpl } from '../readIdx';
 import type { Dataset } from '../types';
 import { gunzipIfNeeded, readFileChecked } from './files';
+import { settleInOrder } from '../settleInOrder';
 
 /** Options of {@link readIdxFiles}. */
 export interface ReadIdxFilesOptions {
@@ -37,7 +38,7 @@ export async function readIdxFiles(imagesPath: string, labelsPath: string, optio
   }
   const classNames = checkClassNames(o.classNames, fn);
   const source = checkSource(o.source, fn) ?? `file:${imagesPath}`;
-  const [images, labels] = await Promise.all([
+  const [images, labels] = await settleInOrder([
     readFileChecked(imagesPath, fn).then((b) => gunzipIfNeeded(b, imagesPath, fn)),
     readFileChecked(labelsPath, fn).then((b) => gunzipIfNeeded(b, labelsPath, fn)),
   ]);
