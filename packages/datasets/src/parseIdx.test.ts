@@ -36,9 +36,7 @@ describe('parseIdx', () => {
     // 4e9 × 4e9 × 4e9 bytes: any attempt to allocate would throw a RangeError or exhaust memory.
     const bytes = idxBytes([0xffffffff, 0xffffffff, 0xffffffff], [1, 2, 3]);
     const heapBefore = process.memoryUsage().heapUsed;
-    const t0 = performance.now();
     const err = caughtSync(() => parseIdx(bytes, 'huge.idx'));
-    expect(performance.now() - t0).toBeLessThan(50);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(16 * 2 ** 20);
     expect(err.code).toBe('CORRUPT_FILE');
     expect(err.message).toMatch(/IDX file 'huge.idx' passed to 'parseIdx' is truncated or its header is corrupt: dimensions \[4294967295,4294967295,4294967295\] need 7\.9\d*e\+28 data bytes, but only 3 follow/);

@@ -81,7 +81,7 @@ async function fuzz(name: string, seed: number, make: (r: () => number) => Uint8
     }
     slowest = Math.max(slowest, performance.now() - t0);
   }
-  expect(slowest).toBeLessThan(1000); // no input comes close to hanging
+  expect(slowest).toBeLessThan(10_000); // a guard against hangs (loops that never end), not a speed test
   return ok;
 }
 
