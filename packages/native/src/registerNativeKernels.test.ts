@@ -1,0 +1,231 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmKernels } from '@robustjs/core';
+import { relativeError } from '@robustjs/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convCases, matMulCases, values, type ConvCase, type MatMulCase } from '../test/cases';
+import { loadNative } from './loadNative';
+import { NATIVE_KERNEL_NAMES, nativeKernelStats, registerNativeKernels, unregisterNativeKernels, type NativeBackendName } from './registerNativeKernels';
+
+// CI builds the addon and sets ROBUSTJS_NATIVE_REQUIRED=1: a missing addon then fails every test below
+// instead of being skipped. Without the variable and without the addon, one test reports why.
+const native = loadNative();
+const required = process.env.ROBUSTJS_NATIVE_REQUIRED === '1';
+
+const CONV = convCases(54);
+const MATMUL = matMulCases();
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Forward, fused forward and (when tfjs allows) both gradients of one convolution case. */
+function runConv(c: ConvCase, i: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(size(c.x), 10 + i), c.x);
+    const w = tf.tensor4d(values(size(c.f), 20 + i), c.f);
+    const co = c.f[3];
+    const y = tf.conv2d(x, w, c.strides, c.pad, 'NHWC', c.dilations);
+    const fused = tf.fused.conv2d({
+      x,
+      filter: w,
+      strides: c.strides,
+      pad: c.pad,
+      dilations: c.dilations,
+      bias: c.bias ? tf.tensor1d(values(co, 30 + i)) : undefined,
+      activation: c.activation,
+      preluActivationWeights: c.activation === 'prelu' ? tf.tensor(values(size(c.preluShape), 40 + i), c.preluShape) : undefined,
+      leakyreluAlpha: 0.15,
+    });
+    const out: tf.Tensor[] = [y, fused];
+    if (c.grad) {
+      const dy = tf.tensor(values(y.size, 50 + i), y.shape);
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), dy)))([x, w]);
+      out.push(gx!, gw!);
+    }
+    return out.map((t) => t.dataSync().slice() as Float32Array);
+  });
+}
+
+/** One matmul case; `reference` tiles mixed broadcast batches (stock cpu mis-broadcasts them). */
+function runMatMul(c: MatMulCase, i: number, reference: boolean): Float32Array {
+  return tf.tidy(() => {
+    let a: tf.Tensor = tf.tensor(values(size(c.a), 60 + i), c.a);
+    let b: tf.Tensor = tf.tensor(values(size(c.b), 70 + i), c.b);
+    if (reference && c.tileTo !== undefined) {
+      const to = c.tileTo;
+      const reps = (s: number[]) => [...to.map((d, j) => d / (s[j] as number)), 1, 1];
+      a = tf.tile(a, reps(c.a));
+      b = tf.tile(b, reps(c.b));
+    }
+    if (c.fused === undefined) return tf.matMul(a, b, c.ta, c.tb).dataSync().slice() as Float32Array;
+    const { activation, bias, prelu } = c.fused;
+    return tf.fused
+      .matMul({
+        a,
+        b,
+        transposeA: c.ta,
+        transposeB: c.tb,
+        bias: bias === undefined ? undefined : tf.tensor(values(size(bias), 80 + i), bias),
+        activation,
+        preluActivationWeights: activation === 'prelu' ? tf.tensor(values(size(prelu), 90 + i), prelu) : undefined,
+        leakyreluAlpha: 0.3,
+      })
+      .dataSync()
+      .slice() as Float32Array;
+  });
+}
+
+/**
+ * Even cases run on the whole OpenMP team even though they are small, odd cases on one thread (the
+ * addon's default below 8 MFLOP), so both paths are checked.
+ */
+function useAllThreads(i: number): void {
+  if (native.ok) native.addon.setParallelMinFlops(i % 2 === 0 ? 0 : 8e6);
+}
+
+/** A step touching every native kernel, for the leak checks. */
+function mixedStep(): number {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(2 * 9 * 7 * 3, 1), [2, 9, 7, 3]);
+    const w = tf.tensor4d(values(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([x, w]);
+    const f = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: tf.ones([4]), activation: 'relu' });
+    const m = tf.matMul(tf.ones([3, 5, 4]), tf.ones([3, 6, 4]), false, true);
+    const fm = tf.fused.matMul({ a: tf.ones([5, 4]), b: tf.ones([4, 3]), bias: tf.ones([3]), activation: 'elu' });
+    return tf.addN([gx!.sum(), gw!.sum(), f.sum(), m.sum(), fm.sum()]).dataSync()[0] as number;
+  });
+}
+
+if (native.ok || required) {
+  let convRefs: Float32Array[][] = [];
+  let matMulRefs: Float32Array[] = [];
+
+  beforeAll(async () => {
+    if (!native.ok) throw new Error(`ROBUSTJS_NATIVE_REQUIRED=1 but the addon is unavailable: ${native.reason}`);
+    // References from the stock cpu kernels, before anything is registered natively on cpu. The wasm
+    // backend is not initialised yet: it starts in the wasm suite after registerNativeKernels('wasm'), so
+    // the stock wasm kernels' setupFunc runs through the native configs (checked by the fallback test).
+    await tf.setBackend('cpu');
+    convRefs = CONV.map((c, i) => runConv(c, i));
+    matMulRefs = MATMUL.map((c, i) => runMatMul(c, i, true));
+    registerWasmKernels();
+  });
+
+  const describeNative = (backend: NativeBackendName): void => {
+    describe(`native kernels on ${backend}`, () => {
+      const previous = new Map<string, tf.KernelConfig | undefined>();
+
+      beforeAll(async () => {
+        for (const name of NATIVE_KERNEL_NAMES) previous.set(name, tf.getKernel(name, backend));
+        const r = registerNativeKernels(backend);
+        expect(r).toEqual({ ok: true, kernels: [...NATIVE_KERNEL_NAMES] });
+        await tf.setBackend(backend);
+        await tf.ready();
+      });
+
+      afterAll(() => {
+        unregisterNativeKernels(backend);
+      });
+
+      it('replace the six kernels, keep the previous setup, and are idempotent', () => {
+        expect(registerNativeKernels(backend).ok).toBe(true);
+        for (const name of NATIVE_KERNEL_NAMES) {
+          const now = tf.getKernel(name, backend);
+          expect(now).toBeDefined();
+          expect(now).not.toBe(previous.get(name));
+          expect(now?.setupFunc).toBe(previous.get(name)?.setupFunc);
+        }
+      });
+
+      it.each(CONV.map((c, i) => [i, `${c.x.join('x')} * ${c.f.join('x')} s${c.strides.join(',')} d${c.dilations.join(',')} ${typeof c.pad === 'string' ? c.pad : 'explicit'} ${c.activation}`, c] as const))(
+        'conv case %i (%s): forward, fused forward and gradients agree with stock cpu to 1e-4',
+        (i, _name, c) => {
+          useAllThreads(i);
+          const before = nativeKernelStats(backend);
+          const tensors = tf.memory().numTensors;
+          const got = runConv(c, i);
+          expect(tf.memory().numTensors).toBe(tensors);
+          const ref = convRefs[i] as Float32Array[];
+          expect(got.length).toBe(ref.length);
+          got.forEach((g, j) => {
+            expect(g.length).toBe((ref[j] as Float32Array).length);
+            expect(relativeError(g, ref[j] as Float32Array)).toBeLessThan(1e-4);
+          });
+          const after = nativeKernelStats(backend);
+          expect(after.Conv2D!.native - before.Conv2D!.native).toBe(c.grad ? 2 : 1);
+          expect(after.FusedConv2D!.native - before.FusedConv2D!.native).toBe(1);
+          expect(after.Conv2DBackpropInput!.native - before.Conv2DBackpropInput!.native).toBe(c.grad ? 1 : 0);
+          expect(after.Conv2DBackpropFilter!.native - before.Conv2DBackpropFilter!.native).toBe(c.grad ? 1 : 0);
+        },
+      );
+
+      it.each(MATMUL.map((c, i) => [i, `${c.a.join('x')}${c.ta ? 'ᵀ' : ''} * ${c.b.join('x')}${c.tb ? 'ᵀ' : ''} ${c.fused?.activation ?? ''}`, c] as const))(
+        'matmul case %i (%s) agrees with stock cpu to 1e-4',
+        (i, _name, c) => {
+          useAllThreads(i);
+          const kernel = c.fused === undefined ? 'BatchMatMul' : '_FusedMatMul';
+          const before = nativeKernelStats(backend)[kernel]!.native;
+          const got = runMatMul(c, i, false);
+          const ref = matMulRefs[i] as Float32Array;
+          expect(got.length).toBe(ref.length);
+          expect(relativeError(got, ref)).toBeLessThan(1e-4);
+          expect(nativeKernelStats(backend)[kernel]!.native).toBe(before + 1);
+        },
+      );
+
+      it('ran every configuration natively: no fallback, no addon error', () => {
+        const stats = nativeKernelStats(backend);
+        for (const name of NATIVE_KERNEL_NAMES) {
+          expect(stats[name], name).toMatchObject({ fallback: 0, errors: 0 });
+          expect(stats[name]!.native, name).toBeGreaterThan(0);
+        }
+      });
+
+      it('hand unsupported configurations to the previous kernel (per-element prelu slopes, empty tensors)', () => {
+        const before = nativeKernelStats(backend);
+        const run = () =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(values(2 * 5 * 5 * 2, 5), [2, 5, 5, 2]);
+            const w = tf.tensor4d(values(3 * 3 * 2 * 4, 6), [3, 3, 2, 4]);
+            const alpha = tf.tensor3d(values(5 * 5 * 4, 7), [5, 5, 4]);
+            const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', activation: 'prelu', preluActivationWeights: alpha });
+            const ref = tf.prelu(tf.conv2d(x, w, 1, 'same') as tf.Tensor, alpha);
+            const empty = tf.matMul(tf.ones([0, 3]), tf.ones([3, 2]));
+            return [relativeError(y.dataSync(), ref.dataSync()), empty.size];
+          });
+        const [err, emptySize] = run();
+        expect(err).toBeLessThan(1e-5);
+        expect(emptySize).toBe(0);
+        const after = nativeKernelStats(backend);
+        expect(after.FusedConv2D!.fallback - before.FusedConv2D!.fallback).toBe(1);
+        expect(after.BatchMatMul!.fallback - before.BatchMatMul!.fallback).toBe(1);
+      });
+
+      it('leak no tensors and no backend data', () => {
+        const backendData = tf.backend() as unknown as { numDataIds(): number };
+        mixedStep();
+        const ids = backendData.numDataIds();
+        const tensors = tf.memory().numTensors;
+        for (let i = 0; i < 5; i++) expect(Number.isFinite(mixedStep())).toBe(true);
+        expect(backendData.numDataIds()).toBe(ids);
+        expect(tf.memory().numTensors).toBe(tensors);
+      });
+
+      it('unregister restores exactly the kernels registered before', () => {
+        expect(unregisterNativeKernels(backend)).toBe(true);
+        expect(unregisterNativeKernels(backend)).toBe(false);
+        for (const name of NATIVE_KERNEL_NAMES) expect(tf.getKernel(name, backend)).toBe(previous.get(name));
+        expect(nativeKernelStats(backend)).toEqual({});
+        // The previous kernels still compute after the round trip.
+        const m = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([4, 3]), false, true).dataSync().slice());
+        expect(Array.from(m)).toEqual(new Array(8).fill(3));
+      });
+    });
+  };
+
+  describeNative('wasm');
+  describeNative('cpu');
+} else {
+  it('the addon is not built here: loadNative reports ok: false with the reason (set ROBUSTJS_NATIVE_REQUIRED=1 to fail instead)', () => {
+    expect(native.ok).toBe(false);
+    expect(native.ok ? '' : native.reason).toMatch(/ROBUSTJS_NATIVE=0|does not exist|cannot load|failed to load|could not be loaded/);
+  });
+}

@@ -1,0 +1,122 @@
+// Deterministic configurations for the native kernel conformance tests: convolutions (strides 1 and 2,
+// same / valid / explicit padding, dilation, batch > 1, odd sizes, every fused activation) and matmuls
+// (every transpose combination, batched, broadcast batches, fused bias and activations).
+import * as tf from '@tensorflow/tfjs';
+
+export type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
+export type Activation = tf.fused.Activation;
+
+export interface ConvCase {
+  readonly x: [number, number, number, number];
+  readonly f: [number, number, number, number];
+  readonly strides: [number, number];
+  readonly dilations: [number, number];
+  readonly pad: Pad;
+  readonly activation: Activation;
+  readonly bias: boolean;
+  /** Shape of the prelu slopes: one per channel, or one value. */
+  readonly preluShape: number[];
+  /** Whether tfjs can differentiate it (tfjs has no conv gradients with dilation > 1). */
+  readonly grad: boolean;
+}
+
+export interface MatMulCase {
+  readonly a: number[];
+  readonly b: number[];
+  readonly ta: boolean;
+  readonly tb: boolean;
+  /** Fused form: activation, and the bias / prelu shapes (undefined: unfused BatchMatMul only). */
+  readonly fused?: { activation: Activation; bias: number[] | undefined; prelu: number[] };
+  /** Batch shape both operands are tiled to for the reference (stock cpu mis-broadcasts mixed batches). */
+  readonly tileTo?: number[];
+}
+
+export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'];
+
+/** A small LCG: reproducible integers in [lo, hi]. */
+export function lcg(seed: number): (lo: number, hi: number) => number {
+  let s = seed >>> 0;
+  return (lo, hi) => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return lo + ((s >>> 8) % (hi - lo + 1));
+  };
+}
+
+/** Uniform values in [-1, 1) from a seed. */
+export function values(size: number, seed: number): Float32Array {
+  const rnd = lcg(seed);
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = rnd(0, 1 << 20) / (1 << 19) - 1;
+  return out;
+}
+
+export function convCases(count: number): ConvCase[] {
+  const rnd = lcg(2024);
+  const out: ConvCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = i % 6;
+    const strides: [number, number] = kind === 0 || kind === 4 ? [1, 1] : kind === 1 || kind === 3 ? [2, 2] : kind === 2 ? [2, 1] : [1, 1];
+    const dilations: [number, number] = kind === 5 ? [rnd(1, 2) + 0, 2] : [1, 1];
+    const kh = rnd(1, 5);
+    const kw = rnd(1, 5);
+    const ekh = (kh - 1) * dilations[0] + 1;
+    const ekw = (kw - 1) * dilations[1] + 1;
+    const h = rnd(ekh + 1, 15) | 1; // odd sizes
+    const w = rnd(ekw, 14);
+    const padKind = i % 3;
+    const pad: Pad = padKind === 0 ? 'same' : padKind === 1 ? 'valid' : [[0, 0], [rnd(0, 2), rnd(0, 2)], [rnd(0, 2), rnd(0, 2)], [0, 0]];
+    const ci = rnd(1, 8);
+    const co = rnd(1, 9);
+    const activation = ACTIVATIONS[i % ACTIVATIONS.length] as Activation;
+    out.push({
+      x: [rnd(1, 3), Math.max(h, ekh), Math.max(w, ekw), ci],
+      f: [kh, kw, ci, co],
+      strides,
+      dilations,
+      pad,
+      activation,
+      bias: i % 8 !== 7,
+      preluShape: i % 2 === 0 ? [co] : [1],
+      grad: dilations[0] === 1 && dilations[1] === 1,
+    });
+  }
+  return out;
+}
+
+export function matMulCases(): MatMulCase[] {
+  const cases: MatMulCase[] = [];
+  const shape = (batch: number[], rows: number, cols: number, t: boolean): number[] => [...batch, ...(t ? [cols, rows] : [rows, cols])];
+  const plain: Array<[number[], number[], number, number, number]> = [
+    [[], [], 17, 9, 13],
+    [[3], [3], 7, 11, 5],
+    [[4], [], 9, 6, 10], // shared weights: folded into one product
+    [[], [3], 5, 8, 7],
+    [[1], [4], 6, 5, 9],
+    [[4], [1], 6, 5, 9],
+    [[2, 3], [2, 3], 4, 7, 3],
+  ];
+  for (const [ba, bb, m, k, n] of plain) {
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        cases.push({ a: shape(ba, m, k, ta), b: shape(bb, k, n, tb), ta, tb });
+      }
+    }
+  }
+  // Mixed broadcast: [2,1] with [1,3] gives a [2,3] batch.
+  cases.push({ a: [2, 1, 5, 4], b: [1, 3, 4, 6], ta: false, tb: false, tileTo: [2, 3] });
+  cases.push({ a: [2, 1, 4, 5], b: [1, 3, 6, 4], ta: true, tb: true, tileTo: [2, 3] });
+  ACTIVATIONS.forEach((activation, i) => {
+    const n = 11 + i;
+    const ta = i % 2 === 1;
+    const tb = i % 3 === 0;
+    cases.push({
+      a: shape(i % 2 === 0 ? [3] : [], 9, 7, ta),
+      b: shape([], 7, n, tb),
+      ta,
+      tb,
+      fused: { activation, bias: i === 5 ? undefined : i === 3 ? [1] : [n], prelu: i % 2 === 0 ? [n] : [1] },
+    });
+  });
+  cases.push({ a: [2, 6, 8], b: [2, 8, 5], ta: false, tb: false, fused: { activation: 'prelu', bias: [5], prelu: [1] } });
+  return cases;
+}
