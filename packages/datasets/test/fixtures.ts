@@ -1,8 +1,6 @@
 // Test-only builders of small, valid files in each supported format (never published).
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
-import { expect } from 'vitest';
-import { RobustError } from '@robustjs/core';
 import { createDataset } from '../src/createDataset';
 import type { Dataset } from '../src/types';
 
@@ -71,24 +69,5 @@ export function tinyDataset(n: number, k = 3, label: (i: number) => number = (i)
   });
 }
 
-/** Runs `fn` (sync or async) and returns the RobustError it throws; fails if it throws anything else or nothing. */
-export async function caught(fn: () => unknown): Promise<RobustError> {
-  try {
-    await fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RobustError);
-    return e as RobustError;
-  }
-  throw new Error('expected a RobustError, nothing was thrown');
-}
-
-/** Synchronous {@link caught}. */
-export function caughtSync(fn: () => unknown): RobustError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RobustError);
-    return e as RobustError;
-  }
-  throw new Error('expected a RobustError, nothing was thrown');
-}
+/** Runs `fn` (sync or async) and returns the RobustError it throws; fails on anything else or nothing. */
+export { expectRobustErrorAsync as caught, expectRobustError as caughtSync } from '@robustjs/test-utils';

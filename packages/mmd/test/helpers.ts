@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@robustjs/core/register';
-import { RobustError } from '@robustjs/core';
-import { beforeAll, expect } from 'vitest';
+import { beforeAll } from 'vitest';
 
 /** Runs the file's tests on the wasm backend with robustjs's kernel additions (fast transposed matmuls). */
 export function useWasm(): void {
@@ -11,27 +10,7 @@ export function useWasm(): void {
   });
 }
 
-/** Runs `fn`, expects it to throw a RobustError, and returns it (sync or async). */
-export function caught(fn: () => unknown): RobustError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RobustError);
-    return e as RobustError;
-  }
-  throw new Error('expected a RobustError, nothing was thrown');
-}
 
-/** Async twin of {@link caught}. */
-export async function caughtAsync(fn: () => Promise<unknown>): Promise<RobustError> {
-  try {
-    await fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RobustError);
-    return e as RobustError;
-  }
-  throw new Error('expected a RobustError, nothing was thrown');
-}
 
 /** Reads a scalar (or the first value) of a tensor and disposes it. */
 export function take(t: tf.Tensor): number {
@@ -44,3 +23,6 @@ export function take(t: tf.Tensor): number {
 export function rel(a: number, b: number): number {
   return Math.abs(a - b) / Math.abs(b);
 }
+
+/** `caught(fn)` returns the RobustError `fn` throws; `caughtAsync` awaits it first. */
+export { expectRobustError as caught, expectRobustErrorAsync as caughtAsync } from '@robustjs/test-utils';

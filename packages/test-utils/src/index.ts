@@ -2,3 +2,4 @@ export { expectNoLeak, expectNoLeakAsync } from './expectNoLeak';
 export { describeEachBackend, availableBackends } from './describeEachBackend';
 export { expectClose, relativeError } from './expectClose';
 export { readmeExample, runReadmeExample } from './readmeExample';
+export { expectRobustError, expectRobustErrorAsync } from './robustError';

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectNoLeak, expectNoLeakAsync } from '@robustjs/test-utils';
-import { RobustError } from '../errors';
+import { expectNoLeak, expectNoLeakAsync, expectRobustError as thrown } from '@robustjs/test-utils';
 import type { RobustErrorCode } from '../errors';
 import {
   decodeSafetensors,
@@ -23,15 +22,6 @@ function build(header: object | string, data: number[] = [], claimedLength?: num
   return out;
 }
 
-function thrown(fn: () => unknown): RobustError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RobustError);
-    return e as RobustError;
-  }
-  throw new Error('expected a RobustError, nothing was thrown');
-}
 
 function expectRobustError(fn: () => unknown, code: RobustErrorCode, ...parts: string[]): void {
   const e = thrown(fn);

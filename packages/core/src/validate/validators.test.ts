@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeEachBackend, expectNoLeak } from '@robustjs/test-utils';
+import { describeEachBackend, expectNoLeak, expectRobustError as caught } from '@robustjs/test-utils';
 import { RobustError, assert, describeValue } from '../errors';
 import { assertImages } from './assertImages';
 import { assertLabels } from './assertLabels';
@@ -8,15 +8,6 @@ import { assertNumber } from './assertNumber';
 import { assertSameBatch } from './assertSameBatch';
 import { resolveOptions } from './resolveOptions';
 
-function caught(fn: () => unknown): RobustError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RobustError);
-    return e as RobustError;
-  }
-  throw new Error('expected a RobustError, nothing was thrown');
-}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
