@@ -1,0 +1,43 @@
+/**
+ * `@robustjs/attacks`: adversarial attacks on any differentiable `Classifier` of `@robustjs/core`.
+ *
+ * Attacks are plain functions `(model, x, y, options) => adversarial images`, each with one frozen
+ * defaults object: FGSM, PGD (l_inf, l_2, targeted), MMA, APGD-CE/DLR/T, the score-based Square Attack and
+ * the AutoAttack ensemble (without FAB-T); wrappers for randomized and non-differentiable defenses (EOT,
+ * BPDA); the losses they ascend (cross-entropy, DLR); and robust-accuracy evaluation as the per-sample
+ * worst case over attacks, with its protocol.
+ *
+ * @packageDocumentation
+ */
+export type { Norm, RandomizedClassifier, LossFn } from './types';
+export { crossEntropy } from './crossEntropy';
+export { dlrLoss } from './dlrLoss';
+export { dlrTargetedLoss } from './dlrTargetedLoss';
+export { fgsm, FGSM_DEFAULTS } from './fgsm';
+export type { FgsmOptions } from './fgsm';
+export { pgd, PGD_DEFAULTS } from './pgd';
+export type { PgdOptions } from './pgd';
+export { mma, MMA_DEFAULTS } from './mma';
+export type { MmaOptions } from './mma';
+export { eot, EOT_DEFAULTS } from './eot';
+export type { EotOptions } from './eot';
+export { bpda } from './bpda';
+export type { ImageTransform } from './bpda';
+export { apgd, APGD_DEFAULTS } from './apgd';
+export type { ApgdOptions, ApgdLoss } from './apgd';
+export { apgdT, APGD_T_DEFAULTS } from './apgdT';
+export type { ApgdTOptions } from './apgdT';
+export { evaluateRobustness, EVALUATE_ROBUSTNESS_DEFAULTS } from './evaluateRobustness';
+export type {
+  AttackSpec,
+  RobustnessProtocol,
+  RobustnessProgress,
+  EvaluateRobustnessOptions,
+  SampleRecord,
+  AttackSummary,
+  RobustnessReport,
+} from './evaluateRobustness';
+export { square, SQUARE_DEFAULTS } from './square';
+export type { SquareOptions } from './square';
+export { autoAttack, AUTO_ATTACK_DEFAULTS } from './autoAttack';
+export type { AutoAttackOptions, AutoAttackVersion } from './autoAttack';

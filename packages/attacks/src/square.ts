@@ -1,0 +1,125 @@
+/*
+ * Square Attack (l_inf) — Andriushchenko, Croce, Flammarion & Hein, "Square Attack: a query-efficient
+ * black-box adversarial attack via random search", ECCV 2020, Algorithm 1 and §3.1 (l_inf sampling).
+ *
+ * Notation (code → paper): queries → N (iterations), pInit → p (initial fraction of pixels in the square),
+ * side → h^(i), margin → L(f(x), y) = f_y(x) − max_{k≠y} f_k(x), xAdv → x̂.
+ *
+ * 1. x̂ = clip(x + vertical stripes of ±ε, 0, 1) (one random sign per column and channel).
+ * 2. For i = 1 … N, on the samples still correctly classified: side h^(i) = max(round(√(p_i · H · W)), 1) with
+ *    p_i = p halved at fixed fractions of N; pick a random h×h window and one random ±ε per channel; the
+ *    candidate is x̂ with that window set to clip(x ± ε, 0, 1).
+ * 3. Accept a candidate where its margin is lower; a sample stops once its margin is negative.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assertNumber, resolveOptions, seedStream } from '@robustjs/core';
+import type { Classifier, Images, Labels } from '@robustjs/core';
+import { checkAttackInputs } from './internal/checkAttackInputs';
+
+/** Options of {@link square}. */
+export interface SquareOptions {
+  /** l_inf budget; default `8/255`. */
+  readonly eps?: number;
+  /** Iterations (one model query per still-robust sample each); default `5000` (AutoAttack). */
+  readonly queries?: number;
+  /** Initial fraction p of pixels in the square, in (0,1]; default `0.8` (AutoAttack l_inf). */
+  readonly pInit?: number;
+  /** Seed of the random search; default `0`. */
+  readonly seed?: number;
+}
+
+/** Defaults of {@link square}: `eps = 8/255`, `queries = 5000`, `pInit = 0.8`, `seed = 0`. */
+export const SQUARE_DEFAULTS = Object.freeze({ eps: 8 / 255, queries: 5000, pInit: 0.8, seed: 0 } as const);
+
+/** The reference schedule: p halves at iterations 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000 of 10 000 (rescaled). */
+function pSelection(pInit: number, it: number, queries: number): number {
+  const i = Math.floor((it / queries) * 10000);
+  const bounds = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000];
+  return pInit / 2 ** bounds.filter((b) => i > b).length;
+}
+
+/**
+ * Square Attack, l_inf, untargeted (Andriushchenko et al., ECCV 2020): a score-based random search that
+ * needs only the model's logits, never its gradients, so it is blind to gradient masking.
+ *
+ * 1. Start from vertical stripes of ±eps. 2. Each iteration, on the samples still correct, propose
+ *    setting one random square window to a random ±eps per channel (the window side shrinks on the
+ *    reference schedule). 3. Keep the proposal where it lowers the margin z_y − max_{k≠y} z_k.
+ *
+ * @param model - the classifier, `[N,H,W,C]` in [0,1] → logits `[N,K]` (only its outputs are used).
+ * @param x - clean images `[N,H,W,C]` float32 in [0,1].
+ * @param y - true labels `[N]` int32 in [0, K).
+ * @param options - {@link SquareOptions}; defaults {@link SQUARE_DEFAULTS}.
+ * @returns adversarial images `[N,H,W,C]` within `eps` (l_inf) of `x`, in [0,1].
+ * @throws {@link @robustjs/core!index.RobustError} on bad `x`/`y`, `eps < 0`, `queries` not a whole number ≥ 0,
+ *   `pInit` outside (0,1], a non-integer `seed`, a batch mismatch, or an unknown option.
+ * @example
+ * ```ts
+ * const xAdv = square(model, x, y, { eps: 8 / 255, queries: 1000 });
+ * ```
+ */
+export function square(model: Classifier, x: Images, y: Labels, options?: SquareOptions): Images {
+  const cfg = resolveOptions<Required<SquareOptions>>('square', SQUARE_DEFAULTS, options);
+  const k = checkAttackInputs('square', model, x, y, { eps: cfg.eps, seed: cfg.seed });
+  assertNumber(cfg.queries, 'queries', 'square', { integer: true, min: 0 });
+  assertNumber(cfg.pInit, 'pInit', 'square', { greaterThan: 0, max: 1 });
+  const [n, h, w, c] = x.shape;
+  const size = h * w * c;
+  const seeds = seedStream(cfg.seed);
+  const uniform = (): number => seeds.next() / 2 ** 31;
+  const sign = (): number => (uniform() < 0.5 ? -1 : 1);
+  const clean = x.dataSync() as Float32Array;
+  const labels = y.dataSync() as Int32Array;
+  const at = (s: number, i: number, j: number, ch: number): number => s * size + (i * w + j) * c + ch;
+  const perturbed = (s: number, i: number, j: number, ch: number, sg: number): number =>
+    Math.min(1, Math.max(0, (clean[at(s, i, j, ch)] as number) + sg * cfg.eps));
+  /** Margins z_y − max_{k≠y} z_k of the given samples of `data` (laid out sample-major). */
+  const margins = (data: Float32Array, samples: number[]): Float64Array => {
+    const z = tf.tidy(() => model(tf.tensor4d(data, [samples.length, h, w, c])).dataSync());
+    return Float64Array.from(samples, (s, r) => {
+      const row = z.subarray(r * k, (r + 1) * k);
+      const zy = row[labels[s] as number] as number;
+      let other = -Infinity;
+      row.forEach((v, j) => { if (j !== labels[s] && v > other) other = v; });
+      return zy - other;
+    });
+  };
+  // 1. Vertical stripes.
+  const adv = new Float32Array(clean.length);
+  for (let s = 0; s < n; s++) {
+    for (let j = 0; j < w; j++) {
+      for (let ch = 0; ch < c; ch++) {
+        const sg = sign();
+        for (let i = 0; i < h; i++) adv[at(s, i, j, ch)] = perturbed(s, i, j, ch, sg);
+      }
+    }
+  }
+  const all = Array.from({ length: n }, (_, s) => s);
+  const margin = margins(adv, all);
+  // 2–3. Random search over square windows.
+  for (let it = 0; it < cfg.queries; it++) {
+    const open = all.filter((s) => (margin[s] as number) > 0);
+    if (open.length === 0) break;
+    const side = Math.min(Math.max(Math.round(Math.sqrt(pSelection(cfg.pInit, it, cfg.queries) * h * w)), 1), Math.min(h, w));
+    const cand = new Float32Array(open.length * size);
+    open.forEach((s, r) => {
+      cand.set(adv.subarray(s * size, (s + 1) * size), r * size);
+      const i0 = Math.floor(uniform() * (h - side + 1));
+      const j0 = Math.floor(uniform() * (w - side + 1));
+      for (let ch = 0; ch < c; ch++) {
+        const sg = sign();
+        for (let i = i0; i < i0 + side; i++) {
+          for (let j = j0; j < j0 + side; j++) cand[r * size + (i * w + j) * c + ch] = perturbed(s, i, j, ch, sg);
+        }
+      }
+    });
+    const next = margins(cand, open);
+    open.forEach((s, r) => {
+      if ((next[r] as number) < (margin[s] as number)) {
+        margin[s] = next[r] as number;
+        adv.set(cand.subarray(r * size, (r + 1) * size), s * size);
+      }
+    });
+  }
+  return tf.tensor4d(adv, [n, h, w, c]);
+}
