@@ -28,4 +28,20 @@ describe('autoAttack', () => {
     tf.dispose([x, pred, y, out]);
     lin.dispose();
   });
+
+  it("'standard' l2 runs Square l2: on a model with zero gradients (APGD and FAB-T blind) it still breaks samples", () => {
+    const lin = randomLinear(16, 5, 6, 1);
+    const masked = (v: Images) =>
+      tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+        const input = args[0] as Images;
+        return { value: lin.model(input), gradFunc: () => [tf.zerosLike(input)] };
+      })(v) as tf.Tensor2D;
+    const x = tf.randomUniform([40, 4, 4, 1], 0.2, 0.8, 'float32', 9) as Images;
+    const y = tf.tidy(() => tf.argMax(lin.model(x), 1)) as Labels;
+    const out = autoAttack(masked, x, y, { eps: 0.5, norm: 'l2', steps: 5, queries: 50 });
+    const broken = tf.tidy(() => tf.sum(tf.cast(tf.notEqual(tf.argMax(lin.model(out), 1), y), 'int32')).dataSync()[0] as number);
+    expect(broken).toBeGreaterThan(0);
+    tf.dispose([x, y, out]);
+    lin.dispose();
+  });
 });

@@ -4,8 +4,8 @@
  * every previous attack failed on, and keep per sample the first successful adversarial image.
  *
  * Versions (code → paper / reference package `autoattack`):
- *   'standard' → APGD-CE, APGD-T (9 targets), FAB-T, Square (5000 queries): here WITHOUT FAB-T (not yet
- *                implemented in robustjs), so it is at most as strong as the reference;
+ *   'standard' → APGD-CE, APGD-T (9 targets), FAB-T (9 targets, 1 restart), Square (5000 queries, p = 0.8),
+ *                for l_inf and l_2; APGD and FAB-T share `steps` (100 in the reference for both);
  *   'rand'     → APGD-CE and APGD-DLR with EOT over 20 draws: pass `eot(randomizedModel, { samples: 20 })`
  *                as `model` (EOT is a model wrapper here, not an attack option).
  */
@@ -14,23 +14,24 @@ import { assert, assertNumber, resolveOptions, seedStream } from '@robustjs/core
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { apgd } from './apgd';
 import { apgdT } from './apgdT';
+import { fabT } from './fabT';
 import { assertNorm } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
 import { square } from './square';
 import type { Norm } from './types';
 
-/** The attack lists of {@link autoAttack}: `'standard'` (without FAB-T) or `'rand'`. */
+/** The attack lists of {@link autoAttack}: `'standard'` (APGD-CE, APGD-T, FAB-T, Square) or `'rand'` (APGD-CE, APGD-DLR). */
 export type AutoAttackVersion = 'standard' | 'rand';
 
 /** Options of {@link autoAttack}. */
 export interface AutoAttackOptions {
   /** Budget in `norm`; default `8/255`. */
   readonly eps?: number;
-  /** `'linf'` or `'l2'`; default `'linf'`. Square runs only for `'linf'`. */
+  /** `'linf'` or `'l2'`; default `'linf'`. */
   readonly norm?: Norm;
   /** `'standard'` or `'rand'`; default `'standard'`. */
   readonly version?: AutoAttackVersion;
-  /** APGD iterations; default `100`. */
+  /** APGD and FAB-T iterations; default `100`. */
   readonly steps?: number;
   /** Square Attack queries; default `5000`. */
   readonly queries?: number;
@@ -50,13 +51,14 @@ export const AUTO_ATTACK_DEFAULTS = Object.freeze({
 
 type Component = (model: Classifier, x: Images, y: Labels, cfg: Required<AutoAttackOptions>, seed: number) => Images;
 
-const VERSIONS: Record<AutoAttackVersion, (norm: Norm) => Component[]> = {
-  standard: (norm) => [
+const VERSIONS: Record<AutoAttackVersion, Component[]> = {
+  standard: [
     (m, x, y, c, seed) => apgd(m, x, y, { eps: c.eps, norm: c.norm, steps: c.steps, loss: 'ce', seed }),
     (m, x, y, c, seed) => apgdT(m, x, y, { eps: c.eps, norm: c.norm, steps: c.steps, seed }),
-    ...(norm === 'linf' ? [((m, x, y, c, seed) => square(m, x, y, { eps: c.eps, queries: c.queries, seed })) as Component] : []),
+    (m, x, y, c, seed) => fabT(m, x, y, { eps: c.eps, norm: c.norm, steps: c.steps, seed }),
+    (m, x, y, c, seed) => square(m, x, y, { eps: c.eps, norm: c.norm, queries: c.queries, seed }),
   ],
-  rand: () => [
+  rand: [
     (m, x, y, c, seed) => apgd(m, x, y, { eps: c.eps, norm: c.norm, steps: c.steps, loss: 'ce', seed }),
     (m, x, y, c, seed) => apgd(m, x, y, { eps: c.eps, norm: c.norm, steps: c.steps, loss: 'dlr', seed }),
   ],
@@ -71,7 +73,7 @@ function correctMask(model: Classifier, x: Images, y: Labels): boolean[] {
  * only on the samples still classified correctly; per sample the first successful adversarial image is kept.
  *
  * 1. Mark the samples the model gets right on `x`; the others are returned unchanged.
- * 2. For each component (`'standard'`: APGD-CE, APGD-T, Square (l_inf only), FAB-T is not implemented yet;
+ * 2. For each component (`'standard'`: APGD-CE, APGD-T, FAB-T (eps-bounded), Square;
  *    `'rand'`: APGD-CE, APGD-DLR, meant for an `eot`-wrapped model), attack the still-correct samples and
  *    write back those it misclassifies.
  * 3. Return the images: adversarial where some component succeeded, `x` elsewhere.
@@ -100,7 +102,7 @@ export function autoAttack(model: Classifier, x: Images, y: Labels, options?: Au
   const seeds = seedStream(cfg.seed);
   const robust = correctMask(model, x, y);
   let out = tf.clone(x);
-  for (const component of VERSIONS[cfg.version](cfg.norm)) {
+  for (const component of VERSIONS[cfg.version]) {
     const seed = seeds.next();
     const open = robust.map((r, i) => (r ? i : -1)).filter((i) => i >= 0);
     if (open.length === 0) break;

@@ -2,9 +2,9 @@
  * `@robustjs/attacks`: adversarial attacks on any differentiable `Classifier` of `@robustjs/core`.
  *
  * Attacks are plain functions `(model, x, y, options) => adversarial images`, each with one frozen
- * defaults object: FGSM, PGD (l_inf, l_2, targeted), MMA, APGD-CE/DLR/T, the score-based Square Attack and
- * the AutoAttack ensemble (without FAB-T); wrappers for randomized and non-differentiable defenses (EOT,
- * BPDA); the losses they ascend (cross-entropy, DLR); and robust-accuracy evaluation as the per-sample
+ * defaults object: FGSM, PGD (l_inf, l_2, targeted), MMA, APGD-CE/DLR/T, the score-based Square Attack
+ * (l_inf, l_2), the minimum-norm C&W-l_2 and FAB-T attacks and the AutoAttack ensemble (APGD-CE, APGD-T,
+ * FAB-T, Square); wrappers for randomized and non-differentiable defenses (EOT, BPDA); the losses they ascend (cross-entropy, DLR); and robust-accuracy evaluation as the per-sample
  * worst case over attacks, with its protocol.
  *
  * @packageDocumentation
@@ -39,5 +39,9 @@ export type {
 } from './evaluateRobustness';
 export { square, SQUARE_DEFAULTS } from './square';
 export type { SquareOptions } from './square';
+export { cw, CW_DEFAULTS } from './cw';
+export type { CwOptions } from './cw';
+export { fabT, FAB_T_DEFAULTS } from './fabT';
+export type { FabTOptions } from './fabT';
 export { autoAttack, AUTO_ATTACK_DEFAULTS } from './autoAttack';
 export type { AutoAttackOptions, AutoAttackVersion } from './autoAttack';

@@ -4,6 +4,7 @@ import type { Classifier, Images, Labels } from '@robustjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgd } from './pgd';
 import { square } from './square';
+import { eta } from './internal/squareL2';
 import { randomLinear, rng, type LinearModel } from '../test/models';
 
 const N = 300;
@@ -64,5 +65,46 @@ describe('square', () => {
     tf.dispose([xPgd, xSq]);
     expect(viaPgd).toBe(1);
     expect(viaSquare - exact).toBeLessThanOrEqual(0.02);
+  });
+
+  // l_2 (the reference l_2 sampling). Measured on this 4×4 linear setup (seed 1, 100 queries): exact 0.713 / 0.350
+  // at eps 0.1 / 0.2, Square l_2 0.817 / 0.617 (gaps 0.10 / 0.27). It is a valid upper bound but NOT within 2 %:
+  // with windows of side ≥ 3 on a 4×4 image the proposals span only a few η patterns (the gap does not close
+  // with 1000 queries), and an unstructured random linear model is the worst case for its spatial prior (on
+  // 8×8 images the gap is still ~0.10 after 1000 queries). The bounds below pin the measured gaps.
+  const L2_GAP: Record<number, number> = { 0.1: 0.13, 0.2: 0.3 };
+  for (const eps of [0.1, 0.2]) {
+    it(`l2 on a linear model at eps ${eps} never beats the exact robust accuracy and lowers the clean one`, () => {
+      const ys = Array.from(y.dataSync());
+      const logit = (v: Float64Array, j: number) => (lin.w[j] as Float64Array).reduce((s, wj, d) => s + wj * (v[d] as number), lin.b[j] as number);
+      const exactL2 = xs.filter((v, i) => {
+        const yi = ys[i] as number;
+        return lin.w.every((wj, j) => j === yi || logit(v, yi) - logit(v, j) > eps * Math.sqrt(wj.reduce((s, a, d) => s + ((lin.w[yi] as Float64Array)[d]! - a) ** 2, 0)));
+      }).length / N;
+      const xAdv = square(lin.model, x, y, { norm: 'l2', eps, queries: 100, seed: 1 });
+      const got = accuracy(lin.model, xAdv, y);
+      const norms = tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.sub(xAdv, x)), [1, 2, 3])).dataSync());
+      xAdv.dispose();
+      expect(Math.max(...norms)).toBeLessThanOrEqual(eps + 1e-5);
+      expect(got).toBeGreaterThanOrEqual(exactL2 - 1e-9);
+      expect(got).toBeLessThan(1 - (1 - exactL2) / 3);
+      expect(got - exactL2).toBeLessThanOrEqual(L2_GAP[eps] as number);
+    });
+  }
+});
+
+describe('square l2 window pattern eta', () => {
+  it('is a unit-l2 window, positive on the top half and negative on the bottom, and transposes', () => {
+    for (const s of [1, 3, 4, 5]) {
+      const e = eta(s, false);
+      expect(e.reduce((a, v) => a + v * v, 0)).toBeCloseTo(1, 10);
+      const half = Math.floor(s / 2);
+      for (let q = 0; q < s * s; q++) expect(Math.sign(e[q] as number)).toBe(Math.floor(q / s) < half ? 1 : -1);
+      const t = eta(s, true);
+      for (let i = 0; i < s; i++) for (let j = 0; j < s; j++) expect(t[i * s + j]).toBe(e[j * s + i]);
+    }
+    // The reference's 3×3 window: top row 0.25, 1.25, 0.25 before normalisation.
+    const e3 = eta(3, false);
+    expect((e3[1] as number) / (e3[0] as number)).toBeCloseTo(5, 10);
   });
 });

@@ -1,10 +1,12 @@
 /*
- * Square Attack (l_inf) — Andriushchenko, Croce, Flammarion & Hein, "Square Attack: a query-efficient
- * black-box adversarial attack via random search", ECCV 2020, Algorithm 1 and §3.1 (l_inf sampling).
+ * Square Attack — Andriushchenko, Croce, Flammarion & Hein, "Square Attack: a query-efficient black-box
+ * adversarial attack via random search", ECCV 2020, Algorithm 1 with the l_inf sampling (§3.1, here) and the
+ * l_2 sampling (§3.2, Algorithm 3, in internal/squareL2.ts).
  *
  * Notation (code → paper): queries → N (iterations), pInit → p (initial fraction of pixels in the square),
  * side → h^(i), margin → L(f(x), y) = f_y(x) − max_{k≠y} f_k(x), xAdv → x̂.
  *
+ * l_inf:
  * 1. x̂ = clip(x + vertical stripes of ±ε, 0, 1) (one random sign per column and channel).
  * 2. For i = 1 … N, on the samples still correctly classified: side h^(i) = max(round(√(p_i · H · W)), 1) with
  *    p_i = p halved at fixed fractions of N; pick a random h×h window and one random ±ε per channel; the
@@ -14,76 +16,38 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertNumber, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
+import { assertNorm } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
+import { pSelection, squareL2 } from './internal/squareL2';
+import type { SquareSearch } from './internal/squareL2';
+import type { Norm } from './types';
 
 /** Options of {@link square}. */
 export interface SquareOptions {
-  /** l_inf budget; default `8/255`. */
+  /** Budget in `norm`; default `8/255`. */
   readonly eps?: number;
+  /** `'linf'` (±eps squares) or `'l2'` (η windows moving l_2 mass); default `'linf'`. */
+  readonly norm?: Norm;
   /** Iterations (one model query per still-robust sample each); default `5000` (AutoAttack). */
   readonly queries?: number;
-  /** Initial fraction p of pixels in the square, in (0,1]; default `0.8` (AutoAttack l_inf). */
+  /** Initial fraction p of pixels in the square, in (0,1]; default `0.8` (AutoAttack, both norms). */
   readonly pInit?: number;
   /** Seed of the random search; default `0`. */
   readonly seed?: number;
 }
 
-/** Defaults of {@link square}: `eps = 8/255`, `queries = 5000`, `pInit = 0.8`, `seed = 0`. */
-export const SQUARE_DEFAULTS = Object.freeze({ eps: 8 / 255, queries: 5000, pInit: 0.8, seed: 0 } as const);
+/** Defaults of {@link square}: `eps = 8/255`, `norm = 'linf'`, `queries = 5000`, `pInit = 0.8`, `seed = 0`. */
+export const SQUARE_DEFAULTS = Object.freeze({ eps: 8 / 255, norm: 'linf', queries: 5000, pInit: 0.8, seed: 0 } as const);
 
-/** The reference schedule: p halves at iterations 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000 of 10 000 (rescaled). */
-function pSelection(pInit: number, it: number, queries: number): number {
-  const i = Math.floor((it / queries) * 10000);
-  const bounds = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000];
-  return pInit / 2 ** bounds.filter((b) => i > b).length;
-}
-
-/**
- * Square Attack, l_inf, untargeted (Andriushchenko et al., ECCV 2020): a score-based random search that
- * needs only the model's logits, never its gradients, so it is blind to gradient masking.
- *
- * 1. Start from vertical stripes of ±eps. 2. Each iteration, on the samples still correct, propose
- *    setting one random square window to a random ±eps per channel (the window side shrinks on the
- *    reference schedule). 3. Keep the proposal where it lowers the margin z_y − max_{k≠y} z_k.
- *
- * @param model - the classifier, `[N,H,W,C]` in [0,1] → logits `[N,K]` (only its outputs are used).
- * @param x - clean images `[N,H,W,C]` float32 in [0,1].
- * @param y - true labels `[N]` int32 in [0, K).
- * @param options - {@link SquareOptions}; defaults {@link SQUARE_DEFAULTS}.
- * @returns adversarial images `[N,H,W,C]` within `eps` (l_inf) of `x`, in [0,1].
- * @throws {@link @robustjs/core!index.RobustError} on bad `x`/`y`, `eps < 0`, `queries` not a whole number ≥ 0,
- *   `pInit` outside (0,1], a non-integer `seed`, a batch mismatch, or an unknown option.
- * @example
- * ```ts
- * const xAdv = square(model, x, y, { eps: 8 / 255, queries: 1000 });
- * ```
- */
-export function square(model: Classifier, x: Images, y: Labels, options?: SquareOptions): Images {
-  const cfg = resolveOptions<Required<SquareOptions>>('square', SQUARE_DEFAULTS, options);
-  const k = checkAttackInputs('square', model, x, y, { eps: cfg.eps, seed: cfg.seed });
-  assertNumber(cfg.queries, 'queries', 'square', { integer: true, min: 0 });
-  assertNumber(cfg.pInit, 'pInit', 'square', { greaterThan: 0, max: 1 });
-  const [n, h, w, c] = x.shape;
+/** The l_inf random search (steps 1–3 above); returns the adversarial images sample-major. */
+function squareLinf(search: SquareSearch): Float32Array {
+  const { clean, eps, uniform } = search;
+  const [n, h, w, c] = search.shape;
   const size = h * w * c;
-  const seeds = seedStream(cfg.seed);
-  const uniform = (): number => seeds.next() / 2 ** 31;
   const sign = (): number => (uniform() < 0.5 ? -1 : 1);
-  const clean = x.dataSync() as Float32Array;
-  const labels = y.dataSync() as Int32Array;
   const at = (s: number, i: number, j: number, ch: number): number => s * size + (i * w + j) * c + ch;
   const perturbed = (s: number, i: number, j: number, ch: number, sg: number): number =>
-    Math.min(1, Math.max(0, (clean[at(s, i, j, ch)] as number) + sg * cfg.eps));
-  /** Margins z_y − max_{k≠y} z_k of the given samples of `data` (laid out sample-major). */
-  const margins = (data: Float32Array, samples: number[]): Float64Array => {
-    const z = tf.tidy(() => model(tf.tensor4d(data, [samples.length, h, w, c])).dataSync());
-    return Float64Array.from(samples, (s, r) => {
-      const row = z.subarray(r * k, (r + 1) * k);
-      const zy = row[labels[s] as number] as number;
-      let other = -Infinity;
-      row.forEach((v, j) => { if (j !== labels[s] && v > other) other = v; });
-      return zy - other;
-    });
-  };
+    Math.min(1, Math.max(0, (clean[at(s, i, j, ch)] as number) + sg * eps));
   // 1. Vertical stripes.
   const adv = new Float32Array(clean.length);
   for (let s = 0; s < n; s++) {
@@ -95,12 +59,12 @@ export function square(model: Classifier, x: Images, y: Labels, options?: Square
     }
   }
   const all = Array.from({ length: n }, (_, s) => s);
-  const margin = margins(adv, all);
+  const margin = search.margins(adv, all);
   // 2–3. Random search over square windows.
-  for (let it = 0; it < cfg.queries; it++) {
+  for (let it = 0; it < search.queries; it++) {
     const open = all.filter((s) => (margin[s] as number) > 0);
     if (open.length === 0) break;
-    const side = Math.min(Math.max(Math.round(Math.sqrt(pSelection(cfg.pInit, it, cfg.queries) * h * w)), 1), Math.min(h, w));
+    const side = Math.min(Math.max(Math.round(Math.sqrt(pSelection(search.pInit, it, search.queries) * h * w)), 1), Math.min(h, w));
     const cand = new Float32Array(open.length * size);
     open.forEach((s, r) => {
       cand.set(adv.subarray(s * size, (s + 1) * size), r * size);
@@ -113,7 +77,7 @@ export function square(model: Classifier, x: Images, y: Labels, options?: Square
         }
       }
     });
-    const next = margins(cand, open);
+    const next = search.margins(cand, open);
     open.forEach((s, r) => {
       if ((next[r] as number) < (margin[s] as number)) {
         margin[s] = next[r] as number;
@@ -121,5 +85,67 @@ export function square(model: Classifier, x: Images, y: Labels, options?: Square
       }
     });
   }
+  return adv;
+}
+
+/** The random search of each norm. */
+const SEARCH: Record<Norm, (search: SquareSearch) => Float32Array> = { linf: squareLinf, l2: squareL2 };
+
+/**
+ * Square Attack, l_inf or l_2, untargeted (Andriushchenko et al., ECCV 2020): a score-based random search
+ * that needs only the model's logits, never its gradients, so it is blind to gradient masking.
+ *
+ * l_inf: 1. Start from vertical stripes of ±eps. 2. Each iteration, on the samples still correct, propose
+ *    setting one random square window to a random ±eps per channel (the window side shrinks on the
+ *    reference schedule). 3. Keep the proposal where it lowers the margin z_y − max_{k≠y} z_k.
+ *
+ * l_2 (the reference l_2 version): 1. Start from a grid of ⌊H/5⌋-sized windows, each holding the pattern η
+ *    (a +/− pair of rectangles of concentric squares weighted 1/(k+1)²) times a random sign per channel,
+ *    scaled to l_2 norm eps. 2. Each iteration, on the samples still correct, pick two random windows of side
+ *    max(round(√(p_i·H·W)), 3) (odd): clear the second and refill the first with a fresh ±η plus its old
+ *    direction, rescaled so the l_2 mass of both windows (plus any unused budget) moves into it; rescale the
+ *    whole perturbation to norm eps and clip to [0,1]. 3. Keep the proposal where it lowers the margin.
+ *
+ * @param model - the classifier, `[N,H,W,C]` in [0,1] → logits `[N,K]` (only its outputs are used).
+ * @param x - clean images `[N,H,W,C]` float32 in [0,1].
+ * @param y - true labels `[N]` int32 in [0, K).
+ * @param options - {@link SquareOptions}; defaults {@link SQUARE_DEFAULTS}.
+ * @returns adversarial images `[N,H,W,C]` within `eps` (in `norm`) of `x`, in [0,1].
+ * @throws {@link @robustjs/core!index.RobustError} on bad `x`/`y`, `eps < 0`, an invalid `norm`, `queries` not a
+ *   whole number ≥ 0, `pInit` outside (0,1], a non-integer `seed`, a batch mismatch, or an unknown option.
+ * @example
+ * ```ts
+ * const xAdv = square(model, x, y, { eps: 8 / 255, queries: 1000 });
+ * const xAdv2 = square(model, x, y, { norm: 'l2', eps: 0.5, queries: 1000 });
+ * ```
+ */
+export function square(model: Classifier, x: Images, y: Labels, options?: SquareOptions): Images {
+  const cfg = resolveOptions<Required<SquareOptions>>('square', SQUARE_DEFAULTS, options);
+  const k = checkAttackInputs('square', model, x, y, { eps: cfg.eps, seed: cfg.seed });
+  assertNorm(cfg.norm, 'square');
+  assertNumber(cfg.queries, 'queries', 'square', { integer: true, min: 0 });
+  assertNumber(cfg.pInit, 'pInit', 'square', { greaterThan: 0, max: 1 });
+  const [n, h, w, c] = x.shape;
+  const seeds = seedStream(cfg.seed);
+  const labels = y.dataSync() as Int32Array;
+  const margins = (data: Float32Array, samples: number[]): Float64Array => {
+    const z = tf.tidy(() => model(tf.tensor4d(data, [samples.length, h, w, c])).dataSync());
+    return Float64Array.from(samples, (s, r) => {
+      const row = z.subarray(r * k, (r + 1) * k);
+      const zy = row[labels[s] as number] as number;
+      let other = -Infinity;
+      row.forEach((v, j) => { if (j !== labels[s] && v > other) other = v; });
+      return zy - other;
+    });
+  };
+  const adv = SEARCH[cfg.norm]({
+    clean: x.dataSync() as Float32Array,
+    shape: [n, h, w, c],
+    eps: cfg.eps,
+    queries: cfg.queries,
+    pInit: cfg.pInit,
+    uniform: () => seeds.next() / 2 ** 31,
+    margins,
+  });
   return tf.tensor4d(adv, [n, h, w, c]);
 }

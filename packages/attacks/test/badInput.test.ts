@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RobustError } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apgd, apgdT, autoAttack, fgsm, mma, pgd, square } from '../src/index';
+import { apgd, apgdT, autoAttack, cw, fabT, fgsm, mma, pgd, square } from '../src/index';
 import { tinyCnn } from './models';
 
 type AnyAttack = (m: Classifier, x: Images, y: Labels, o?: object) => Images;
@@ -15,6 +15,8 @@ const attacks: Array<[string, AnyAttack]> = [
   ['apgdT', apgdT as AnyAttack],
   ['square', square as AnyAttack],
   ['autoAttack', autoAttack as AnyAttack],
+  ['cw', cw as AnyAttack],
+  ['fabT', fabT as AnyAttack],
 ];
 
 function expectRobustError(fn: () => unknown, code: string, ...words: string[]): void {
@@ -88,9 +90,27 @@ describe('attacks reject bad input before any work', () => {
     y3.dispose();
   });
 
-  it('square rejects fractional queries and pInit outside (0,1]', () => {
+  it('square rejects fractional queries, pInit outside (0,1] and an unknown norm', () => {
     expectRobustError(() => square(net.model, x, y, { queries: 1.5 }), 'INVALID_ARGUMENT', "'queries'", "'square'");
     expectRobustError(() => square(net.model, x, y, { pInit: 0 }), 'OUT_OF_RANGE', "'pInit'", "'square'");
+    expectRobustError(() => square(net.model, x, y, { norm: 'l1' as never }), 'INVALID_ARGUMENT', "'norm'", "'square'", "'linf', 'l2'");
+  });
+
+  it('cw rejects c ≤ 0, kappa < 0, lr ≤ 0, binarySearchSteps < 1 and a bad target', () => {
+    expectRobustError(() => cw(net.model, x, y, { c: 0 }), 'OUT_OF_RANGE', "'c'", "'cw'");
+    expectRobustError(() => cw(net.model, x, y, { kappa: -1 }), 'OUT_OF_RANGE', "'kappa'", "'cw'");
+    expectRobustError(() => cw(net.model, x, y, { lr: 0 }), 'OUT_OF_RANGE', "'lr'", "'cw'");
+    expectRobustError(() => cw(net.model, x, y, { binarySearchSteps: 0 }), 'OUT_OF_RANGE', "'binarySearchSteps'", "'cw'");
+    const t = tf.tensor1d([1], 'int32');
+    expectRobustError(() => cw(net.model, x, y, { target: t }), 'SHAPE_MISMATCH', "'target'", "'cw'");
+    t.dispose();
+  });
+
+  it('fabT rejects an unknown norm, restarts < 1, eta < 1 and beta outside (0,1]', () => {
+    expectRobustError(() => fabT(net.model, x, y, { norm: 'l1' as never }), 'INVALID_ARGUMENT', "'norm'", "'fabT'");
+    expectRobustError(() => fabT(net.model, x, y, { restarts: 0 }), 'OUT_OF_RANGE', "'restarts'", "'fabT'");
+    expectRobustError(() => fabT(net.model, x, y, { eta: 0.5 }), 'OUT_OF_RANGE', "'eta'", "'fabT'");
+    expectRobustError(() => fabT(net.model, x, y, { beta: 0 }), 'OUT_OF_RANGE', "'beta'", "'fabT'");
   });
 
   it('autoAttack rejects an unknown version', () => {

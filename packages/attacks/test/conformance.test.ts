@@ -1,6 +1,6 @@
 import '@robustjs/core/register';
 import type { Attack } from '@robustjs/core';
-import { apgd, apgdT, autoAttack, bpda, eot, fgsm, mma, pgd, square } from '../src/index';
+import { apgd, apgdT, autoAttack, bpda, cw, eot, fabT, fgsm, mma, pgd, square } from '../src/index';
 import type { Classifier } from '@robustjs/core';
 import * as tf from '@tensorflow/tfjs';
 import { describeAttack, describeTargetedAttack } from './conformance';
@@ -25,5 +25,13 @@ describeAttack('apgd-ce linf', as(apgd), { eps: 0.05, steps: 8, loss: 'ce' });
 describeAttack('apgd-dlr l2', as(apgd), { eps: 0.5, steps: 8, norm: 'l2', loss: 'dlr', restarts: 2 });
 describeAttack('apgd-t linf', as(apgdT), { eps: 0.05, steps: 6, numTargets: 3 });
 describeAttack('square', as(square), { eps: 0.05, queries: 20, seed: 4 });
+describeAttack('square l2', as(square), { eps: 0.5, norm: 'l2', queries: 20, seed: 4 });
+// C&W-l2 has no 'norm' option (it is l2 only): the suite's norm is dropped before the call.
+const cwL2 = as((m: Classifier, x: tf.Tensor4D, y: tf.Tensor1D, { norm: _norm, ...o }: { norm?: string }) => cw(m, x, y, o));
+describeAttack('cw l2 (eps-bounded)', cwL2, { eps: 0.5, norm: 'l2', steps: 10, binarySearchSteps: 2 });
+describeTargetedAttack('cw l2', cwL2, { eps: 1.0, norm: 'l2', steps: 100 });
+describeAttack('fab-t linf (eps-bounded)', as(fabT), { eps: 0.05, steps: 5, numTargets: 3 });
+describeAttack('fab-t l2 (eps-bounded, restarts)', as(fabT), { eps: 0.5, norm: 'l2', steps: 5, numTargets: 2, restarts: 2, seed: 3 });
 describeAttack('autoAttack standard', as(autoAttack), { eps: 0.05, steps: 5, queries: 10, seed: 2 });
+describeAttack('autoAttack standard l2', as(autoAttack), { eps: 0.5, norm: 'l2', steps: 5, queries: 10, seed: 2 });
 describeAttack('autoAttack rand l2', as(autoAttack), { eps: 0.5, norm: 'l2', version: 'rand', steps: 5, seed: 2 });

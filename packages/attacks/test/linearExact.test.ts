@@ -2,7 +2,7 @@ import '@robustjs/core/register';
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier, Images, Labels } from '@robustjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apgd, apgdT, autoAttack, pgd } from '../src/index';
+import { apgd, apgdT, autoAttack, fabT, pgd } from '../src/index';
 import type { Norm } from '../src/types';
 import { randomLinear, rng, type LinearModel } from './models';
 
@@ -61,19 +61,23 @@ describe('attacks on a linear model match the exact robust accuracy', () => {
     lin.dispose();
   });
 
-  const cases: Array<{ name: string; attack: Attack<never>; norm: Norm; options: (eps: number) => object }> = [
+  // `eps` narrows a slow case to fewer budgets than epsByNorm[norm].
+  const cases: Array<{ name: string; attack: Attack<never>; norm: Norm; options: (eps: number) => object; eps?: number[] }> = [
     { name: 'pgd linf', attack: pgd as Attack<never>, norm: 'linf', options: (eps) => ({ eps, stepSize: eps / 4, steps: 40, norm: 'linf' }) },
     { name: 'pgd l2', attack: pgd as Attack<never>, norm: 'l2', options: (eps) => ({ eps, stepSize: eps / 4, steps: 40, norm: 'l2' }) },
     { name: 'apgd-ce linf', attack: apgd as Attack<never>, norm: 'linf', options: (eps) => ({ eps, steps: 40, loss: 'ce' }) },
     { name: 'apgd-dlr linf', attack: apgd as Attack<never>, norm: 'linf', options: (eps) => ({ eps, steps: 40, loss: 'dlr' }) },
     { name: 'apgd-ce l2', attack: apgd as Attack<never>, norm: 'l2', options: (eps) => ({ eps, steps: 40, loss: 'ce', norm: 'l2' }) },
     { name: 'apgd-t linf', attack: apgdT as Attack<never>, norm: 'linf', options: (eps) => ({ eps, steps: 20, numTargets: 4 }) },
+    { name: 'fab-t linf', attack: fabT as Attack<never>, norm: 'linf', options: (eps) => ({ eps, steps: 5, numTargets: 4 }) },
+    { name: 'fab-t l2', attack: fabT as Attack<never>, norm: 'l2', options: (eps) => ({ eps, steps: 5, numTargets: 4, norm: 'l2' }) },
     { name: 'autoAttack standard linf', attack: autoAttack as Attack<never>, norm: 'linf', options: (eps) => ({ eps, steps: 20, queries: 20 }) },
+    { name: 'autoAttack standard l2', attack: autoAttack as Attack<never>, norm: 'l2', options: (eps) => ({ eps, steps: 20, queries: 20, norm: 'l2' }), eps: [0.1] },
     { name: 'autoAttack rand l2', attack: autoAttack as Attack<never>, norm: 'l2', options: (eps) => ({ eps, steps: 20, norm: 'l2', version: 'rand' }) },
   ];
   const epsByNorm: Record<Norm, number[]> = { linf: [0.01, 0.03, 0.05], l2: [0.05, 0.1, 0.2] };
   for (const c of cases) {
-    for (const eps of epsByNorm[c.norm]) {
+    for (const eps of c.eps ?? epsByNorm[c.norm]) {
       it(`${c.name} at eps ${eps} is within 1 % of the samples`, () => {
         const exact = exactRobust(lin, xs, ys, eps, c.norm).filter(Boolean).length / N;
         const run = c.attack as unknown as (m: Classifier, x: Images, y: Labels, o: object) => Images;

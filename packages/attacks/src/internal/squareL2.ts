@@ -1,0 +1,163 @@
+/*
+ * The l_2 random search of the Square Attack — Andriushchenko, Croce, Flammarion & Hein, ECCV 2020,
+ * §3.2 and Algorithm 3 (l_2 sampling), following the reference implementation (`autoattack`'s square.py).
+ *
+ * Notation (code → paper): eta → the window pattern η (two rectangles of opposite sign, each a stack of
+ * concentric squares weighted 1/(k+1)²), side → h^(i), window → W₁, cleared → W₂, eps → ε, margin → L.
+ */
+
+/** What one random search needs, already validated, with the images flattened sample-major (NHWC). */
+export interface SquareSearch {
+  readonly clean: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+  readonly eps: number;
+  readonly queries: number;
+  readonly pInit: number;
+  /** Uniform draws in [0,1) from the attack's seed. */
+  readonly uniform: () => number;
+  /** Margins z_y − max_{k≠y} z_k of the given samples of `data` (laid out sample-major). */
+  readonly margins: (data: Float32Array, samples: number[]) => Float64Array;
+}
+
+/** The reference schedule: p halves at iterations 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000 of 10 000 (rescaled). */
+export function pSelection(pInit: number, it: number, queries: number): number {
+  const i = Math.floor((it / queries) * 10000);
+  const bounds = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000];
+  return pInit / 2 ** bounds.filter((b) => i > b).length;
+}
+
+function normalise(d: Float64Array): Float64Array {
+  const norm = Math.sqrt(d.reduce((s, v) => s + v * v, 0));
+  return norm > 0 ? d.map((v) => v / norm) : d;
+}
+
+/** Reference `eta_rectangles(a, b)`: concentric rectangles around the centre of an a×b patch, weight 1/(k+1)², unit l2. */
+function etaRect(a: number, b: number): Float64Array {
+  const d = new Float64Array(a * b);
+  const r0 = Math.floor(a / 2);
+  const c0 = Math.floor(b / 2);
+  for (let k = 0; k < Math.max(r0, c0) + 1; k++) {
+    for (let i = Math.max(r0 - k, 0); i < Math.min(r0 - k + 2 * k + 1, a); i++) {
+      for (let j = Math.max(c0 - k, 0); j < Math.min(c0 - k + 2 * k + 1, b); j++) d[i * b + j] = (d[i * b + j] as number) + 1 / (k + 1) ** 2;
+    }
+  }
+  return normalise(d);
+}
+
+/** Reference `eta(s)`: an s×s window whose top half is +rectangles and bottom half −rectangles, unit l2, transposed if asked. */
+export function eta(s: number, transpose: boolean): Float64Array {
+  const top = etaRect(Math.floor(s / 2), s);
+  const bottom = etaRect(s - Math.floor(s / 2), s);
+  const d = new Float64Array(s * s);
+  d.set(top, 0);
+  d.set(bottom.map((v) => -v), top.length);
+  const unit = normalise(d);
+  return transpose ? unit.map((_, idx) => unit[(idx % s) * s + Math.floor(idx / s)] as number) : unit;
+}
+
+/**
+ * Runs the l_2 search and returns the adversarial images (sample-major, same layout as `clean`).
+ *
+ * 1. δ⁰: the image split into a grid of ⌊H/5⌋-sized windows (at least 1 pixel), each filled with η times a
+ *    random ±1 per channel; x̂ = clip(x + ε·δ⁰/‖δ⁰‖₂, 0, 1).
+ * 2. For i = 1 … N, on the samples still correct: side s = max(round(√(p_i·H·W)), 3), made odd, at most
+ *    min(H,W); draw windows W₁, W₂. With δ = x̂ − x, per channel the new W₁ content is
+ *    η·(±1) + δ_{W₁}/‖δ_{W₁}‖ rescaled to norm √(max(ε² − ‖δ‖², 0)/C + ‖δ_{W₁∪W₂}‖²); W₂ is zeroed first
+ *    (mass moves from W₂ into W₁). The candidate is clip(x + ε·δ/‖δ‖₂, 0, 1).
+ * 3. Accept a candidate whose margin is lower, or ≤ 0; a sample stops once its margin is ≤ 0.
+ */
+export function squareL2(search: SquareSearch): Float32Array {
+  const { clean, eps, uniform } = search;
+  const [n, h, w, c] = search.shape;
+  const size = h * w * c;
+  const sign = (): number => (uniform() < 0.5 ? -1 : 1);
+  const at = (i: number, j: number, ch: number): number => (i * w + j) * c + ch;
+  /** clip(x_s + ε·δ/‖δ‖₂, 0, 1) written into `out` at row `r`. */
+  const place = (out: Float32Array, r: number, s: number, delta: Float64Array): void => {
+    const norm = Math.sqrt(delta.reduce((acc, v) => acc + v * v, 0));
+    for (let p = 0; p < size; p++) {
+      const v = (clean[s * size + p] as number) + (eps * (delta[p] as number)) / (norm + 1e-12);
+      out[r * size + p] = Math.min(1, Math.max(0, v));
+    }
+  };
+  // 1. Grid of η windows with a random sign per window, channel and sample.
+  const s0 = Math.max(Math.floor(Math.min(h, w) / 5), 1);
+  const [gh, gw] = [Math.floor(h / s0), Math.floor(w / s0)];
+  const [oh, ow] = [Math.floor((h - gh * s0) / 2), Math.floor((w - gw * s0) / 2)];
+  const init = Array.from({ length: n }, () => new Float64Array(size));
+  for (let a = 0; a < gh; a++) {
+    for (let b = 0; b < gw; b++) {
+      const pattern = eta(s0, uniform() < 0.5);
+      for (const delta of init) {
+        for (let ch = 0; ch < c; ch++) {
+          const sg = sign();
+          for (let i = 0; i < s0; i++) {
+            for (let j = 0; j < s0; j++) delta[at(oh + a * s0 + i, ow + b * s0 + j, ch)] = sg * (pattern[i * s0 + j] as number);
+          }
+        }
+      }
+    }
+  }
+  const adv = new Float32Array(clean.length);
+  init.forEach((delta, s) => place(adv, s, s, delta));
+  const all = Array.from({ length: n }, (_, s) => s);
+  const margin = search.margins(adv, all);
+  // 2–3. Random search over pairs of windows.
+  for (let it = 0; it < search.queries; it++) {
+    const open = all.filter((s) => (margin[s] as number) > 0);
+    if (open.length === 0) break;
+    let side = Math.max(Math.round(Math.sqrt(pSelection(search.pInit, it, search.queries) * h * w)), 3);
+    if (side % 2 === 0) side += 1;
+    side = Math.min(side, h, w);
+    const cand = new Float32Array(open.length * size);
+    open.forEach((s, r) => {
+      const delta = Float64Array.from({ length: size }, (_, p) => (adv[s * size + p] as number) - (clean[s * size + p] as number));
+      const [h1, w1, h2, w2] = [h, w, h, w].map((d) => Math.floor(uniform() * (d - side + 1))) as [number, number, number, number];
+      const in1 = (i: number, j: number): boolean => i >= h1 && i < h1 + side && j >= w1 && j < w1 + side;
+      const in2 = (i: number, j: number): boolean => i >= h2 && i < h2 + side && j >= w2 && j < w2 + side;
+      let image = 0;
+      let windows = 0;
+      const window1 = new Float64Array(c);
+      for (let i = 0; i < h; i++) {
+        for (let j = 0; j < w; j++) {
+          for (let ch = 0; ch < c; ch++) {
+            const v = (delta[at(i, j, ch)] as number) ** 2;
+            image += v;
+            if (in1(i, j) || in2(i, j)) windows += v;
+            if (in1(i, j)) window1[ch] = (window1[ch] as number) + v;
+          }
+        }
+      }
+      const target = Math.sqrt(Math.max(eps * eps - image, 0) / c + windows);
+      const pattern = eta(side, uniform() < 0.5);
+      const fresh = Array.from({ length: c }, (_, ch) => {
+        const sg = sign();
+        const norm1 = Math.sqrt(window1[ch] as number) + 1e-12;
+        const nd = Float64Array.from({ length: side * side }, (_, q) =>
+          sg * (pattern[q] as number) + (delta[at(h1 + Math.floor(q / side), w1 + (q % side), ch)] as number) / norm1);
+        const nn = Math.sqrt(nd.reduce((acc, v) => acc + v * v, 0)) + 1e-12;
+        return nd.map((v) => (v / nn) * target);
+      });
+      for (let i = 0; i < side; i++) {
+        for (let j = 0; j < side; j++) {
+          for (let ch = 0; ch < c; ch++) delta[at(h2 + i, w2 + j, ch)] = 0;
+        }
+      }
+      for (let i = 0; i < side; i++) {
+        for (let j = 0; j < side; j++) {
+          for (let ch = 0; ch < c; ch++) delta[at(h1 + i, w1 + j, ch)] = (fresh[ch] as Float64Array)[i * side + j] as number;
+        }
+      }
+      place(cand, r, s, delta);
+    });
+    const next = search.margins(cand, open);
+    open.forEach((s, r) => {
+      const m = next[r] as number;
+      if (m < (margin[s] as number) || m <= 0) {
+        margin[s] = m;
+        adv.set(cand.subarray(r * size, (r + 1) * size), s * size);
+      }
+    });
+  }
+  return adv;
+}
