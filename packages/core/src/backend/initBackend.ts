@@ -122,7 +122,6 @@ async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt
         return { name: candidate, ok: true };
       }
       case 'wasm': {
-        await import('@tensorflow/tfjs-backend-wasm');
         registerWasmKernels();
         await activate('wasm');
         return { name: candidate, ok: true };
