@@ -1,0 +1,30 @@
+/**
+ * `@robustjs/diffusion`: noise schedules, forward noising, samplers with per-sample timesteps (DDPM/DDIM with η,
+ * VP-SDE Euler–Maruyama, probability-flow ODE), a trainable DDPM UNet, epsilon-loss training with EMA and
+ * resumable checkpoints, and the DiffPure, GDMP and GNS purifiers with gradient modes for adaptive attacks.
+ * @packageDocumentation
+ */
+export { linearSchedule, cosineSchedule, alphaBar, assertSchedule } from './schedule';
+export type { NoiseSchedule, LinearScheduleOptions, CosineScheduleOptions } from './schedule';
+export { vpSde } from './vpSde';
+export type { VpSde, VpSdeOptions } from './vpSde';
+export { qSample, toDiffusionRange, fromDiffusionRange } from './qSample';
+export type { QSampleOptions } from './qSample';
+export { readTimesteps, perSample } from './timesteps';
+export type { TimestepsLike } from './timesteps';
+export { ddimStep, ddimInvertStep, stepCoefficients } from './steps';
+export type { DdimStepOptions, StepCoefficients } from './steps';
+export { vpSdeStep, probabilityFlowStep } from './sdeSteps';
+export type { SdeStepOptions } from './sdeSteps';
+export { createUnet, unetFromSafetensors } from './unet/unet';
+export type { Unet, CreateUnetOptions } from './unet/unet';
+export { UNET_PRESETS, resolveUnetConfig } from './unet/config';
+export type { UnetConfig, UnetPreset } from './unet/config';
+export { trainDiffusion } from './train';
+export type { TrainDiffusionOptions, TrainDiffusionResult, TrainProgress, TrainCheckpoint, TrainingImages } from './train';
+export { stepMatrix, stepPairs, noiseIndices } from './sequences';
+export { diffPure, gdmp, gns, majorityVote } from './purifiers/factories';
+export type { DiffPureOptions, GdmpOptions, GnsOptions, MajorityVoteOptions } from './purifiers/factories';
+export { createDiffusionPurifier } from './purifiers/purifier';
+export type { DiffusionPurifier, DiffusionPurifierSettings, PurifyOptions, StageTimesteps, PurifierSampler, GdmpGuidance } from './purifiers/types';
+export type { GradientMode } from './purifiers/chain';

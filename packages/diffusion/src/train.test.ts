@@ -1,0 +1,92 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { expectRobustErrorAsync } from '@robustjs/test-utils';
+import { describe, expect, it } from 'vitest';
+import { useWasm } from '../test/helpers';
+import { disposeCheckpoint, loadCheckpoint, loadUnet, saveCheckpoint, saveUnet } from './node';
+import { linearSchedule } from './schedule';
+import { trainDiffusion, type TrainingImages, type TrainProgress } from './train';
+import { createUnet } from './unet/unet';
+
+useWasm();
+
+/** 64 synthetic 28×28 images: a bright square at one of 4 positions. */
+function squares(): TrainingImages {
+  const n = 64;
+  const images = new Uint8Array(n * 28 * 28);
+  for (let i = 0; i < n; i++) {
+    const ox = 4 + (i % 2) * 12;
+    const oy = 4 + (Math.floor(i / 2) % 2) * 12;
+    for (let y = oy; y < oy + 8; y++) for (let x = ox; x < ox + 8; x++) images[i * 784 + y * 28 + x] = 255;
+  }
+  return { images, shape: [n, 28, 28, 1] };
+}
+
+describe('trainDiffusion', () => {
+  const schedule = linearSchedule();
+
+  it('the epsilon loss falls; progress is reported; no tensors leak', async () => {
+    const unet = createUnet({ preset: 'tiny', seed: 1 });
+    const progress: TrainProgress[] = [];
+    const before = tf.memory().numTensors;
+    const result = await trainDiffusion(unet, squares(), schedule, {
+      steps: 40, batchSize: 12, learningRate: 3e-3, warmupSteps: 5, tMax: 300, seed: 2, progressEvery: 20,
+      onProgress: (p) => progress.push(p),
+    });
+    const first = result.losses.slice(0, 5).reduce((a, b) => a + b, 0) / 5;
+    const last = result.losses.slice(-10).reduce((a, b) => a + b, 0) / 10;
+    expect(first).toBeGreaterThan(0.7);
+    expect(last).toBeLessThan(0.6 * first);
+    expect(progress.map((p) => p.step)).toEqual([20, 40]);
+    expect(progress[1]!.imagesPerSecond).toBeGreaterThan(0);
+    tf.dispose(Object.values(result.ema));
+    expect(tf.memory().numTensors).toBe(before);
+    unet.dispose();
+  });
+
+  it('checkpoint + resume reproduces an uninterrupted run exactly; files round-trip', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'robustjs-diffusion-'));
+    const opts = { batchSize: 8, learningRate: 1e-3, warmupSteps: 2, tMax: 200, seed: 4 } as const;
+    const a = createUnet({ preset: 'tiny', seed: 7 });
+    const full = await trainDiffusion(a, squares(), schedule, { ...opts, steps: 8 });
+    const b = createUnet({ preset: 'tiny', seed: 7 });
+    const path = join(dir, 'ckpt.safetensors');
+    const half = await trainDiffusion(b, squares(), schedule, {
+      ...opts, steps: 4, checkpointEvery: 4, onCheckpoint: (c) => saveCheckpoint(c, path),
+    });
+    tf.dispose(Object.values(half.ema));
+    b.dispose();
+    const resume = await loadCheckpoint(path);
+    expect(resume.step).toBe(4);
+    const c = createUnet({ preset: 'tiny', seed: 99 });
+    const rest = await trainDiffusion(c, squares(), schedule, { ...opts, steps: 8, resume });
+    disposeCheckpoint(resume);
+    expect(rest.losses).toEqual(full.losses.slice(4));
+    const wa = a.getWeights();
+    const wc = c.getWeights();
+    for (const k of Object.keys(wa)) expect(Array.from(wc[k]!.dataSync())).toEqual(Array.from(wa[k]!.dataSync()));
+    for (const k of Object.keys(full.ema)) expect(Array.from(rest.ema[k]!.dataSync())).toEqual(Array.from(full.ema[k]!.dataSync()));
+    await saveUnet(c, join(dir, 'unet.safetensors'));
+    const loaded = await loadUnet(join(dir, 'unet.safetensors'));
+    expect(loaded.paramCount).toBe(c.paramCount);
+    const bad = await loadCheckpoint(path);
+    const other = createUnet({ preset: 'tiny', seed: 1 });
+    expect((await expectRobustErrorAsync(() => trainDiffusion(other, squares(), schedule, { ...opts, seed: 5, steps: 8, resume: bad }))).code)
+      .toBe('INVALID_ARGUMENT');
+    disposeCheckpoint(bad);
+    tf.dispose([...Object.values(wa), ...Object.values(wc), ...Object.values(full.ema), ...Object.values(rest.ema)]);
+    [a, c, loaded, other].forEach((m) => m.dispose());
+    expect((await expectRobustErrorAsync(() => loadUnet(join(dir, 'missing.safetensors')))).code).toBe('NOT_FOUND');
+  });
+
+  it('bad input: data of another size, tMax beyond T, unknown options', async () => {
+    const unet = createUnet({ preset: 'tiny' });
+    const wrong = { images: new Uint8Array(2 * 32 * 32), shape: [2, 32, 32, 1] };
+    expect((await expectRobustErrorAsync(() => trainDiffusion(unet, wrong, schedule))).code).toBe('SHAPE_MISMATCH');
+    expect((await expectRobustErrorAsync(() => trainDiffusion(unet, squares(), schedule, { tMax: 2000 }))).code).toBe('OUT_OF_RANGE');
+    expect((await expectRobustErrorAsync(() => trainDiffusion(unet, squares(), schedule, { epochs: 3 } as never))).code).toBe('UNKNOWN_OPTION');
+    unet.dispose();
+  });
+});

@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs';
+import { seedStream, type SeedStream } from '@robustjs/core';
+
+let instanceCounter = 0;
+
+/**
+ * Creates and names the parameters of a network (internal). Weights are He-normal from a seeded stream, biases
+ * zero, norms one/zero; every parameter is registered under a stable name (`down.0.conv1.w`) for serialization.
+ */
+export class ParamBuilder {
+  /** Parameters by stable name, in creation order. */
+  readonly params = new Map<string, tf.Variable>();
+  private readonly seeds: SeedStream;
+  private readonly prefix: string;
+
+  constructor(seed: number) {
+    this.seeds = seedStream(seed);
+    this.prefix = `robustjs_unet${instanceCounter++}`;
+  }
+
+  private add(name: string, value: tf.Tensor, trainable: boolean): tf.Variable {
+    const v = tf.variable(value, trainable, `${this.prefix}/${name}`);
+    value.dispose();
+    this.params.set(name, v);
+    return v;
+  }
+
+  he(name: string, shape: number[], fanIn: number, gain = 1): tf.Variable {
+    return this.add(name, tf.randomNormal(shape, 0, gain * Math.sqrt(2 / fanIn), 'float32', this.seeds.next()), true);
+  }
+
+  zeros(name: string, shape: number[]): tf.Variable {
+    return this.add(name, tf.zeros(shape), true);
+  }
+
+  ones(name: string, shape: number[]): tf.Variable {
+    return this.add(name, tf.ones(shape), true);
+  }
+
+  /** k×k convolution with bias, padding 'same'; unfused conv2d + add (see PERF-NOTES.md). */
+  conv(name: string, cin: number, cout: number, k: number, stride: 1 | 2 = 1, gain = 1): (x: tf.Tensor4D) => tf.Tensor4D {
+    const w = this.he(`${name}.w`, [k, k, cin, cout], k * k * cin, gain) as tf.Variable<tf.Rank.R4>;
+    const b = this.zeros(`${name}.b`, [cout]);
+    return (x) => tf.add(tf.conv2d(x, w, stride, 'same'), b);
+  }
+
+  dense(name: string, din: number, dout: number): (x: tf.Tensor2D) => tf.Tensor2D {
+    const w = this.he(`${name}.w`, [din, dout], din) as tf.Variable<tf.Rank.R2>;
+    const b = this.zeros(`${name}.b`, [dout]);
+    return (x) => tf.add(tf.matMul(x, w), b);
+  }
+
+  /** GroupNorm with learned scale and shift. */
+  groupNorm(name: string, channels: number, groups: number, eps = 1e-5): (x: tf.Tensor4D) => tf.Tensor4D {
+    const gamma = this.ones(`${name}.gamma`, [channels]);
+    const beta = this.zeros(`${name}.beta`, [channels]);
+    return (x) => {
+      const [n, h, w, c] = x.shape;
+      const xg = tf.reshape(x, [n, h, w, groups, c / groups]);
+      const { mean, variance } = tf.moments(xg, [1, 2, 4], true);
+      const xn = tf.mul(tf.sub(xg, mean), tf.rsqrt(tf.add(variance, eps)));
+      return tf.add(tf.mul(tf.reshape(xn, [n, h, w, c]), gamma), beta);
+    };
+  }
+}
+
+/** SiLU (swish): x·sigmoid(x). */
+export function silu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.sigmoid(x));
+}
+
+/**
+ * Nearest-neighbour ×2 upsampling as a broadcast (`tf.image.resizeNearestNeighbor`'s gradient is wrong on the
+ * cpu backend of tfjs 4.22.0, PERF-NOTES.md).
+ */
+export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  return tf.tidy(() => tf.reshape(tf.add(tf.reshape(x, [n, h, 1, w, 1, c]), tf.zeros([1, 1, 2, 1, 2, 1])), [n, 2 * h, 2 * w, c]));
+}
+
+/** Sinusoidal embedding of real-valued per-sample times: `[sin(t·f_i), cos(t·f_i)]`, f_i = 10000^(−i/half). */
+export function sinusoidalEmbedding(t: tf.Tensor1D, dim: number): tf.Tensor2D {
+  const half = dim / 2;
+  return tf.tidy(() => {
+    const freqs = tf.tensor2d(Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half)), [1, half]);
+    const args = tf.mul(tf.reshape(tf.cast(t, 'float32'), [-1, 1]), freqs);
+    return tf.concat([tf.sin(args), tf.cos(args)], 1) as tf.Tensor2D;
+  });
+}
