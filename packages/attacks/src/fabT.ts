@@ -6,7 +6,8 @@
  * x_orig onto the linearised boundary π_t (eq. 5), alpha → α (eq. 7, capped at α_max), eta → η (extrapolation),
  * beta → β (backward step), best → the smallest adversarial found, bestNorm → its distance.
  *
- * For each target rank t = 2 … numTargets + 1 (the t-th largest clean logit) and each restart:
+ * For each target rank t = 2 … numTargets + 1 (the t-th largest clean logit) and each restart (steps 1–4 run in
+ * internal/fabSearch.ts, the projection in internal/fabProjection.ts):
  * 1. x^(0) = x; later restarts: x plus a random direction of length min(best distance, eps)/2 (clipped to
  *    [0,1]), or x again while nothing was found and no eps is given.
  * 2. Linearise z_t − z_y at x^(i): the hyperplane w·z = b with w = ∇(z_t − z_y), b = w·x^(i) − (z_t − z_y).
@@ -21,7 +22,7 @@ import { assertNumber, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { assertNorm } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
-import { projectOnHyperplane } from './internal/fabProjection';
+import { fabSearch, type FabState } from './internal/fabSearch';
 import type { Norm } from './types';
 
 /** Options of {@link fabT}. */
@@ -61,11 +62,6 @@ export const FAB_T_DEFAULTS = Object.freeze({
 
 type FabTConfig = Required<Omit<FabTOptions, 'eps'>> & { readonly eps: number | undefined };
 
-const NORM_OF: Record<Norm, (v: Float64Array) => number> = {
-  linf: (v) => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0),
-  l2: (v) => Math.sqrt(v.reduce((m, x) => m + x * x, 0)),
-};
-
 /**
  * Targeted Fast Adaptive Boundary attack (FAB-T; Croce & Hein, ICML 2020): a minimum-norm attack that
  * repeatedly projects onto the linearised boundary between the true class and a target class, biased
@@ -103,8 +99,7 @@ export function fabT(model: Classifier, x: Images, y: Labels, options?: FabTOpti
   assertNumber(cfg.beta, 'beta', 'fabT', { greaterThan: 0, max: 1 });
   const [n, h, w, c] = x.shape;
   const size = h * w * c;
-  const { eps, norm } = cfg;
-  const normOf = NORM_OF[norm];
+  const { eps } = cfg;
   const seeds = seedStream(cfg.seed);
   const uniform = (): number => seeds.next() / 2 ** 31;
   const clean = Float64Array.from(x.dataSync());
@@ -115,76 +110,12 @@ export function fabT(model: Classifier, x: Images, y: Labels, options?: FabTOpti
   const correct = order.map((o, s) => o[0] === labels[s]);
   const best = Float64Array.from(clean);
   const bestNorm = Float64Array.from(correct, (ok) => (ok ? Infinity : 0));
-  const predict = (data: Float64Array, samples: number[]): number[] => tf.tidy(() => {
-    const pred = tf.argMax(model(tf.tensor4d(Float32Array.from(data), [samples.length, h, w, c])), 1).dataSync();
-    return Array.from(pred);
-  });
+  const state: FabState = { model, shape: [n, h, w, c], k, clean, labels, best, bestNorm, uniform };
   for (let rank = 1; rank <= Math.min(cfg.numTargets, k - 1); rank++) {
     for (let restart = 0; restart < cfg.restarts; restart++) {
       const open = Array.from({ length: n }, (_, s) => s).filter((s) => correct[s] && !(eps !== undefined && (bestNorm[s] as number) <= eps));
       if (open.length === 0) continue;
-      const m = open.length;
-      // pick = onehot(t) − onehot(y) [m,K], so z·pick = z_t − z_y per sample.
-      const pick = tf.tidy(() => tf.sub(
-        tf.oneHot(tf.tensor1d(open.map((s) => (order[s] as number[])[rank] as number), 'int32'), k),
-        tf.oneHot(tf.tensor1d(open.map((s) => labels[s] as number), 'int32'), k)).toFloat());
-      let diff: tf.Tensor | undefined;
-      const diffGrad = tf.grad((v: tf.Tensor) => {
-        const f = tf.sum(tf.mul(model(v as Images), pick), 1); // [m]
-        diff = tf.keep(tf.clone(f));
-        return tf.sum(f);
-      });
-      const x0 = new Float64Array(m * size);
-      open.forEach((s, r) => x0.set(clean.subarray(s * size, (s + 1) * size), r * size));
-      const x1 = Float64Array.from(x0);
-      if (restart > 0) {
-        open.forEach((s, r) => {
-          const radius = 0.5 * Math.min(bestNorm[s] as number, eps ?? Infinity);
-          if (!Number.isFinite(radius)) return;
-          const t = Float64Array.from({ length: size }, () => (norm === 'linf' ? 2 * uniform() - 1 : Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform())));
-          const tn = normOf(t) + 1e-12;
-          for (let p = 0; p < size; p++) x1[r * size + p] = Math.min(1, Math.max(0, (x0[r * size + p] as number) + (radius * (t[p] as number)) / tn));
-        });
-      }
-      for (let it = 0; it < cfg.steps; it++) {
-        // 2. Per-sample values f = z_t − z_y and gradients ∇f at x1 (the sum's gradient splits per sample).
-        const input = tf.tensor4d(Float32Array.from(x1), [m, h, w, c]);
-        const grad = diffGrad(input);
-        const f = (diff as tf.Tensor).dataSync();
-        const g = grad.dataSync();
-        tf.dispose([input, grad, diff as tf.Tensor]);
-        for (let r = 0; r < m; r++) {
-          const wv = Float64Array.from(g.subarray(r * size, (r + 1) * size));
-          const p1 = x1.subarray(r * size, (r + 1) * size);
-          const p0 = x0.subarray(r * size, (r + 1) * size);
-          let b = -(f[r] as number);
-          for (let p = 0; p < size; p++) b += (wv[p] as number) * (p1[p] as number);
-          // 3. Project x1 and x_orig, mix and extrapolate.
-          const d1 = projectOnHyperplane(Float64Array.from(p1), wv, b, norm);
-          const d2 = projectOnHyperplane(Float64Array.from(p0), wv, b, norm);
-          const a1 = Math.max(normOf(d1), 1e-8);
-          const a2 = Math.max(normOf(d2), 1e-8);
-          const alpha = Math.min(Math.max(a1 / (a1 + a2), 0), cfg.alphaMax);
-          for (let p = 0; p < size; p++) {
-            const v = ((p1[p] as number) + cfg.eta * (d1[p] as number)) * (1 - alpha) + ((p0[p] as number) + cfg.eta * (d2[p] as number)) * alpha;
-            p1[p] = Math.min(1, Math.max(0, v));
-          }
-        }
-        // 4. Keep the closest misclassified point, then step back towards x_orig.
-        const pred = predict(x1, open);
-        open.forEach((s, r) => {
-          if (pred[r] === labels[s]) return;
-          const p1 = x1.subarray(r * size, (r + 1) * size);
-          const delta = Float64Array.from(p1, (v, p) => v - (x0[r * size + p] as number));
-          const dist = normOf(delta);
-          if (dist < (bestNorm[s] as number)) {
-            bestNorm[s] = dist;
-            best.set(p1, s * size);
-          }
-          for (let p = 0; p < size; p++) p1[p] = (x0[r * size + p] as number) + cfg.beta * (delta[p] as number);
-        });
-      }
-      pick.dispose();
+      fabSearch(state, cfg, open, open.map((s) => (order[s] as number[])[rank] as number), restart > 0);
     }
   }
   const out = Float32Array.from(best);

@@ -28,15 +28,8 @@ export type { ApgdOptions, ApgdLoss } from './apgd';
 export { apgdT, APGD_T_DEFAULTS } from './apgdT';
 export type { ApgdTOptions } from './apgdT';
 export { evaluateRobustness, EVALUATE_ROBUSTNESS_DEFAULTS } from './evaluateRobustness';
-export type {
-  AttackSpec,
-  RobustnessProtocol,
-  RobustnessProgress,
-  EvaluateRobustnessOptions,
-  SampleRecord,
-  AttackSummary,
-  RobustnessReport,
-} from './evaluateRobustness';
+export type { RobustnessProgress, EvaluateRobustnessOptions } from './evaluateRobustness';
+export type { AttackSpec, RobustnessProtocol, SampleRecord, AttackSummary, RobustnessReport } from './robustnessReport';
 export { square, SQUARE_DEFAULTS } from './square';
 export type { SquareOptions } from './square';
 export { cw, CW_DEFAULTS } from './cw';

@@ -4,7 +4,7 @@ import type { Classifier, Images, Labels } from '@robustjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgd } from './pgd';
 import { square } from './square';
-import { eta } from './internal/squareL2';
+import { eta } from './internal/squareEta';
 import { randomLinear, rng, type LinearModel } from '../test/models';
 
 const N = 300;
@@ -72,6 +72,14 @@ describe('square', () => {
   // with windows of side ≥ 3 on a 4×4 image the proposals span only a few η patterns (the gap does not close
   // with 1000 queries), and an unstructured random linear model is the worst case for its spatial prior (on
   // 8×8 images the gap is still ~0.10 after 1000 queries). The bounds below pin the measured gaps.
+  // Issue 4 asked whether the gap is a bug. Checked step by step against Algorithm 3 of the paper and the
+  // reference `square.py` (L2 branch of `attack_single_run`): the ⌊H/5⌋ grid of ±η windows, the side
+  // max(round(√(p·H·W)), 3) made odd, the p schedule, η (eta_rectangles), the move of the l_2 mass of W₁ ∪ W₂
+  // plus the unused budget (ε² − ‖δ‖²)/C into W₁ with W₂ cleared, the rescale to ‖δ‖ = ε and the acceptance
+  // (lower margin, or misclassified) all match. The only differences are harmless: windows are drawn per sample
+  // (the reference draws one pair per iteration for the whole batch) and may touch the last row and column
+  // (the reference's randint excludes them). So the gap is the algorithm's own, not a bug, and stays pinned;
+  // test/golden.test.ts pins its exact behaviour on a tiny CNN.
   const L2_GAP: Record<number, number> = { 0.1: 0.13, 0.2: 0.3 };
   for (const eps of [0.1, 0.2]) {
     it(`l2 on a linear model at eps ${eps} never beats the exact robust accuracy and lowers the clean one`, () => {

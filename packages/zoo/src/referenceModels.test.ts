@@ -16,8 +16,8 @@ describe('the zoo models', () => {
     test = await loadFashionMnist({ split: 'test' });
   });
 
-  // Issue 4 asks for ≥ 90 %; the shipped checkpoint does not reach it yet (see README), so this guards what it does reach.
-  it('the reference CNN classifies the 10,000 Fashion-MNIST test images with at least 85 % accuracy, as the manifest says', async () => {
+  // Issue 4's bar: at least 90 % on the full test split.
+  it('the reference CNN classifies the 10,000 Fashion-MNIST test images with at least 90 % accuracy, as the manifest says', async () => {
     const f = await referenceClassifier();
     const before = tf.memory().numTensors;
     let correct = 0;
@@ -29,7 +29,7 @@ describe('the zoo models', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(test.labels.length).toBe(10_000);
     const accuracy = correct / test.labels.length;
-    expect(accuracy).toBeGreaterThanOrEqual(0.85);
+    expect(accuracy).toBeGreaterThanOrEqual(0.9);
     // The manifest's figure was measured on the same images at training time.
     expect(accuracy).toBeCloseTo(zooManifest.models.find((m) => m.name === 'cnn')?.metrics.testAccuracy ?? 0, 2);
   });

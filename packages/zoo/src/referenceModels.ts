@@ -25,7 +25,7 @@ export function loadReferenceCnn(options?: LoadZooModelOptions): Promise<tf.Laye
  * differentiable, ready for the attacks.
  *
  * @param options - `dir` (default: the package's `models/` folder).
- * @returns the classifier (its model lives as long as the process; the weights are about 0.5 MB).
+ * @returns the classifier (its model lives as long as the process; the weights are about 1 MB).
  * @throws {@link @robustjs/core!index.RobustError} `CORRUPT_FILE` naming a file whose SHA-256 differs from the manifest.
  * @example
  * ```ts

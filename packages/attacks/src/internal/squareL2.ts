@@ -5,55 +5,8 @@
  * Notation (code → paper): eta → the window pattern η (two rectangles of opposite sign, each a stack of
  * concentric squares weighted 1/(k+1)²), side → h^(i), window → W₁, cleared → W₂, eps → ε, margin → L.
  */
-
-/** What one random search needs, already validated, with the images flattened sample-major (NHWC). */
-export interface SquareSearch {
-  readonly clean: Float32Array;
-  readonly shape: readonly [number, number, number, number];
-  readonly eps: number;
-  readonly queries: number;
-  readonly pInit: number;
-  /** Uniform draws in [0,1) from the attack's seed. */
-  readonly uniform: () => number;
-  /** Margins z_y − max_{k≠y} z_k of the given samples of `data` (laid out sample-major). */
-  readonly margins: (data: Float32Array, samples: number[]) => Float64Array;
-}
-
-/** The reference schedule: p halves at iterations 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000 of 10 000 (rescaled). */
-export function pSelection(pInit: number, it: number, queries: number): number {
-  const i = Math.floor((it / queries) * 10000);
-  const bounds = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000];
-  return pInit / 2 ** bounds.filter((b) => i > b).length;
-}
-
-function normalise(d: Float64Array): Float64Array {
-  const norm = Math.sqrt(d.reduce((s, v) => s + v * v, 0));
-  return norm > 0 ? d.map((v) => v / norm) : d;
-}
-
-/** Reference `eta_rectangles(a, b)`: concentric rectangles around the centre of an a×b patch, weight 1/(k+1)², unit l2. */
-function etaRect(a: number, b: number): Float64Array {
-  const d = new Float64Array(a * b);
-  const r0 = Math.floor(a / 2);
-  const c0 = Math.floor(b / 2);
-  for (let k = 0; k < Math.max(r0, c0) + 1; k++) {
-    for (let i = Math.max(r0 - k, 0); i < Math.min(r0 - k + 2 * k + 1, a); i++) {
-      for (let j = Math.max(c0 - k, 0); j < Math.min(c0 - k + 2 * k + 1, b); j++) d[i * b + j] = (d[i * b + j] as number) + 1 / (k + 1) ** 2;
-    }
-  }
-  return normalise(d);
-}
-
-/** Reference `eta(s)`: an s×s window whose top half is +rectangles and bottom half −rectangles, unit l2, transposed if asked. */
-export function eta(s: number, transpose: boolean): Float64Array {
-  const top = etaRect(Math.floor(s / 2), s);
-  const bottom = etaRect(s - Math.floor(s / 2), s);
-  const d = new Float64Array(s * s);
-  d.set(top, 0);
-  d.set(bottom.map((v) => -v), top.length);
-  const unit = normalise(d);
-  return transpose ? unit.map((_, idx) => unit[(idx % s) * s + Math.floor(idx / s)] as number) : unit;
-}
+import { eta } from './squareEta';
+import { pSelection, type SquareSearch } from './squareSearch';
 
 /**
  * Runs the l_2 search and returns the adversarial images (sample-major, same layout as `clean`).
