@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+import { expectNoLeak, expectRobustError } from '@robustjs/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanImages, take, tinyClassifier, tinyDenoiser, tinyDetector, useWasm } from '../test/fixtures';
+import { dadAdaptiveAttack, dadDefense, evaluateDad, type DadDefense, type Denoiser } from './index';
+
+useWasm();
+
+describe('dadAdaptiveAttack and evaluateDad', () => {
+  let fix: Awaited<ReturnType<typeof tinyDetector>>;
+  let tiny: ReturnType<typeof tinyClassifier>;
+  let denoiser: Denoiser;
+  let defense: DadDefense;
+  beforeAll(async () => {
+    fix = await tinyDetector();
+    tiny = tinyClassifier();
+    denoiser = tinyDenoiser(4);
+    defense = dadDefense({ classifier: tiny.classifier, detector: fix.detector, denoiser, threshold: fix.threshold });
+  });
+  afterAll(() => {
+    denoiser.dispose();
+    tiny.dispose();
+    fix.dispose();
+  });
+
+  it('stays in the eps-ball and [0,1] for both objectives and norms, deterministically, without leaks', () => {
+    const { x, y } = cleanImages(10, 41);
+    for (const [objective, norm, eps] of [['detect', 'linf', 0.1], ['evade', 'linf', 0.1], ['detect', 'l2', 0.5], ['evade', 'l2', 0.5]] as const) {
+      const [dist, lo, hi, again] = expectNoLeak(() => tf.tidy(() => {
+        const a = dadAdaptiveAttack(defense, x, y, { objective, norm, eps, steps: 3, eot: 2, seed: 2 });
+        const b = dadAdaptiveAttack(defense, x, y, { objective, norm, eps, steps: 3, eot: 2, seed: 2 });
+        const d = tf.reshape(tf.sub(a, x), [10, -1]);
+        const per = norm === 'linf' ? tf.max(tf.abs(d), 1) : tf.sqrt(tf.sum(tf.square(d), 1));
+        return [take(tf.max(per)), take(tf.min(a)), take(tf.max(a)), take(tf.max(tf.abs(tf.sub(a, b))))];
+      }));
+      expect(dist).toBeLessThanOrEqual(eps + 1e-5);
+      expect(dist).toBeGreaterThan(0);
+      expect(lo).toBeGreaterThanOrEqual(0);
+      expect(hi).toBeLessThanOrEqual(1);
+      expect(again).toBe(0);
+    }
+    tf.dispose([x, y]);
+  });
+
+  it('evade raises the loss while keeping the batch unflagged more often than detect', () => {
+    const { x, y } = cleanImages(10, 42);
+    const flagged = (['detect', 'evade'] as const).map((objective) => {
+      const a = dadAdaptiveAttack(defense, x, y, { objective, eps: 0.1, steps: 5, eot: 1, seed: 1 });
+      const s = defense.route(a).statistic;
+      a.dispose();
+      return s;
+    });
+    expect(flagged[0]).toBeGreaterThan(flagged[1] as number);
+    tf.dispose([x, y]);
+  });
+
+  it('evaluateDad reports clean and worst-case robust accuracy per batch', async () => {
+    const { x, y } = cleanImages(20, 43);
+    const report = await evaluateDad(defense, { x, y }, [
+      { name: 'detect', options: { objective: 'detect', steps: 2, eot: 1 } },
+      { name: 'evade', options: { objective: 'evade', steps: 2, eot: 1 } },
+    ]);
+    expect(report.images).toBe(20);
+    expect(report.batchSize).toBe(10);
+    expect(report.attacks.map((a) => a.name)).toEqual(['detect', 'evade']);
+    for (const v of [report.cleanAccuracy, report.robustAccuracy, report.cleanFlaggedRate, ...report.attacks.map((a) => a.accuracy)]) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
+    expect(report.robustAccuracy).toBeLessThanOrEqual(Math.min(...report.attacks.map((a) => a.accuracy)));
+    expect(report.cleanAndRobustAccuracy).toBeLessThanOrEqual(report.robustAccuracy);
+    tf.dispose([x, y]);
+  });
+
+  it('rejects bad objectives, norms, small batches and unknown options', () => {
+    const { x, y } = cleanImages(10, 44);
+    expect(expectRobustError(() => dadAdaptiveAttack(defense, x, y, { objective: 'maximise' as never })).message).toMatch(/'detect', 'evade'/);
+    expect(expectRobustError(() => dadAdaptiveAttack(defense, x, y, { norm: 'l1' as never })).code).toBe('INVALID_ARGUMENT');
+    expect(expectRobustError(() => dadAdaptiveAttack(defense, x, y, { step: 1 } as never)).code).toBe('UNKNOWN_OPTION');
+    const [small, ySmall] = [tf.slice(x, 0, 4) as tf.Tensor4D, tf.slice(y, 0, 4) as tf.Tensor1D];
+    expect(expectRobustError(() => dadAdaptiveAttack(defense, small, ySmall)).code).toBe('SHAPE_MISMATCH');
+    tf.dispose([x, y, small, ySmall]);
+  });
+});

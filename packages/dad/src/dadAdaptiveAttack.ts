@@ -1,0 +1,154 @@
+/**
+ * DAD's adaptive white-box attacks: PGD+EOT through the whole pipeline (Zhang et al., ICML 2025,
+ * `adaptive_whitebox_attack.py::adaptive_pgd_eot_l_inf` / `_l2`, and the earlier `adaptive_detector_attack.py`;
+ * PAPERS.md §3.9). Madry et al. 2018 (PGD), Athalye et al. 2018 (EOT).
+ *
+ * | variable    | paper symbol | meaning |
+ * |-------------|--------------|---------|
+ * | `m`         | MMD²_b(R, B) | the defense's own detector statistic of the adversarial batch (differentiable) |
+ * | `ce`        | CE           | mean cross-entropy of the route the defense takes |
+ * | `alpha`     | α            | 0.01, weight of CE in the `'detect'` objective |
+ * | `lambda`    | λ            | 100, weight of m in the `'evade'` objective |
+ *
+ * Steps: 1. random start in the eps-ball (uniform for l_inf; random direction, radius U(0,1)·eps for l_2);
+ * 2. per step: m and ∇m; the route the defense would take (m > θ → denoise); ∇CE averaged over `eot` noise
+ * draws on that route (one draw when not flagged: that route is deterministic);
+ * `'detect'`: ∇(m + α·CE), as the final DAD code; `'evade'`: ∇(CE − λ·m), as the earlier detector attack;
+ * 3. sign step (l_inf) or per-sample normalised step (l_2), projection onto the eps-ball ∩ [0,1].
+ *
+ * Deviation, stated: m is the defense's statistic against its reference batch R (what decides the route); DAD's
+ * attacker uses the clean version of the batch as the reference.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs';
+import { crossEntropy, type Norm } from '@robustjs/attacks';
+import { assert, assertLabels, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
+import type { Images, Labels } from '@robustjs/core';
+import type { DadDefense } from './dadDefense';
+
+/** The two signs of DAD's adaptive loss: `'detect'` ascends m + α·CE, `'evade'` ascends CE − λ·m. */
+export type DadObjective = 'detect' | 'evade';
+
+/** Options of {@link dadAdaptiveAttack}. */
+export interface DadAdaptiveAttackOptions {
+  /** Which loss to ascend; default `'detect'`. */
+  readonly objective?: DadObjective;
+  /** `'linf'` or `'l2'`; default `'linf'`. */
+  readonly norm?: Norm;
+  /** Budget; default 0.1 (l_inf, Fashion-MNIST). */
+  readonly eps?: number;
+  /** Step size; default `2.5·eps/steps`. */
+  readonly stepSize?: number;
+  /** PGD steps; default 20. */
+  readonly steps?: number;
+  /** EOT noise draws per step on the denoised route; default 4. */
+  readonly eot?: number;
+  /** α of `'detect'`; default 0.01. */
+  readonly alpha?: number;
+  /** λ of `'evade'`; default 100. */
+  readonly lambda?: number;
+  /** Random start; default true. */
+  readonly randomStart?: boolean;
+  /** Seed of the random start and the EOT draws; default 0. */
+  readonly seed?: number;
+}
+
+/** Defaults of {@link dadAdaptiveAttack}: `'detect'`, l_inf, eps 0.1, stepSize 2.5·eps/steps, 20 steps, EOT 4, α 0.01, λ 100, random start, seed 0. */
+export const DAD_ADAPTIVE_ATTACK_DEFAULTS = Object.freeze({
+  objective: 'detect' as DadObjective,
+  norm: 'linf' as Norm,
+  eps: 0.1,
+  stepSize: undefined as number | undefined,
+  steps: 20,
+  eot: 4,
+  alpha: 0.01,
+  lambda: 100,
+  randomStart: true,
+  seed: 0,
+});
+
+const OBJECTIVES: Readonly<Record<DadObjective, (gm: tf.Tensor4D, gce: tf.Tensor4D, alpha: number, lambda: number) => tf.Tensor4D>> = {
+  detect: (gm, gce, alpha) => tf.add(gm, tf.mul(gce, alpha)),
+  evade: (gm, gce, _alpha, lambda) => tf.sub(gce, tf.mul(gm, lambda)),
+};
+
+const perSampleL2 = (t: tf.Tensor4D): tf.Tensor4D => tf.sqrt(tf.sum(tf.square(t), [1, 2, 3], true)) as tf.Tensor4D; // [N,1,1,1]
+
+const NORMS: Readonly<Record<Norm, { ascent: (g: tf.Tensor4D) => tf.Tensor4D; project: (d: tf.Tensor4D, eps: number) => tf.Tensor4D; start: (shape: [number, number, number, number], eps: number, s1: number, s2: number) => tf.Tensor4D }>> = {
+  linf: {
+    ascent: (g) => tf.sign(g),
+    project: (d, eps) => tf.clipByValue(d, -eps, eps),
+    start: (shape, eps, s1) => tf.randomUniform(shape, -eps, eps, 'float32', s1) as tf.Tensor4D,
+  },
+  l2: {
+    ascent: (g) => tf.div(g, tf.add(perSampleL2(g), 1e-12)),
+    project: (d, eps) => tf.mul(d, tf.minimum(1, tf.div(eps, tf.add(perSampleL2(d), 1e-12)))),
+    start: (shape, eps, s1, s2) => {
+      const dir = tf.randomNormal(shape, 0, 1, 'float32', s1) as tf.Tensor4D;
+      return tf.mul(tf.div(dir, tf.add(perSampleL2(dir), 1e-12)), tf.mul(eps, tf.randomUniform([shape[0] as number, 1, 1, 1], 0, 1, 'float32', s2)));
+    },
+  },
+};
+
+/**
+ * DAD's adaptive PGD+EOT through the whole defense, with either loss sign (steps in the file header).
+ *
+ * @param defense - the {@link DadDefense} under attack.
+ * @param x - clean images `[N,H,W,C]` in [0,1], N ≥ `defense.minBatchSize` (attacked as one batch, as DAD routes batches).
+ * @param y - labels `[N]` int32.
+ * @param options - {@link DadAdaptiveAttackOptions}; defaults {@link DAD_ADAPTIVE_ATTACK_DEFAULTS}.
+ * @returns adversarial images `[N,H,W,C]` within `eps` of `x` in `norm`, in [0,1].
+ * @throws {@link @robustjs/core!index.RobustError} the defense's batch errors, bad labels, an unknown objective or norm, bad numbers, unknown options.
+ * @example
+ * ```ts
+ * const xAdv = dadAdaptiveAttack(defense, x, y, { objective: 'evade', eps: 0.1, steps: 20, eot: 4 });
+ * ```
+ */
+export function dadAdaptiveAttack(defense: DadDefense, x: Images, y: Labels, options?: DadAdaptiveAttackOptions): Images {
+  const fn = 'dadAdaptiveAttack';
+  const cfg = resolveOptions(fn, DAD_ADAPTIVE_ATTACK_DEFAULTS, options);
+  assert(typeof defense === 'function' && typeof defense.branch === 'function', 'INVALID_ARGUMENT', () =>
+    `Argument 'defense' passed to '${fn}' must be a DadDefense from dadDefense({...}), got ${describeValue(defense)}.`);
+  assert(Object.hasOwn(OBJECTIVES, cfg.objective), 'INVALID_ARGUMENT', () =>
+    `Option 'objective' passed to '${fn}' must be one of 'detect', 'evade', got ${describeValue(cfg.objective)}.`);
+  assert(Object.hasOwn(NORMS, cfg.norm), 'INVALID_ARGUMENT', () =>
+    `Option 'norm' passed to '${fn}' must be one of 'linf', 'l2', got ${describeValue(cfg.norm)}.`);
+  assertNumber(cfg.eps, 'eps', fn, { min: 0 });
+  assertNumber(cfg.steps, 'steps', fn, { integer: true, min: 0 });
+  assertNumber(cfg.eot, 'eot', fn, { integer: true, min: 1 });
+  assertNumber(cfg.alpha, 'alpha', fn, { min: 0 });
+  assertNumber(cfg.lambda, 'lambda', fn, { min: 0 });
+  assertNumber(cfg.seed, 'seed', fn, { integer: true });
+  const stepSize = cfg.stepSize ?? (2.5 * cfg.eps) / Math.max(cfg.steps, 1);
+  assertNumber(stepSize, 'stepSize', fn, { greaterThan: 0 });
+  defense.check(x, 'x', fn);
+  assertLabels(y, 'y', fn, { batch: x.shape[0] });
+
+  const { detector } = defense.parts;
+  const norm = NORMS[cfg.norm];
+  const seeds = seedStream(cfg.seed);
+  const project = (xa: tf.Tensor4D): Images => tf.clipByValue(tf.add(x, norm.project(tf.sub(xa, x) as tf.Tensor4D, cfg.eps)), 0, 1) as Images;
+  let xAdv: Images = cfg.randomStart
+    ? tf.tidy(() => project(tf.add(x, norm.start(x.shape, cfg.eps, seeds.next() + 1, seeds.next() + 1)) as tf.Tensor4D))
+    : tf.clone(x);
+  const mGrad = tf.valueAndGrad((xx: tf.Tensor) => tf.sum(detector.score(xx)) as tf.Scalar);
+  for (let t = 0; t < cfg.steps; t++) {
+    const draws = Array.from({ length: cfg.eot }, () => seeds.next() + 1);
+    const next = tf.tidy(() => {
+      const { value, grad: gm } = mGrad(xAdv);
+      const flagged = ((value.dataSync() as Float32Array)[0] as number) > defense.threshold;
+      const samples = flagged ? draws : [undefined];
+      let gce: tf.Tensor4D | undefined;
+      for (const seed of samples) {
+        const g = tf.grad((xx: tf.Tensor) => tf.mean(crossEntropy(defense.branch(xx as Images, flagged, seed), y)) as tf.Scalar)(xAdv) as tf.Tensor4D;
+        gce = gce === undefined ? g : tf.add(gce, g) as tf.Tensor4D;
+      }
+      const g = OBJECTIVES[cfg.objective](gm as tf.Tensor4D, tf.div(gce as tf.Tensor4D, samples.length) as tf.Tensor4D, cfg.alpha, cfg.lambda);
+      return project(tf.add(xAdv, tf.mul(stepSize, norm.ascent(g))) as tf.Tensor4D);
+    });
+    xAdv.dispose();
+    xAdv = next;
+  }
+  return xAdv;
+}

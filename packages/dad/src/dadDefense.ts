@@ -1,0 +1,158 @@
+/**
+ * DAD's inference rule (Zhang et al., ICML 2025, `adaptive_whitebox_attack.py::eval_test`; PAPERS.md §3.7).
+ *
+ * | variable    | paper symbol      | meaning |
+ * |-------------|-------------------|---------|
+ * | `detector`  | MMD-OPT, R        | a fitted `MmdDetector` holding the clean reference batch R |
+ * | `threshold` | θ                 | calibrated on clean-vs-R statistics at a stated false-alarm rate |
+ * | `denoiser`  | g                 | the trained {@link Denoiser} |
+ * | `classifier`| h                 | the frozen classifier |
+ *
+ * Steps, per batch B: 1. m = MMD²_b(R, B); 2. m ≤ θ → logits = h(B); 3. otherwise
+ * logits = h(g(clip(B + clip(N(0, 0.25²), 0, 1), 0, 1))). Every image of a flagged batch is denoised.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assert, assertImages, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
+import type { Classifier, Images, Logits } from '@robustjs/core';
+import { MmdDetector } from '@robustjs/mmd';
+import { addClampedNoise } from './addClampedNoise';
+import { Denoiser } from './Denoiser';
+
+/** What {@link dadDefense} is built from. */
+export interface DadDefenseOptions {
+  /** h: images `[N,H,W,C]` in [0,1] → logits `[N,K]`, frozen. */
+  readonly classifier: Classifier;
+  /** A fitted `MmdDetector` (its reference batch R and MMD-OPT kernel). */
+  readonly detector: MmdDetector;
+  /** g, trained with {@link trainDenoiser}. */
+  readonly denoiser: Denoiser;
+  /** θ on MMD²_b(R, B), e.g. `detector.calibrate(cleanPool, { fpr: 0.01, batchSize: 100 })`. Required. */
+  readonly threshold: number | undefined;
+  /** Smallest batch the defense accepts; default the detector's `referenceSize` (the threshold depends on the batch size: calibrate at this size). */
+  readonly minBatchSize?: number;
+  /** Std of the clamped noise added before denoising; default 0.25 (DAD). */
+  readonly noiseStd?: number;
+}
+
+/** The route DAD takes for one batch. */
+export interface DadRoute {
+  /** m = MMD²_b(R, B). */
+  readonly statistic: number;
+  /** θ. */
+  readonly threshold: number;
+  /** `statistic > threshold`: the batch is denoised. */
+  readonly flagged: boolean;
+}
+
+/**
+ * The DAD defense as a classifier: `defense(x, seed?)` returns logits `[N,K]` for a batch, routed as in the
+ * file header. Differentiable end to end through the route taken (the routing itself is piecewise constant),
+ * so attacks, and `eot` from `@robustjs/attacks` (it is a `RandomizedClassifier`), run through it.
+ */
+export interface DadDefense {
+  /**
+   * Classifies one batch: `[N,H,W,C]` in [0,1], N ≥ `minBatchSize` → logits `[N,K]`.
+   *
+   * @param x - the batch.
+   * @param seed - seed of the clamped noise on the denoised route (an integer ≥ 1); default unseeded.
+   */
+  (x: Images, seed?: number): Logits;
+  /** θ. */
+  readonly threshold: number;
+  /** The smallest batch accepted. */
+  readonly minBatchSize: number;
+  /** Per-image shape `[H,W,C]` accepted (the denoiser's `inputShape`). */
+  readonly imageShape: readonly [number, number, number];
+  /** h, the detector and g, as given. */
+  readonly parts: { readonly classifier: Classifier; readonly detector: MmdDetector; readonly denoiser: Denoiser };
+  /** Std of the clamped noise. */
+  readonly noiseStd: number;
+  /** Validates a batch (rank, range, size, image shape) and throws the defense's errors; no tensor work beyond the range check. */
+  check(x: unknown, name: string, fn: string): asserts x is Images;
+  /** The route for one batch (validated), without classifying. */
+  route(x: Images): DadRoute;
+  /** Logits along a given route, unvalidated and not tidy-wrapped (for attacks): h(x), or h(g(noisy x)) when `flagged`. */
+  branch(x: Images, flagged: boolean, seed?: number): Logits;
+}
+
+const DEFAULTS = {
+  classifier: undefined as Classifier | undefined,
+  detector: undefined as MmdDetector | undefined,
+  denoiser: undefined as Denoiser | undefined,
+  threshold: undefined as number | undefined,
+  minBatchSize: undefined as number | undefined,
+  noiseStd: 0.25,
+} as const;
+
+/**
+ * Builds DAD's detect-then-denoise defense (Zhang et al., ICML 2025; steps in the file header). All
+ * arguments are checked here, before any tensor work; each call checks its batch first.
+ *
+ * @param options - {@link DadDefenseOptions}: `classifier`, `detector`, `denoiser`, `threshold` (required),
+ *   `minBatchSize` (detector's referenceSize), `noiseStd` (0.25).
+ * @returns the defense, a {@link DadDefense}.
+ * @throws {@link @robustjs/core!index.RobustError} `INVALID_ARGUMENT` for a missing part or a threshold never
+ *   calibrated (missing or not finite), `UNKNOWN_OPTION`; at call time `SHAPE_MISMATCH` for a batch smaller than
+ *   `minBatchSize` or images of another size than the denoiser's, and the image checks of core.
+ * @example
+ * ```ts
+ * const threshold = detector.calibrate(cleanPool, { fpr: 0.01, batchSize: 100, batches: 200 });
+ * const defense = dadDefense({ classifier, detector, denoiser, threshold });
+ * const predictions = tf.argMax(defense(batch, 1), 1); // [100]
+ * ```
+ */
+export function dadDefense(options: DadDefenseOptions): DadDefense {
+  const fn = 'dadDefense';
+  const cfg = resolveOptions(fn, DEFAULTS, options);
+  const { classifier, detector, denoiser, threshold } = cfg;
+  assert(typeof classifier === 'function', 'INVALID_ARGUMENT', () =>
+    `Option 'classifier' passed to '${fn}' must be a Classifier (images [N,H,W,C] → logits [N,K]), got ${describeValue(classifier)}.`);
+  assert(detector instanceof MmdDetector, 'INVALID_ARGUMENT', () =>
+    `Option 'detector' passed to '${fn}' must be a fitted MmdDetector from @robustjs/mmd, got ${describeValue(detector)}.`);
+  assert(denoiser instanceof Denoiser, 'INVALID_ARGUMENT', () =>
+    `Option 'denoiser' passed to '${fn}' must be a Denoiser, got ${describeValue(denoiser)}.`);
+  assert(typeof threshold === 'number' && Number.isFinite(threshold), 'INVALID_ARGUMENT', () =>
+    `Option 'threshold' passed to '${fn}' must be a finite number calibrated on clean batches, got ${describeValue(threshold)}: ` +
+      'the threshold was never calibrated. Pass threshold: detector.calibrate(cleanPool, { fpr: 0.01, batchSize: 100 }).');
+  const minBatchSize = cfg.minBatchSize ?? detector.config.referenceSize;
+  assertNumber(minBatchSize, 'minBatchSize', fn, { integer: true, min: 1 });
+  assertNumber(cfg.noiseStd, 'noiseStd', fn, { min: 0 });
+  const imageShape = denoiser.config.inputShape;
+  const noiseStd = cfg.noiseStd;
+
+  const check: (x: unknown, name: string, where: string) => asserts x is Images = (x, name, where) => {
+    assert(x instanceof tf.Tensor && x.rank === 4, 'INVALID_ARGUMENT', () =>
+      `Argument '${name}' passed to '${where}' must be a batch of images [N,${imageShape.join(',')}] in [0,1], got ${x instanceof tf.Tensor ? `shape ${describeValue(x.shape)}` : describeValue(x)}.`);
+    assert((x.shape[0] as number) >= minBatchSize, 'SHAPE_MISMATCH', () =>
+      `Argument '${name}' passed to '${where}' must hold at least ${minBatchSize} images (the detector's threshold was calibrated on batches of that size), ` +
+        `got ${x.shape[0]}. Classify whole batches of ${minBatchSize}: pad a short last batch with images of another batch, or calibrate at a smaller batch size.`);
+    assert(x.shape.slice(1).every((d: number, i: number) => d === imageShape[i]), 'SHAPE_MISMATCH', () =>
+      `Argument '${name}' passed to '${where}' must have per-image shape [${imageShape.join(',')}] like the reference batch and the denoiser, ` +
+        `got ${describeValue(x.shape.slice(1))}. Resize or pad the images the way the training data was.`);
+    assertImages(x, name, where);
+  };
+  const statistic = (x: Images): number => {
+    const s = detector.score(x);
+    const v = (s.dataSync() as Float32Array)[0] as number;
+    s.dispose();
+    return v;
+  };
+  const branch = (x: Images, flagged: boolean, seed?: number): Logits =>
+    flagged ? classifier(denoiser.apply(addClampedNoise(x, { std: noiseStd, ...(seed === undefined ? {} : { seed }) }))) : classifier(x);
+  const defense = ((x: Images, seed?: number): Logits => {
+    check(x, 'x', 'DadDefense');
+    const flagged = statistic(x) > threshold;
+    return tf.tidy(() => branch(x, flagged, seed));
+  }) as DadDefense;
+  const route = (x: Images): DadRoute => {
+    check(x, 'x', 'DadDefense.route');
+    const m = statistic(x);
+    return { statistic: m, threshold, flagged: m > threshold };
+  };
+  return Object.assign(defense, {
+    threshold, minBatchSize, imageShape, noiseStd, check, route, branch,
+    parts: Object.freeze({ classifier, detector, denoiser }),
+  });
+}
