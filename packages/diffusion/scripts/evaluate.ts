@@ -8,7 +8,7 @@
  * - x0 prediction at t = 100 (noise index 99): MSE of û0 = (u_t − sqrt(1−ᾱ)ε̂)/sqrt(ᾱ) against u0, versus the
  *   MSE of the noisy input u_t itself and of its rescaled form u_t/sqrt(ᾱ); ratios noisy/predicted.
  * - DiffPure (DDPM, η = 1) at t* = 100 with 20 steps: PSNR (peak 1, in [0,1]) of the purified images against the
- *   originals, versus the PSNR of the noisy input clip((u_t + 1)/2) at the same t*.
+ *   originals, versus the PSNR of the noisy input clip((u_t + 1)/2) at the same t*; and the same chain with η = 0.
  * Writes manifest.json beside the weights: command, seed, data checksums, training settings and time (from
  * training.json), the metrics, and the sha256 and size of each file.
  */
@@ -50,7 +50,9 @@ let mseNoisy = 0;
 let mseRescaled = 0;
 let psnrPurified = 0;
 let psnrNoisy = 0;
+let psnrDdim = 0;
 const purifier = diffPure(unet.predict, schedule, { t: tStar, steps: 20, seed });
+const ddim = diffPure(unet.predict, schedule, { t: tStar, steps: 20, eta: 0, seed });
 const psnr = (a: tf.Tensor, b: tf.Tensor): Float32Array => tf.tidy(() => {
   const mse = tf.mean(tf.squaredDifference(a, b), [1, 2, 3]);
   return tf.mul(-10 / Math.LN10, tf.log(mse)).dataSync() as Float32Array;
@@ -78,7 +80,9 @@ for (let start = 0; start < nImages; start += batch) {
   psnrNoisy += part.psnrNoisy;
   const purified = purifier(x, undefined, { seed: seed + 7 + start });
   psnrPurified += psnr(purified, x).reduce((a, b) => a + b, 0);
-  tf.dispose([x, y, purified]);
+  const deterministic = ddim(x, undefined, { seed: seed + 7 + start });
+  psnrDdim += psnr(deterministic, x).reduce((a, b) => a + b, 0);
+  tf.dispose([x, y, purified, deterministic]);
   process.stderr.write(`${start + n}/${nImages} images, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 const metrics = {
@@ -98,6 +102,11 @@ const metrics = {
     psnrNoisyInputDb: psnrNoisy / nImages,
     gainDb: (psnrPurified - psnrNoisy) / nImages,
     space: 'pixels [0,1], peak 1, mean of per-image PSNR',
+  },
+  ddimEta0T100Steps20: {
+    psnrPurifiedDb: psnrDdim / nImages,
+    gainDb: (psnrDdim - psnrNoisy) / nImages,
+    note: 'the same chain with eta = 0 (deterministic after the forward noising)',
   },
   evaluationSeconds: (Date.now() - t0) / 1000,
   backend: backend.name,
