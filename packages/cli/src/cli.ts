@@ -1,0 +1,236 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { initBackend, type BackendName } from '@robustjs/core';
+import { trainCommand, TRAIN_TARGETS } from './commands/train';
+import { createRunContext } from './context';
+import { CliError, describeFailure, EXIT_OK, EXIT_USAGE } from './errors';
+import { evaluateProtocol } from './evaluate';
+import type { ProgressSink } from './progress';
+import { DEMO_FULL_PROTOCOL, DEMO_PROTOCOL, parseProtocol, type DefenseSpec, type Protocol } from './protocol';
+import { mergeReports } from './report/merge';
+import { renderTable } from './report/table';
+import type { Report } from './report/types';
+import { writeReport } from './report/writeReport';
+
+/** Where a CLI run writes: stdout for results, stderr for progress and errors. */
+export interface CliIo {
+  /** Results: the table, or JSON with `--json`. */
+  readonly stdout: ProgressSink;
+  /** Progress bars and error lines. */
+  readonly stderr: ProgressSink;
+}
+
+interface CommonFlags {
+  backend?: string;
+  seed?: string;
+  images?: string;
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  unet?: string;
+  dad?: string;
+}
+
+const BACKENDS = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+function intFlag(v: string | undefined, name: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new CliError(`Option '--${name}' must be an integer ≥ ${min}, got '${v}'.`);
+  return Number(v);
+}
+
+function floatFlag(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new CliError(`Option '--${name}' must be a number ≥ 0, got '${v}'.`);
+  return n;
+}
+
+function withCommonOptions(cmd: Command, defaultOut: string): Command {
+  return cmd
+    .addOption(new Option('--backend <name>', 'tfjs backend (default: tfjs-node-gpu → tfjs-node → wasm + oneDNN kernels → cpu)').choices(BACKENDS))
+    .option('--seed <n>', 'master seed (images, attack starts, EOT draws, purifier noise)')
+    .option('--images <n>', 'number of evaluation images')
+    .option('--out <dir>', 'output folder for report.json and report.html', defaultOut)
+    .option('--json', 'print the summary and protocol as JSON on stdout instead of the table')
+    .option('--quiet', 'no progress bars on stderr')
+    .option('--unet <file>', 'diffusion UNet (.safetensors) instead of the zoo\'s')
+    .option('--dad <dir>', "folder with DAD's detector, denoiser and manifest instead of the zoo's");
+}
+
+/** Applies `--images`, `--seed`, `--unet`, `--dad`; with `singleBatch` (the demo presets) the batch grows with the image count. */
+function applyFlags(protocol: Protocol, flags: CommonFlags, singleBatch = false): Protocol {
+  const images = intFlag(flags.images, 'images', 1);
+  const seed = intFlag(flags.seed, 'seed', 0);
+  const models = { ...protocol.models, ...(flags.unet === undefined ? {} : { unet: resolve(flags.unet) }), ...(flags.dad === undefined ? {} : { dad: resolve(flags.dad) }) };
+  const out = { ...protocol, models, ...(seed === undefined ? {} : { seed }) };
+  if (images === undefined) return out;
+  // the demo presets are one batch; a protocol file keeps its batch size unless the images are fewer
+  return { ...out, images, batchSize: singleBatch ? images : Math.min(protocol.batchSize, images) };
+}
+
+async function startBackend(flags: CommonFlags, io: CliIo): Promise<boolean> {
+  const info = await initBackend(flags.backend as BackendName | undefined);
+  const native = info.tried.some((t) => t.name === 'native' && t.ok);
+  if (flags.quiet !== true) io.stderr.write(`backend: ${info.name}${native ? ' + native oneDNN kernels' : ''}\n`);
+  return native;
+}
+
+function printResult(report: Report, files: readonly string[], flags: CommonFlags, io: CliIo): void {
+  if (flags.json === true) {
+    const { summary, protocol, environment, skipped, shard } = report;
+    io.stdout.write(`${JSON.stringify({ summary, protocol, environment, skipped, shard, files }, null, 1)}\n`);
+  } else {
+    io.stdout.write(renderTable(report));
+    io.stdout.write(`Wrote ${files.join(', ')}\n`);
+  }
+}
+
+async function runProtocol(protocol: Protocol, flags: CommonFlags, io: CliIo, options: { skipMissing?: boolean; shard?: { index: number; count: number } }): Promise<number> {
+  const native = await startBackend(flags, io);
+  const progress = flags.quiet === true ? undefined : io.stderr;
+  const context = await createRunContext(protocol, { progress });
+  const report = await evaluateProtocol(protocol, context, { ...options, native });
+  const files = await writeReport(report, resolve(flags.out));
+  printResult(report, files, flags, io);
+  return EXIT_OK;
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`${what} '${path}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new CliError(`${what} '${path}' is not valid JSON: ${(e as Error).message}.`);
+  }
+}
+
+/** `--quick`: a smoke-test version of the demo protocol (16 images, 3 attack steps, EOT 1). */
+const QUICK = { images: 16, batchSize: 16, examples: 4, attack: { ...DEMO_PROTOCOL.attack, steps: 3, eot: 1 } } as const;
+
+function buildProgram(io: CliIo, done: (code: number) => void): Command {
+  const program = new Command('robustjs')
+    .description('Adversarial robustness on TensorFlow.js: evaluate DiffPure, SSNI, GDMP, GNS and DAD under adaptive attacks.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} })
+    .showSuggestionAfterError(true);
+
+  withCommonOptions(program.command('demo'), 'robustjs-report')
+    .description('Evaluate every defense on the same Fashion-MNIST test images with its adaptive attack; print the table and write report.json + report.html (no network).')
+    .option('--quick', 'a smoke-test budget: 16 images, 3 attack steps, EOT 1')
+    .option('--full', 'the larger budget: 64 images, EOT 2, 5-step DiffPure surrogate, GDMP and GNS also with SSNI-N (30–60 min on 2 cores)')
+    .action(async (flags: CommonFlags & { quick?: boolean; full?: boolean }) => {
+      if (flags.quick === true && flags.full === true) throw new CliError("Options '--quick' and '--full' exclude each other.");
+      const base: Protocol = flags.quick === true ? { ...DEMO_PROTOCOL, ...QUICK } : flags.full === true ? DEMO_FULL_PROTOCOL : DEMO_PROTOCOL;
+      done(await runProtocol(applyFlags(base, flags, true), flags, io, { skipMissing: true }));
+    });
+
+  withCommonOptions(program.command('eval'), 'robustjs-report')
+    .description('Evaluate the defenses × attack of a protocol JSON file; with --shard i/n only that share of the batches (a partial report for `merge`).')
+    .argument('<protocol>', 'protocol JSON file')
+    .option('--shard <i/n>', 'run shard i of n (0-based): contiguous whole batches')
+    .action(async (file: string, flags: CommonFlags & { shard?: string }) => {
+      const protocol = applyFlags(parseProtocol(await readJson(file, 'Protocol file'), file), flags);
+      let shard: { index: number; count: number } | undefined;
+      if (flags.shard !== undefined) {
+        const m = /^(\d+)\/(\d+)$/.exec(flags.shard);
+        if (m === null || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new CliError(`Option '--shard' must be i/n with 0 ≤ i < n, got '${flags.shard}'.`);
+        shard = { index: Number(m[1]), count: Number(m[2]) };
+      }
+      done(await runProtocol(protocol, flags, io, shard === undefined ? {} : { shard }));
+    });
+
+  program.command('merge')
+    .description('Combine the partial reports of `eval --shard i/n` into one report (report.json + report.html), identical in its numbers to an unsharded run.')
+    .argument('<partials...>', 'report.shard-<i>-of-<n>.json files')
+    .option('--out <dir>', 'output folder', 'robustjs-report')
+    .option('--json', 'print the summary as JSON')
+    .action(async (files: string[], flags: { out: string; json?: boolean }) => {
+      const parts = await Promise.all(files.map((f) => readJson(f, 'Partial report') as Promise<Report>));
+      const report = mergeReports(parts);
+      const written = await writeReport(report, resolve(flags.out));
+      printResult(report, written, { ...flags }, io);
+      done(EXIT_OK);
+    });
+
+  withCommonOptions(program.command('attack'), 'robustjs-report')
+    .description("Attack one defense of the demo protocol with its adaptive attack and report clean and robust accuracy.")
+    .option('--defense <name>', 'none, diffpure, ssni-l, ssni-n, gdmp, gns or dad', 'diffpure')
+    .option('--eps <x>', 'budget ε')
+    .option('--steps <n>', 'attack iterations')
+    .option('--eot <n>', 'EOT samples')
+    .option('--restarts <n>', 'random restarts')
+    .addOption(new Option('--norm <norm>', 'threat model').choices(['linf', 'l2']))
+    .action(async (flags: CommonFlags & { defense: string; eps?: string; steps?: string; eot?: string; restarts?: string; norm?: 'linf' | 'l2' }) => {
+      const pick: Record<string, DefenseSpec | undefined> = {
+        none: DEMO_PROTOCOL.defenses[0], diffpure: DEMO_PROTOCOL.defenses[1], 'ssni-l': DEMO_PROTOCOL.defenses[2], 'ssni-n': DEMO_PROTOCOL.defenses[3],
+        gdmp: DEMO_PROTOCOL.defenses[4], gns: DEMO_PROTOCOL.defenses[5], dad: DEMO_PROTOCOL.defenses[6],
+      };
+      const spec = pick[flags.defense];
+      if (spec === undefined) throw new CliError(`Option '--defense' must be one of ${Object.keys(pick).join(', ')}, got '${flags.defense}'.`);
+      const a = DEMO_PROTOCOL.attack;
+      const attack = {
+        ...a, ...(flags.norm === undefined ? {} : { norm: flags.norm }),
+        eps: floatFlag(flags.eps, 'eps') ?? a.eps, steps: intFlag(flags.steps, 'steps', 0) ?? a.steps,
+        eot: intFlag(flags.eot, 'eot', 1) ?? a.eot, restarts: intFlag(flags.restarts, 'restarts', 1) ?? a.restarts,
+      };
+      done(await runProtocol(applyFlags({ ...DEMO_PROTOCOL, attack, defenses: [spec] }, flags, true), flags, io, {}));
+    });
+
+  program.command('train')
+    .description(`Train a model with its package's script (${Object.keys(TRAIN_TARGETS).join(', ')}); arguments after -- go to the script.`)
+    .argument('<model>', Object.keys(TRAIN_TARGETS).join(' | '))
+    .argument('[args...]', 'passed to the training script')
+    .allowUnknownOption()
+    .action(async (what: string, args: string[]) => {
+      done(await trainCommand(what, args));
+    });
+  return program;
+}
+
+/**
+ * Runs the `robustjs` command line in this process and returns its exit status: 0 on success, 2 for bad input
+ * (unknown command or flag, bad value, missing or corrupt model file, protocol with unknown keys; one error line on
+ * stderr), 1 for a failure while working. Reports are written atomically, so an interrupted run leaves none half-written.
+ *
+ * Commands: `demo`, `eval <protocol> [--shard i/n]`, `merge <partials...>`, `attack`, `train <model>`; every long step
+ * shows a progress bar (elapsed time and rate) on stderr, plain lines when stderr is not a terminal.
+ *
+ * @param argv - the arguments after the program name (e.g. `process.argv.slice(2)`).
+ * @param io - where output goes; default `process.stdout` / `process.stderr`.
+ * @returns the exit status.
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(['demo', '--images', '32']);
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_USAGE;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_OK;
+      io.stderr.write(`robustjs: ${error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`);
+      return EXIT_USAGE;
+    }
+    const { exitCode, message } = describeFailure(error);
+    io.stderr.write(`robustjs: error: ${message}\n`);
+    return exitCode;
+  }
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { RobustError } from '@robustjs/core';
+import { permutation } from '@robustjs/datasets';
+import { loadFashionMnist } from '@robustjs/datasets/node';
+import { linearSchedule, type Unet } from '@robustjs/diffusion';
+import { loadUnet } from '@robustjs/diffusion/node';
+import { Denoiser } from '@robustjs/dad';
+import { MmdDetector } from '@robustjs/mmd';
+import { loadFeaturizer, modelsDir, referenceClassifier } from '@robustjs/zoo';
+import { CliError, MissingModelError } from './errors';
+import type { DadParts, RunContext } from './defenses/types';
+import type { ProgressSink } from './progress';
+import type { Protocol } from './protocol';
+
+/** Held-out ranges at the end of the seeded permutation (evaluation images come from its start). */
+const HELD_OUT = { ssni: { offset: 0, max: 1000 }, dad: { offset: 1000, max: 2000 } } as const;
+
+/** Where the zoo's UNet lives. */
+export function defaultUnetPath(): string {
+  return join(modelsDir(), 'unet', 'unet.safetensors');
+}
+
+/** Where the zoo's DAD files live. */
+export function defaultDadDir(): string {
+  return join(modelsDir(), 'dad');
+}
+
+async function readModelFile(path: string, what: string, fix: string): Promise<Uint8Array> {
+  if (!existsSync(path)) throw new MissingModelError(`${what} not found at '${path}'. ${fix}`);
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new CliError(`${what} at '${path}' cannot be read: ${(e as Error).message}. ${fix}`);
+  }
+}
+
+function asUsageError(e: unknown, what: string, path: string, fix: string): Error {
+  if (e instanceof CliError) return e;
+  if (e instanceof RobustError) return new CliError(`${what} at '${path}' is unusable (${e.code}): ${e.message} ${fix}`);
+  return e as Error;
+}
+
+/**
+ * Loads a UNet file with a usage error (exit status 2) when it is missing, truncated or not a robustjs UNet.
+ *
+ * @param path - the `.safetensors` file.
+ * @returns the network.
+ * @throws {@link CliError} naming the file and the fix.
+ * @example
+ * ```ts
+ * const unet = await loadUnetFile('packages/zoo/models/unet/unet.safetensors');
+ * ```
+ */
+export async function loadUnetFile(path: string): Promise<Unet> {
+  const fix = "Train one with 'robustjs train diffusion', or pass --unet <file>.";
+  await readModelFile(path, 'The diffusion UNet', fix);
+  try {
+    return await loadUnet(path);
+  } catch (e) {
+    throw asUsageError(e, 'The diffusion UNet', path, fix);
+  }
+}
+
+/**
+ * Loads DAD's detector, denoiser and threshold from a folder (`detector.safetensors`, `denoiser.safetensors`,
+ * `manifest.json`), checking the manifest's SHA-256 of each file.
+ *
+ * @param dir - the folder.
+ * @returns the parts (the detector uses the zoo's featurizer).
+ * @throws {@link CliError} for a missing, corrupt or mismatched file.
+ * @example
+ * ```ts
+ * const dad = await loadDadParts(defaultDadDir());
+ * ```
+ */
+export async function loadDadParts(dir: string): Promise<DadParts> {
+  const fix = "Train DAD with 'robustjs train denoiser', or pass --dad <folder>.";
+  const manifestPath = join(dir, 'manifest.json');
+  let manifest: { threshold?: { value?: unknown; batchSize?: unknown; fpr?: unknown }; files?: { path: string; sha256: string }[] };
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(await readModelFile(manifestPath, "DAD's manifest", fix))) as typeof manifest;
+  } catch (e) {
+    throw e instanceof CliError ? e : new CliError(`DAD's manifest at '${manifestPath}' is not valid JSON. ${fix}`);
+  }
+  const t = manifest.threshold;
+  if (typeof t?.value !== 'number' || typeof t.batchSize !== 'number' || typeof t.fpr !== 'number') {
+    throw new CliError(`DAD's manifest at '${manifestPath}' has no threshold { value, batchSize, fpr }. ${fix}`);
+  }
+  const bytes: Record<string, Uint8Array> = {};
+  for (const name of ['detector.safetensors', 'denoiser.safetensors']) {
+    const path = join(dir, name);
+    const b = await readModelFile(path, `DAD's ${name}`, fix);
+    const expected = manifest.files?.find((f) => f.path === name)?.sha256;
+    const got = createHash('sha256').update(b).digest('hex');
+    if (expected !== undefined && expected !== got) throw new CliError(`DAD's ${name} at '${path}' is corrupt: sha256 ${got} differs from the manifest's ${expected}. ${fix}`);
+    bytes[name] = b;
+  }
+  const featurizer = await loadFeaturizer();
+  // A detector file either holds φ's weights (saved with a tfjs LayersModel) or expects φ as a function when loaded.
+  const phi = (x: tf.Tensor): tf.Tensor => featurizer.apply(x) as tf.Tensor;
+  const loadDetector = (): MmdDetector => {
+    const file = bytes['detector.safetensors'] as Uint8Array;
+    const path = join(dir, 'detector.safetensors');
+    try {
+      return MmdDetector.load(file, phi, path);
+    } catch (first) {
+      try {
+        return MmdDetector.load(file, featurizer, path);
+      } catch (second) {
+        throw /as when/.test((first as Error).message) ? second : first;
+      }
+    }
+  };
+  try {
+    const detector = loadDetector();
+    const denoiser = Denoiser.load(bytes['denoiser.safetensors'] as Uint8Array, join(dir, 'denoiser.safetensors'));
+    return { detector, denoiser, threshold: { value: t.value, batchSize: t.batchSize, fpr: t.fpr }, dir };
+  } catch (e) {
+    throw asUsageError(e, "DAD's files", dir, fix);
+  }
+}
+
+/** Options of {@link createRunContext}. */
+export interface RunContextOptions {
+  /** Where progress goes (stderr), or undefined. */
+  readonly progress?: ProgressSink | undefined;
+}
+
+/**
+ * Builds the {@link RunContext} of a protocol: the Fashion-MNIST test split (Debian's copy or the one embedded in
+ * `@robustjs/datasets`), the evaluation rows (the first `images` of a permutation seeded by `protocol.seed`), the
+ * zoo classifier, and lazy loaders of the UNet and of DAD's parts.
+ *
+ * @param protocol - the protocol.
+ * @param options - `progress`.
+ * @returns the context.
+ * @example
+ * ```ts
+ * const context = await createRunContext(DEMO_PROTOCOL, { progress: process.stderr });
+ * ```
+ */
+export async function createRunContext(protocol: Protocol, options: RunContextOptions = {}): Promise<RunContext> {
+  const dataset = await loadFashionMnist({ split: 'test' });
+  const order = permutation(dataset.shape[0], protocol.seed);
+  const evalRows = order.slice(0, protocol.images);
+  const classifier = await referenceClassifier();
+  const cache = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
+    let p = cache.get(key) as Promise<T> | undefined;
+    if (p === undefined) {
+      p = make();
+      cache.set(key, p);
+    }
+    return p;
+  };
+  return {
+    protocol,
+    dataset,
+    evalRows,
+    heldOut(purpose, count) {
+      const range = HELD_OUT[purpose];
+      if (count > range.max) throw new CliError(`At most ${range.max} held-out images are reserved for ${purpose}, asked for ${count}.`);
+      const end = order.length - range.offset;
+      return order.slice(end - count, end);
+    },
+    classifier,
+    schedule: linearSchedule(),
+    unet: () => once('unet', () => loadUnetFile(resolve(protocol.models.unet ?? defaultUnetPath()))),
+    dad: () => once('dad', () => loadDadParts(resolve(protocol.models.dad ?? defaultDadDir()))),
+    shared: once,
+    progress: options.progress,
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * `@robustjs/cli`: the `robustjs` command line and the pieces it is built from.
+ *
+ * `robustjs demo` evaluates the undefended classifier, DiffPure, DiffPure + SSNI-L / SSNI-N, GDMP and GNS with and
+ * without SSNI-N, and DAD on the same Fashion-MNIST test images, each under its own adaptive attack, and writes
+ * `report.json` and a self-contained `report.html`. `robustjs eval <protocol.json> --shard i/n` runs a share of the
+ * batches and `robustjs merge` combines the shares into the report an unsharded run gives. Each defense is a small
+ * {@link DefenseAdapter} in {@link DEFENSES}.
+ *
+ * @packageDocumentation
+ */
+export { runCli } from './cli';
+export type { CliIo } from './cli';
+export { CliError, MissingModelError, describeFailure, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from './errors';
+export { DEMO_PROTOCOL, DEMO_FULL_PROTOCOL, PROTOCOL_DEFAULTS, parseProtocol, checkKeys } from './protocol';
+export type { Protocol, AttackSettings, DefenseSpec, ModelPaths } from './protocol';
+export { DEFENSES } from './defenses/index';
+export type { Defense, DefenseAdapter, BatchOutcome, RunContext, DadParts } from './defenses/types';
+export { createRunContext, loadUnetFile, loadDadParts, defaultUnetPath, defaultDadDir } from './context';
+export type { RunContextOptions } from './context';
+export { evaluateProtocol, shardRange, validateDefenses } from './evaluate';
+export type { EvaluateOptions } from './evaluate';
+export { mergeReports } from './report/merge';
+export { summarize } from './report/summarize';
+export { renderTable } from './report/table';
+export { renderHtml } from './report/html';
+export { writeReport } from './report/writeReport';
+export { encodePng, pngDataUri } from './report/png';
+export type { Report, ReportEnvironment, ShardInfo, DefenseResult, ImageRecord, BatchRecord, DefenseExample, SkippedDefense, SummaryRow } from './report/types';
+export { atomicWrite } from './atomicWrite';
+export { progressBar } from './progress';
+export type { ProgressBar, ProgressSink } from './progress';
+export { trainCommand, TRAIN_TARGETS } from './commands/train';

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { CliError } from './errors';
+import { DEMO_PROTOCOL, PROTOCOL_DEFAULTS, parseProtocol } from './protocol';
+
+describe('parseProtocol', () => {
+  it('fills every default and keeps the defenses as given', () => {
+    const p = parseProtocol({ defenses: [{ name: 'none' }] }, 'p.json');
+    expect(p).toMatchObject({ images: 64, seed: 0, batchSize: 64, chunkSize: 16, attack: PROTOCOL_DEFAULTS.attack, defenses: [{ name: 'none' }] });
+    expect(parseProtocol(JSON.parse(JSON.stringify(DEMO_PROTOCOL)), 'demo')).toEqual(DEMO_PROTOCOL);
+  });
+
+  it('rejects unknown keys, wrong types and values with a usage error naming the key', () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [{ defenses: [{ name: 'none' }], extra: 1 }, /unknown key 'extra' in the protocol/],
+      [{ defenses: [{ name: 'none' }], attack: { eps: 0.1, iters: 3 } }, /unknown key 'iters' in attack/],
+      [{ defenses: [{ name: 'none' }], models: { vae: 'x' } }, /unknown key 'vae' in models/],
+      [{ defenses: [] }, /'defenses' must be a non-empty array/],
+      [{ defenses: [{ name: 'none' }], attack: { norm: 'l1' } }, /'attack.norm' must be 'linf' or 'l2'/],
+      [{ defenses: [{ name: 'none' }], batchSize: 0 }, /'batchSize' must be an integer ≥ 1/],
+      [[1, 2], /must be a JSON object/],
+    ];
+    for (const [json, message] of bad) {
+      expect(() => parseProtocol(json, 'p.json')).toThrow(CliError);
+      expect(() => parseProtocol(json, 'p.json')).toThrow(message);
+    }
+  });
+});

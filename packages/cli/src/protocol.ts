@@ -1,0 +1,218 @@
+/*
+ * The protocol of an evaluation: which images, which attack, which defenses, with every knob that changes a number.
+ * A protocol is plain JSON (a file for `robustjs eval`, the built-in DEMO_PROTOCOL for `robustjs demo`); unknown keys
+ * anywhere are rejected, so a typo never silently falls back to a default.
+ */
+import { CliError } from './errors';
+
+/** The threat model and the attack's iteration budget (PGD+EOT for the purifiers, DAD's adaptive PGD+EOT for DAD). */
+export interface AttackSettings {
+  /** `'linf'` or `'l2'`. */
+  readonly norm: 'linf' | 'l2';
+  /** Budget ε in `norm`. */
+  readonly eps: number;
+  /** PGD iterations. */
+  readonly steps: number;
+  /** Step size; `null` = 2.5·ε/steps (Madry et al.'s rule). */
+  readonly stepSize: number | null;
+  /** EOT draws averaged per gradient (1 for deterministic defenses). */
+  readonly eot: number;
+  /** Random restarts; an image is robust only when every restart fails. */
+  readonly restarts: number;
+  /** Start from a random point of the ε-ball. */
+  readonly randomStart: boolean;
+}
+
+/** One defense of a protocol: `name` picks the adapter, the other keys are its options (see each adapter's defaults). */
+export interface DefenseSpec {
+  /** The adapter: `'none'`, `'diffpure'`, `'gdmp'`, `'gns'`, `'ssni'` or `'dad'`. */
+  readonly name: string;
+  /** The row's label in tables (default: the adapter's own, e.g. `'DiffPure + SSNI-N'`). */
+  readonly label?: string;
+  /** Adapter options. */
+  readonly [option: string]: unknown;
+}
+
+/** Paths of model files that replace the zoo's. */
+export interface ModelPaths {
+  /** The diffusion UNet (`.safetensors` written by `saveUnet`); default `@robustjs/zoo` `models/unet/unet.safetensors`. */
+  readonly unet?: string;
+  /** The folder with DAD's `detector.safetensors`, `denoiser.safetensors` and `manifest.json`; default the zoo's `models/dad`. */
+  readonly dad?: string;
+}
+
+/** A full evaluation protocol (all fields resolved). */
+export interface Protocol {
+  /** Format tag, `'robustjs-protocol'`. */
+  readonly format: 'robustjs-protocol';
+  /** The data set; only `'fashion-mnist'` (test split, embedded in `@robustjs/datasets`) for now. */
+  readonly dataset: 'fashion-mnist';
+  /** Number of evaluation images: the first `images` of a seeded permutation of the test split. */
+  readonly images: number;
+  /** The master seed: image choice, attack starts, EOT draws and purifier noise all derive from it, per batch. */
+  readonly seed: number;
+  /** Images per batch: the unit of seeding, of sharding and of DAD's batch routing. */
+  readonly batchSize: number;
+  /** Images per model call inside a batch for the diffusion attacks (bounds memory; part of the protocol). */
+  readonly chunkSize: number;
+  /** How many of the first images the report shows as pictures (clean, adversarial, purified). */
+  readonly examples: number;
+  /** The attack. */
+  readonly attack: AttackSettings;
+  /** The defenses, evaluated in order on the same images. */
+  readonly defenses: readonly DefenseSpec[];
+  /** Model files replacing the zoo's. */
+  readonly models: ModelPaths;
+}
+
+/** Defaults of a protocol file's top-level fields (everything but `defenses`). */
+export const PROTOCOL_DEFAULTS = Object.freeze({
+  format: 'robustjs-protocol' as const,
+  dataset: 'fashion-mnist' as const,
+  images: 64,
+  seed: 0,
+  batchSize: 64,
+  chunkSize: 16,
+  examples: 6,
+  attack: Object.freeze({ norm: 'linf', eps: 0.1, steps: 10, stepSize: null, eot: 2, restarts: 1, randomStart: true } as AttackSettings),
+  models: Object.freeze({}) as ModelPaths,
+});
+
+const DIFFPURE = { name: 'diffpure', t: 200, steps: 10, surrogateSteps: 3 };
+const GDMP = { name: 'gdmp', t: 36, iterations: 2, steps: 12, surrogateSteps: 1 };
+const GNS = { name: 'gns', stages: [30, 50, 100], steps: [2, 2, 4], runs: 3, surrogateSteps: [1, 1, 1] };
+
+/**
+ * The `robustjs demo` protocol, sized to finish within 10 minutes on two shared CPU cores (wasm + oneDNN kernels): 32
+ * Fashion-MNIST test images in one batch; PGD l_inf ε = 0.1, 10 iterations of 0.025, EOT 1 (a fresh purifier draw at
+ * every iteration); the undefended CNN; DiffPure t* = 200 with 10 defense steps and a 3-step surrogate (on
+ * Fashion-MNIST, t* = 100 costs the zoo UNet's DiffPure no clean accuracy, so there is nothing for SSNI to recover:
+ * t* = 200 is where DiffPure starts to trade clean accuracy for robustness, as t* = 100 does on CIFAR-10); DiffPure +
+ * SSNI-L and + SSNI-N (T_S = 5, statistics of 100 held-out test images, τ = their std, b = 5); GDMP (2 iterations at
+ * t* = 36, 12 guided steps each; the attack backprops through unguided 1-step surrogates); GNS (stages [30, 50, 100] with [2, 2, 4] steps, a 3-run vote, 1-step
+ * surrogates); DAD with both adaptive loss signs and θ recalibrated at the batch size. {@link DEMO_FULL_PROTOCOL} adds
+ * GDMP and GNS with SSNI-N and a larger budget.
+ */
+export const DEMO_PROTOCOL: Protocol = Object.freeze({
+  ...PROTOCOL_DEFAULTS,
+  images: 32,
+  batchSize: 32,
+  attack: Object.freeze({ ...PROTOCOL_DEFAULTS.attack, steps: 10, eot: 1 }),
+  defenses: Object.freeze([
+    { name: 'none' },
+    DIFFPURE,
+    { name: 'ssni', rule: 'ssni-l', epsSteps: 5, base: DIFFPURE },
+    { name: 'ssni', rule: 'ssni-n', epsSteps: 5, base: DIFFPURE },
+    GDMP,
+    GNS,
+    { name: 'dad' },
+  ] as DefenseSpec[]),
+}) as Protocol;
+
+/**
+ * `robustjs demo --full`: a larger budget (roughly 40–60 minutes on two shared CPU cores): 64 images, PGD l_inf
+ * ε = 0.1, 10 iterations, EOT 2, 5-step DiffPure surrogate, and GDMP and GNS each with and without SSNI-N, besides
+ * everything in {@link DEMO_PROTOCOL}.
+ */
+export const DEMO_FULL_PROTOCOL: Protocol = Object.freeze({
+  ...PROTOCOL_DEFAULTS,
+  images: 64,
+  batchSize: 64,
+  attack: Object.freeze({ ...PROTOCOL_DEFAULTS.attack, steps: 10, eot: 2 }),
+  defenses: Object.freeze([
+    { name: 'none' },
+    { ...DIFFPURE, surrogateSteps: 5 },
+    { name: 'ssni', rule: 'ssni-l', base: { ...DIFFPURE, surrogateSteps: 5 } },
+    { name: 'ssni', rule: 'ssni-n', base: { ...DIFFPURE, surrogateSteps: 5 } },
+    GDMP,
+    { name: 'ssni', rule: 'ssni-n', base: GDMP },
+    GNS,
+    { name: 'ssni', rule: 'ssni-n', base: GNS },
+    { name: 'dad' },
+  ] as DefenseSpec[]),
+}) as Protocol;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Rejects keys of `obj` that are not in `known` (a protocol typo must not fall back to a default silently).
+ *
+ * @param obj - the object read from JSON.
+ * @param known - the allowed keys.
+ * @param where - where it sits, for the message (e.g. `'attack'`, `'defenses[2]'`).
+ * @param source - the file, for the message.
+ * @throws {@link CliError} naming the first unknown key and listing the known ones.
+ * @example
+ * ```ts
+ * checkKeys({ eps: 0.1 }, ['eps', 'steps'], 'attack', 'protocol.json');
+ * ```
+ */
+export function checkKeys(obj: Record<string, unknown>, known: readonly string[], where: string, source: string): void {
+  const unknown = Object.keys(obj).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new CliError(`${source}: unknown key '${unknown[0]}' in ${where}; known keys: ${known.join(', ')}.`);
+  }
+}
+
+function int(v: unknown, name: string, source: string, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new CliError(`${source}: '${name}' must be an integer ≥ ${min}, got ${JSON.stringify(v)}.`);
+  return v;
+}
+
+function positive(v: unknown, name: string, source: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new CliError(`${source}: '${name}' must be a number ≥ 0, got ${JSON.stringify(v)}.`);
+  return v;
+}
+
+/**
+ * Checks and completes a protocol read from JSON: fills defaults, rejects unknown keys (top level, `attack`,
+ * `models`; each defense's options are checked by its adapter when the run starts), wrong types and values.
+ *
+ * @param json - the parsed file.
+ * @param source - the file name, for messages.
+ * @returns the resolved {@link Protocol}.
+ * @throws {@link CliError} (exit status 2) on any problem, with one line naming the key.
+ * @example
+ * ```ts
+ * const protocol = parseProtocol(JSON.parse(text), 'protocol.json');
+ * ```
+ */
+export function parseProtocol(json: unknown, source: string): Protocol {
+  if (!isObject(json)) throw new CliError(`${source}: a protocol must be a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json}.`);
+  checkKeys(json, ['format', 'dataset', 'images', 'seed', 'batchSize', 'chunkSize', 'examples', 'attack', 'defenses', 'models'], 'the protocol', source);
+  const d = PROTOCOL_DEFAULTS;
+  if (json.format !== undefined && json.format !== d.format) throw new CliError(`${source}: 'format' must be '${d.format}', got ${JSON.stringify(json.format)}.`);
+  if (json.dataset !== undefined && json.dataset !== 'fashion-mnist') throw new CliError(`${source}: 'dataset' must be 'fashion-mnist', got ${JSON.stringify(json.dataset)}.`);
+  const attackIn = json.attack ?? {};
+  if (!isObject(attackIn)) throw new CliError(`${source}: 'attack' must be an object.`);
+  checkKeys(attackIn, Object.keys(d.attack), 'attack', source);
+  const a = { ...d.attack, ...attackIn } as Record<string, unknown>;
+  if (a.norm !== 'linf' && a.norm !== 'l2') throw new CliError(`${source}: 'attack.norm' must be 'linf' or 'l2', got ${JSON.stringify(a.norm)}.`);
+  if (typeof a.randomStart !== 'boolean') throw new CliError(`${source}: 'attack.randomStart' must be true or false.`);
+  const attack: AttackSettings = Object.freeze({
+    norm: a.norm, eps: positive(a.eps, 'attack.eps', source), steps: int(a.steps, 'attack.steps', source, 0),
+    stepSize: a.stepSize === null ? null : positive(a.stepSize, 'attack.stepSize', source),
+    eot: int(a.eot, 'attack.eot', source, 1), restarts: int(a.restarts, 'attack.restarts', source, 1), randomStart: a.randomStart,
+  });
+  const modelsIn = json.models ?? {};
+  if (!isObject(modelsIn)) throw new CliError(`${source}: 'models' must be an object.`);
+  checkKeys(modelsIn, ['unet', 'dad'], 'models', source);
+  for (const [k, v] of Object.entries(modelsIn)) if (typeof v !== 'string') throw new CliError(`${source}: 'models.${k}' must be a path string.`);
+  const defensesIn = json.defenses;
+  if (!Array.isArray(defensesIn) || defensesIn.length === 0) throw new CliError(`${source}: 'defenses' must be a non-empty array of { "name": ... } objects.`);
+  const defenses = defensesIn.map((s, i) => {
+    if (!isObject(s) || typeof s.name !== 'string') throw new CliError(`${source}: 'defenses[${i}]' must be an object with a string 'name'.`);
+    return Object.freeze({ ...s }) as DefenseSpec;
+  });
+  const protocol: Protocol = Object.freeze({
+    format: d.format, dataset: d.dataset,
+    images: int(json.images ?? d.images, 'images', source, 1),
+    seed: int(json.seed ?? d.seed, 'seed', source, 0),
+    batchSize: int(json.batchSize ?? d.batchSize, 'batchSize', source, 1),
+    chunkSize: int(json.chunkSize ?? d.chunkSize, 'chunkSize', source, 1),
+    examples: int(json.examples ?? d.examples, 'examples', source, 0),
+    attack, defenses: Object.freeze(defenses), models: Object.freeze({ ...modelsIn }) as ModelPaths,
+  });
+  if (protocol.images > 7000) throw new CliError(`${source}: 'images' must be ≤ 7000 (the rest of the 10,000 test images are held out for calibration), got ${protocol.images}.`);
+  return protocol;
+}

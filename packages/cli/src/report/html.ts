@@ -1,0 +1,165 @@
+import { renderTable } from './table';
+import type { Report } from './types';
+
+const CLEAN = '#2b6cb0';
+const ADV = '#c53030';
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+
+interface Series { readonly name: string; readonly color: string; readonly values: readonly number[] }
+
+/** A bar chart of grouped values (one group per label), as inline SVG. */
+function groupedBars(title: string, groups: readonly string[], series: readonly Series[], max = 1, unit = '%'): string {
+  const w = 760;
+  const h = 300;
+  const left = 50;
+  const bottom = 90;
+  const plotH = h - bottom - 42;
+  const gw = (w - left - 10) / Math.max(groups.length, 1);
+  const bw = (gw * 0.8) / series.length;
+  const y = (v: number): number => 42 + plotH * (1 - v / max);
+  const bars = groups.map((g, i) => series.map((s, k) => {
+    const v = s.values[i] ?? 0;
+    const x = left + i * gw + gw * 0.1 + k * bw;
+    return `<rect class="mark" x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${(plotH * (v / max)).toFixed(1)}" fill="${s.color}"><title>${esc(g)} ${esc(s.name)}: ${unit === '%' ? (100 * v).toFixed(1) : fmt(v)}${unit}</title></rect>` +
+      `<text x="${(x + bw / 2 - 1).toFixed(1)}" y="${(y(v) - 3).toFixed(1)}" font-size="9" text-anchor="middle">${unit === '%' ? (100 * v).toFixed(0) : fmt(v)}</text>`;
+  }).join('') + `<text x="${(left + i * gw + gw / 2).toFixed(1)}" y="${h - bottom + 14}" font-size="10" text-anchor="end" transform="rotate(-30 ${(left + i * gw + gw / 2).toFixed(1)} ${h - bottom + 14})">${esc(g)}</text>`).join('');
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<line x1="${left}" x2="${w - 10}" y1="${y(f * max)}" y2="${y(f * max)}" stroke="#ddd"/><text x="${left - 4}" y="${y(f * max) + 3}" font-size="10" text-anchor="end">${unit === '%' ? (100 * f * max).toFixed(0) : fmt(f * max)}</text>`).join('');
+  return svg(title, w, h, ticks + bars, series);
+}
+
+function legend(series: readonly Series[]): string {
+  return series.map((s, k) => `<rect x="${10 + k * 130}" y="24" width="10" height="10" fill="${s.color}"/><text x="${24 + k * 130}" y="33" font-size="11">${esc(s.name)}</text>`).join('');
+}
+
+function svg(title: string, w: number, h: number, body: string, series: readonly Series[]): string {
+  return `<figure><svg class="plot" role="img" aria-label="${esc(title)}" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">` +
+    `<text x="10" y="16" font-size="13" font-weight="bold">${esc(title)}</text>${body}${legend(series)}</svg></figure>`;
+}
+
+/** Overlaid histograms of two or more series on shared bins, as inline SVG. */
+function histogram(title: string, xLabel: string, series: readonly Series[], bins = 20): string {
+  const all = series.flatMap((s) => s.values).filter(Number.isFinite);
+  const w = 380;
+  const h = 240;
+  if (all.length === 0) return `<p class="empty">${esc(title)}: no data.</p>`;
+  let lo = Math.min(...all);
+  let hi = Math.max(...all);
+  if (hi === lo) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const width = (hi - lo) / bins;
+  const counts = series.map((s) => {
+    const c = new Array<number>(bins).fill(0);
+    for (const v of s.values) if (Number.isFinite(v)) c[Math.min(bins - 1, Math.floor((v - lo) / width))]! += 1;
+    return c;
+  });
+  const max = Math.max(1, ...counts.flat());
+  const left = 36;
+  const plotW = w - left - 10;
+  const plotH = h - 82;
+  const bars = counts.map((c, k) => c.map((n, i) => n === 0 ? '' :
+    `<rect class="mark" x="${(left + (i * plotW) / bins).toFixed(1)}" y="${(42 + plotH * (1 - n / max)).toFixed(1)}" width="${(plotW / bins - 1).toFixed(1)}" height="${((plotH * n) / max).toFixed(1)}" fill="${(series[k] as Series).color}" fill-opacity="0.55"><title>${esc((series[k] as Series).name)}: ${n} in [${fmt(lo + i * width)}, ${fmt(lo + (i + 1) * width)})</title></rect>`).join('')).join('');
+  const axis = `<line x1="${left}" x2="${w - 10}" y1="${42 + plotH}" y2="${42 + plotH}" stroke="#333"/>` +
+    `<text x="${left}" y="${56 + plotH}" font-size="10">${fmt(lo)}</text><text x="${w - 10}" y="${56 + plotH}" font-size="10" text-anchor="end">${fmt(hi)}</text>` +
+    `<text x="${(left + w - 10) / 2}" y="${72 + plotH}" font-size="11" text-anchor="middle">${esc(xLabel)}</text>` +
+    `<text x="${left - 4}" y="46" font-size="10" text-anchor="end">${max}</text>`;
+  return svg(title, w, h, axis + bars, series);
+}
+
+/** Dots of per-batch values per group with an optional threshold line, as inline SVG. */
+function dots(title: string, groups: readonly string[], series: readonly { name: string; color: string; values: readonly (readonly number[])[] }[], threshold: number | undefined): string {
+  const all = series.flatMap((s) => s.values.flat()).concat(threshold === undefined ? [] : [threshold]).filter(Number.isFinite);
+  if (all.length === 0) return `<p class="empty">${esc(title)}: no data.</p>`;
+  const w = 760;
+  const h = 280;
+  const left = 60;
+  const bottom = 90;
+  const plotH = h - bottom - 42;
+  const lo = Math.min(0, ...all);
+  const hi = Math.max(...all) * 1.1 || 1;
+  const y = (v: number): number => 42 + plotH * (1 - (v - lo) / (hi - lo));
+  const gw = (w - left - 10) / Math.max(groups.length, 1);
+  const marks = groups.map((g, i) => series.map((s, k) => (s.values[i] ?? []).map((v) =>
+    `<circle class="mark" cx="${(left + i * gw + gw * (0.35 + 0.3 * k)).toFixed(1)}" cy="${y(v).toFixed(1)}" r="4" fill="${s.color}" fill-opacity="0.8"><title>${esc(g)} ${esc(s.name)}: ${v.toPrecision(4)}</title></circle>`).join('')).join('') +
+    `<text x="${(left + i * gw + gw / 2).toFixed(1)}" y="${h - bottom + 14}" font-size="10" text-anchor="end" transform="rotate(-30 ${(left + i * gw + gw / 2).toFixed(1)} ${h - bottom + 14})">${esc(g)}</text>`).join('');
+  const line = threshold === undefined ? '' : `<line x1="${left}" x2="${w - 10}" y1="${y(threshold)}" y2="${y(threshold)}" stroke="#555" stroke-dasharray="4 3"/><text x="${w - 12}" y="${y(threshold) - 4}" font-size="10" text-anchor="end">DAD θ = ${threshold.toPrecision(3)}</text>`;
+  const axis = `<line x1="${left}" x2="${left}" y1="42" y2="${42 + plotH}" stroke="#333"/><text x="${left - 4}" y="${y(hi) + 10}" font-size="10" text-anchor="end">${hi.toPrecision(2)}</text><text x="${left - 4}" y="${y(lo)}" font-size="10" text-anchor="end">${lo.toPrecision(2)}</text>`;
+  return svg(title, w, h, axis + line + marks, series.map((s) => ({ name: s.name, color: s.color, values: [] })));
+}
+
+/**
+ * The report as one self-contained HTML page (no scripts, no external resources): the table and protocol, accuracy
+ * bars, EPS-norm histograms (clean vs adversarial) and SSNI timestep distributions per SSNI row, MMD statistics of clean
+ * and adversarial batches under DAD's detector, and example images (clean, adversarial, purified) as PNG data URIs.
+ *
+ * @param report - a report (complete or partial).
+ * @returns the HTML text.
+ * @example
+ * ```ts
+ * await atomicWrite('report.html', renderHtml(report));
+ * ```
+ */
+export function renderHtml(report: Report): string {
+  const labels = report.summary.map((r) => r.label);
+  const parts: string[] = [];
+  parts.push(`<h2>Accuracy</h2>${groupedBars('Clean and robust accuracy (%)', labels, [
+    { name: 'clean', color: CLEAN, values: report.summary.map((r) => r.cleanAccuracy) },
+    { name: 'robust', color: ADV, values: report.summary.map((r) => r.robustAccuracy) },
+  ])}`);
+  const ssni = report.results.filter((r) => r.images.some((i) => i.cleanNorm !== undefined));
+  parts.push('<h2>SSNI: EPS norms and timesteps</h2>');
+  if (ssni.length === 0) parts.push('<p class="empty">No SSNI rows in this protocol.</p>');
+  for (const r of ssni) {
+    const num = (k: 'cleanNorm' | 'adversarialNorm' | 'cleanT' | 'adversarialT'): number[] => r.images.map((i) => i[k]).filter((v): v is number => v !== undefined);
+    parts.push(`<div class="row">${histogram(`${r.label}: EPS norm e(x)`, 'e(x) = ‖EPS(x)‖₂', [
+      { name: 'clean', color: CLEAN, values: num('cleanNorm') }, { name: 'adversarial', color: ADV, values: num('adversarialNorm') },
+    ])}${histogram(`${r.label}: timestep t(x)`, 't(x), first stage', [
+      { name: 'clean', color: CLEAN, values: num('cleanT') }, { name: 'adversarial', color: ADV, values: num('adversarialT') },
+    ])}</div>`);
+  }
+  const mmd = report.results.filter((r) => r.batches.some((b) => b.mmdClean !== undefined));
+  parts.push('<h2>MMD statistics of clean and adversarial batches</h2>');
+  if (mmd.length === 0) parts.push('<p class="empty">No DAD detector in this protocol.</p>');
+  else {
+    const dad = report.results.find((r) => typeof r.settings.threshold === 'number');
+    parts.push(dots('MMD²_b(R, batch) under DAD\'s detector, per batch (adversarial: each defense\'s own attack)', mmd.map((r) => r.label), [
+      { name: 'clean batch', color: CLEAN, values: mmd.map((r) => r.batches.flatMap((b) => (b.mmdClean === undefined ? [] : [b.mmdClean]))) },
+      { name: 'adversarial batch', color: ADV, values: mmd.map((r) => r.batches.flatMap((b) => b.mmdAdversarial ?? [])) },
+    ], dad?.settings.threshold as number | undefined));
+  }
+  parts.push('<h2>Examples</h2>');
+  if (report.examples.length === 0) parts.push('<p class="empty">No examples (protocol.examples = 0).</p>');
+  else {
+    const head = `<tr><th>clean</th>${report.results.map((r) => `<th colspan="2">${esc(r.label)}<br><small>adversarial · purified</small></th>`).join('')}</tr>`;
+    const rows = report.examples.map((e) => `<tr><td><img src="${e.clean}" alt="clean ${e.index}" width="84" height="84"><br><small>#${e.index} ${esc(report.classNames[e.label] ?? String(e.label))}</small></td>${report.results.map((r) => {
+      const x = r.examples.find((q) => q.index === e.index);
+      const rec = r.images.find((q) => q.index === e.index);
+      const name = (k: number | undefined): string => (k === undefined ? '' : esc(report.classNames[k] ?? String(k)));
+      return x === undefined ? '<td></td><td></td>' : `<td><img src="${x.adversarial}" alt="adversarial ${e.index}" width="84" height="84"></td><td><img src="${x.purifiedAdversarial}" alt="purified adversarial ${e.index}" width="84" height="84"><br><small class="${rec?.adversarial === e.label ? 'ok' : 'bad'}">${name(rec?.adversarial)}</small></td>`;
+    }).join('')}</tr>`).join('');
+    parts.push(`<div class="scroll"><table class="examples">${head}${rows}</table></div>`);
+  }
+  const title = `robustjs report: ${report.results.length} defense(s) on ${report.summary[0]?.images ?? 0} Fashion-MNIST image(s)`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
+pre{background:#f6f6f6;padding:12px;white-space:pre-wrap;font-size:12px}
+figure{display:inline-block;margin:8px 8px 8px 0}
+.row{display:flex;flex-wrap:wrap}
+.scroll{overflow-x:auto}
+table.examples td,table.examples th{text-align:center;padding:2px 4px;font-weight:normal;font-size:11px}
+img{image-rendering:pixelated}
+.ok{color:${CLEAN}}.bad{color:${ADV}}.empty{color:#777}
+</style></head>
+<body>
+<h1>${esc(title)}</h1>
+<pre>${esc(renderTable(report))}</pre>
+${parts.join('\n')}
+</body></html>
+`;
+}

@@ -1,0 +1,44 @@
+import type { Report } from './types';
+
+const pct = (v: number): string => `${(100 * v).toFixed(1)}`;
+const delta = (v: number | null): string => (v === null ? '' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`);
+
+/**
+ * The report as text: the table (method, clean %, robust %, Δ clean and Δ robust against the base method, seconds per
+ * image) and the full protocol under it (attack, norm, ε, steps, EOT, restarts, each defense's steps and surrogate,
+ * seeds, images, backend).
+ *
+ * @param report - a complete or partial report.
+ * @returns the text, lines ending in `\n`.
+ * @example
+ * ```ts
+ * process.stdout.write(renderTable(report));
+ * ```
+ */
+export function renderTable(report: Report): string {
+  const head = ['method', 'clean %', 'robust %', 'Δ clean', 'Δ robust', 's/img', 'attack s/img'];
+  const rows = report.summary.map((r) => [
+    r.label, pct(r.cleanAccuracy), pct(r.robustAccuracy), delta(r.deltaClean), delta(r.deltaRobust),
+    r.secondsPerImage.toFixed(3), r.attackSecondsPerImage.toFixed(2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const out: string[] = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  const p = report.protocol;
+  const a = p.attack;
+  const images = report.summary[0]?.images ?? 0;
+  out.push('');
+  out.push(`Protocol: Fashion-MNIST test split, ${images} image(s) of ${p.images} (seeded permutation, seed ${p.seed}), batches of ${p.batchSize}` +
+    `${report.shard === null ? '' : `, shard ${report.shard.index}/${report.shard.count} (batches ${report.shard.batches[0]}–${report.shard.batches[1] - 1})`}.`);
+  out.push(`Attack: ${a.norm === 'linf' ? 'l_inf' : 'l_2'} eps ${a.eps}, ${a.steps} steps of ${(a.stepSize ?? (2.5 * a.eps) / Math.max(a.steps, 1)).toPrecision(3)}, ` +
+    `EOT ${a.eot}, restarts ${a.restarts}, ${a.randomStart ? 'random start' : 'no random start'}; robust = accuracy on the adversarial images (worst case over restarts and candidates).`);
+  for (const r of report.results) {
+    const s = Object.entries(r.settings).filter(([k]) => k !== 'method' && k !== 'calibration')
+      .map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(',')}]` : typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
+    out.push(`- ${r.label}: ${s || 'no purification'}; attack: ${r.attack}.`);
+  }
+  for (const s of report.skipped) out.push(`- skipped defenses[${s.position}] (${s.name}): ${s.reason}`);
+  const e = report.environment;
+  out.push(`Backend: ${e.backend}${e.native ? ' + native oneDNN kernels' : ''}, Node ${e.node}; ${e.seconds.toFixed(1)} s${e.shards > 1 ? ` over ${e.shards} shards` : ''}.`);
+  return `${out.join('\n')}\n`;
+}

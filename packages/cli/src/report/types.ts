@@ -1,0 +1,153 @@
+import type { Protocol } from '../protocol';
+
+/** What happened to one evaluation image under one defense. */
+export interface ImageRecord {
+  /** Position among the evaluation images (0-based). */
+  readonly index: number;
+  /** Row of the image in the test split. */
+  readonly row: number;
+  /** True label. */
+  readonly label: number;
+  /** The defense's prediction on the clean image. */
+  readonly clean: number;
+  /** The prediction on the adversarial image: on the first attack candidate that fools it, else on the last one. */
+  readonly adversarial: number;
+  /** SSNI: e(x) of the clean image. */
+  readonly cleanNorm?: number;
+  /** SSNI: e(x) of the adversarial image. */
+  readonly adversarialNorm?: number;
+  /** SSNI: t(x) of the clean image (first stage). */
+  readonly cleanT?: number;
+  /** SSNI: t(x) of the adversarial image (first stage). */
+  readonly adversarialT?: number;
+}
+
+/** What happened to one batch under one defense. */
+export interface BatchRecord {
+  /** Batch number (0-based); images `[batch·batchSize, …)`. */
+  readonly batch: number;
+  /** Images in the batch. */
+  readonly size: number;
+  /** Wall-clock seconds: classifying the clean batch, running the attack(s), classifying the adversarial batch(es). */
+  readonly seconds: { readonly clean: number; readonly attack: number; readonly adversarial: number };
+  /** MMD²_b(R, clean batch) under DAD's detector, when the protocol has DAD. */
+  readonly mmdClean?: number;
+  /** MMD²_b(R, adversarial batch) per attack candidate, when the protocol has DAD. */
+  readonly mmdAdversarial?: readonly number[];
+  /** DAD: whether the clean batch was flagged. */
+  readonly flaggedClean?: boolean;
+  /** DAD: whether each adversarial candidate batch was flagged. */
+  readonly flaggedAdversarial?: readonly boolean[];
+}
+
+/** Pictures of one example image under one defense, as PNG data URIs. */
+export interface DefenseExample {
+  /** Position among the evaluation images. */
+  readonly index: number;
+  /** The adversarial image (first candidate, first restart). */
+  readonly adversarial: string;
+  /** The clean image after the defense (purified, denoised, or as is). */
+  readonly purifiedClean: string;
+  /** The adversarial image after the defense. */
+  readonly purifiedAdversarial: string;
+}
+
+/** The results of one defense. */
+export interface DefenseResult {
+  /** Position in `protocol.defenses`. */
+  readonly position: number;
+  /** Row label. */
+  readonly label: string;
+  /** Label of the method it modifies (for Δ), if any. */
+  readonly base: string | null;
+  /** Resolved settings (defense steps, surrogate steps, calibrations). */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** The adaptive attack, in words. */
+  readonly attack: string;
+  /** Per-image records, by index. */
+  readonly images: readonly ImageRecord[];
+  /** Per-batch records, by batch. */
+  readonly batches: readonly BatchRecord[];
+  /** Example pictures, by index. */
+  readonly examples: readonly DefenseExample[];
+}
+
+/** A defense that was not run (its model files are absent), with the reason. */
+export interface SkippedDefense {
+  /** Position in `protocol.defenses`. */
+  readonly position: number;
+  /** The defense's name. */
+  readonly name: string;
+  /** Why. */
+  readonly reason: string;
+}
+
+/** One row of the summary table. */
+export interface SummaryRow {
+  /** Row label. */
+  readonly label: string;
+  /** Label of the base method, if any. */
+  readonly base: string | null;
+  /** Images evaluated. */
+  readonly images: number;
+  /** Accuracy on the clean images through the defense. */
+  readonly cleanAccuracy: number;
+  /** Accuracy on the adversarial images through the defense (worst case over restarts and candidates). */
+  readonly robustAccuracy: number;
+  /** Clean accuracy minus the base's (null without a base row). */
+  readonly deltaClean: number | null;
+  /** Robust accuracy minus the base's (null without a base row). */
+  readonly deltaRobust: number | null;
+  /** Seconds per image to classify a clean image through the defense. */
+  readonly secondsPerImage: number;
+  /** Seconds per image of the attack. */
+  readonly attackSecondsPerImage: number;
+}
+
+/** Where and how a report was made (not part of the numbers: differs between runs). */
+export interface ReportEnvironment {
+  /** The tfjs backend, e.g. `'wasm'`. */
+  readonly backend: string;
+  /** Whether `@robustjs/native`'s oneDNN kernels were registered. */
+  readonly native: boolean;
+  /** `process.version`. */
+  readonly node: string;
+  /** Wall-clock seconds of the run (sum over shards after a merge). */
+  readonly seconds: number;
+  /** Shards merged into this report (1 for an unsharded run). */
+  readonly shards: number;
+}
+
+/** A shard's place in a sharded run. */
+export interface ShardInfo {
+  /** This shard, 0-based. */
+  readonly index: number;
+  /** Number of shards. */
+  readonly count: number;
+  /** The batches it covers, `[from, to)`. */
+  readonly batches: readonly [number, number];
+}
+
+/** A report: `report.json`, also the input of the table and of `report.html`. */
+export interface Report {
+  /** Format tag. */
+  readonly format: 'robustjs-report';
+  /** Format version, 1. */
+  readonly version: 1;
+  /** `null` for a complete report, the shard's place for a partial one. */
+  readonly shard: ShardInfo | null;
+  /** The protocol that produced it. */
+  readonly protocol: Protocol;
+  /** Where and how it ran. */
+  readonly environment: ReportEnvironment;
+  /** Clean example pictures (PNG data URIs) with their labels, by index. */
+  readonly examples: readonly { readonly index: number; readonly label: number; readonly clean: string }[];
+  /** Class names of the data set. */
+  readonly classNames: readonly string[];
+  /** Per-defense results, in protocol order. */
+  readonly results: readonly DefenseResult[];
+  /** Defenses not run, with the reason. */
+  readonly skipped: readonly SkippedDefense[];
+  /** The summary table (recomputed from the records). */
+  readonly summary: readonly SummaryRow[];
+}

@@ -1,0 +1,76 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/index';
+import { captureIo, protocolFile, tempDir, tinyUnetFile } from './helpers';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BIN = join(ROOT, 'packages', 'cli', 'src', 'bin.ts');
+const NODE_ARGS = ['--conditions=@robustjs/source', '--import', 'tsx', BIN];
+
+/** Runs the CLI in this process; expects exit status 2 and exactly one error line. */
+async function expectUsageError(args: string[], pattern: RegExp): Promise<void> {
+  const io = captureIo();
+  const code = await runCli(args, io);
+  const lines = io.err().trim().split('\n').filter((l) => !l.startsWith('backend:'));
+  expect({ code, lines }).toMatchObject({ code: 2, lines: [expect.stringMatching(pattern)] });
+}
+
+describe('bad input gives one error line and exit status 2', () => {
+  let dir = '';
+  let unet = '';
+  const good = { images: 4, batchSize: 4, attack: { steps: 1, eot: 1 }, defenses: [{ name: 'diffpure', t: 10, steps: 1, surrogateSteps: 1 }] };
+  beforeAll(async () => {
+    dir = tempDir();
+    unet = await tinyUnetFile(dir);
+  });
+
+  it('an unknown command or flag', async () => {
+    await expectUsageError(['fly'], /unknown command 'fly'/);
+    await expectUsageError(['demo', '--imgs', '3'], /unknown option '--imgs'/);
+    await expectUsageError(['demo', '--images', 'ten'], /'--images' must be an integer/);
+    await expectUsageError(['demo', '--backend', 'gpu'], /--backend/);
+    await expectUsageError(['eval', protocolFile(dir, good), '--shard', '2/2'], /'--shard' must be i\/n/);
+    await expectUsageError(['train', 'gan'], /unknown model 'gan'/);
+  });
+
+  it('a protocol file with unknown keys, bad values, or that is missing or not JSON', async () => {
+    await expectUsageError(['eval', protocolFile(dir, { ...good, imagez: 3 }, 'a.json')], /unknown key 'imagez' in the protocol/);
+    await expectUsageError(['eval', protocolFile(dir, { ...good, attack: { epsilon: 0.1 } }, 'b.json')], /unknown key 'epsilon' in attack/);
+    await expectUsageError(['eval', protocolFile(dir, { ...good, defenses: [{ name: 'diffpure', tStar: 100 }] }, 'c.json'), '--unet', unet],
+      /unknown key 'tStar' in defenses\[0\]/);
+    await expectUsageError(['eval', protocolFile(dir, { ...good, defenses: [{ name: 'magic' }] }, 'd.json'), '--unet', unet], /unknown defense 'magic'/);
+    await expectUsageError(['eval', protocolFile(dir, { ...good, images: -1 }, 'e.json')], /'images' must be an integer ≥ 1/);
+    await expectUsageError(['eval', join(dir, 'nope.json')], /cannot be read: ENOENT/);
+    writeFileSync(join(dir, 'bad.json'), '{ "images": ');
+    await expectUsageError(['eval', join(dir, 'bad.json')], /is not valid JSON/);
+  });
+
+  it('a missing or corrupt weights file', async () => {
+    const file = protocolFile(dir, good, 'ok.json');
+    await expectUsageError(['eval', file, '--backend', 'wasm', '--unet', join(dir, 'missing.safetensors'), '--out', join(dir, 'o1')], /UNet not found at .*missing\.safetensors/);
+    writeFileSync(join(dir, 'corrupt.safetensors'), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    await expectUsageError(['eval', file, '--backend', 'wasm', '--unet', join(dir, 'corrupt.safetensors'), '--out', join(dir, 'o2')], /UNet at '.*corrupt\.safetensors' is unusable \(CORRUPT_FILE\)/);
+    expect(existsSync(join(dir, 'o1'))).toBe(false);
+    await expectUsageError(['merge', file], /not a robustjs report/);
+  });
+
+  it('the installed binary exits with status 2 on an unknown command', () => {
+    const r = spawnSync(process.execPath, [...NODE_ARGS, 'fly'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^robustjs: unknown command 'fly'/)]);
+  }, 60_000);
+
+  it('an interrupted run leaves no report behind', async () => {
+    const out = join(dir, 'interrupted');
+    const file = protocolFile(dir, { ...good, images: 8, attack: { steps: 50, eot: 4 } }, 'slow.json');
+    const child = spawn(process.execPath, [...NODE_ARGS, 'eval', file, '--unet', unet, '--backend', 'wasm', '--out', out], { cwd: ROOT });
+    await new Promise<void>((res) => child.stderr.on('data', (d: Buffer) => { if (d.toString().includes('DiffPure [')) res(); }));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => child.on('exit', (c, s) => res(c ?? (s === 'SIGINT' ? 130 : null))));
+    expect(code).not.toBe(0);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,133 @@
+/*
+ * EPS — expected perturbation score (Zhang et al., "Detecting adversarial data by probing multiple perturbations
+ * using expected perturbation score", ICML 2023), as SSNI computes it (Sun et al., ICML 2025, §3;
+ * PAPERS.md §2.2, `eps_calculation.py::get_eps` with `--single_vector_norm_flag`).
+ *
+ * Notation (code → paper): steps → T_S (t^S = T_S/1000), grid[k] → s = k/1000, mean/sigma → m(s), σ(s),
+ * model → ε_θ, sum → Σ_s ∇ log p_s(u_s), result → ‖EPS(x)‖₂.
+ *
+ * 1. u0 = 2x − 1.  2. For k = 1 … T_S: z ~ N(0, I) (one draw per k), u = m(s)·u0 + σ(s)·z,
+ *    score = −ε_θ(u, time(s))/σ(s).  3. EPS(x) = mean of the T_S scores (a vector per sample).
+ * 4. e(x) = ‖EPS(x)‖₂ per sample.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
+import type { Images, NoisePredictor } from '@robustjs/core';
+import { describeProcess, epsGrid, type DiffusionProcess, type GridPoint } from './process';
+import { untaped } from './untaped';
+
+/** Options of {@link epsNorm}. */
+export interface EpsNormOptions {
+  /** T_S, the number of grid points s = k/1000, k = 1 … T_S, in [1, 1000]; default `20` (CIFAR-10 setting). */
+  readonly steps: number;
+  /** Seed of the noise draws; default `0`. The same seed, batch split and backend give the same norms. */
+  readonly seed: number;
+  /**
+   * Rows per model call; default `256`. Images are processed in chunks of at most `batchSize` (each chunk draws its
+   * own noise), and `floor(batchSize / chunk)` grid points are stacked into one call (same result, fewer and larger
+   * calls).
+   */
+  readonly batchSize: number;
+}
+
+/** Defaults of {@link epsNorm}: `steps = 20`, `seed = 0`, `batchSize = 256`. */
+export const EPS_NORM_DEFAULTS: Readonly<EpsNormOptions> = Object.freeze({ steps: 20, seed: 0, batchSize: 256 });
+
+/** Checks the model argument (internal). */
+export function assertModel(model: unknown, fn: string): asserts model is NoisePredictor {
+  assert(typeof model === 'function', 'INVALID_ARGUMENT', () =>
+    `Argument 'model' passed to '${fn}' must be a NoisePredictor (xt [N,H,W,C] in [-1,1], t [N]) => epsilon [N,H,W,C], ` +
+      `got ${describeValue(model)}. For a @robustjs/diffusion Unet pass unet.predict.`);
+}
+
+/**
+ * Norms of one chunk `[B,H,W,C]` → `[B]` (internal, untaped by the caller). `group` grid points are stacked into one
+ * model call of `group·B` rows; each grid point keeps its own noise draw, so the result does not depend on `group`
+ * (for a model that treats rows independently).
+ */
+function chunkNorms(model: NoisePredictor, grid: readonly GridPoint[], x: tf.Tensor4D, seeds: () => number, isInt: boolean, group: number): tf.Tensor1D {
+  const n = x.shape[0];
+  const u0 = tf.tidy(() => tf.sub(tf.mul(x, 2), 1) as tf.Tensor4D);
+  let sum = tf.zerosLike(u0) as tf.Tensor4D;
+  for (let g0 = 0; g0 < grid.length; g0 += group) {
+    const points = grid.slice(g0, g0 + group);
+    const pointSeeds = points.map(() => seeds());
+    const next = tf.tidy(() => {
+      const u = tf.concat(points.map((g, j) => tf.add(tf.mul(u0, g.mean), tf.mul(tf.randomNormal(u0.shape, 0, 1, 'float32', pointSeeds[j]), g.sigma)))) as tf.Tensor4D; // [G·B,H,W,C]
+      const t = tf.concat(points.map((g) => tf.fill([n], g.time, isInt ? 'int32' : 'float32'))) as tf.Tensor1D; // [G·B]
+      const eps = model(u, t);
+      assert(eps instanceof tf.Tensor && eps.shape.every((d, i) => d === u.shape[i]), 'SHAPE_MISMATCH', () =>
+        `The NoisePredictor passed to 'epsNorm' must return epsilon of the input's shape ${describeValue(u.shape)}, ` +
+          `got ${describeValue((eps as tf.Tensor | undefined)?.shape)}.`);
+      const scale = tf.tensor4d(points.flatMap((g) => new Array<number>(n).fill(-1 / g.sigma)), [points.length * n, 1, 1, 1]); // score = −ε/σ
+      const scores = tf.reshape(tf.mul(eps, scale), [points.length, ...u0.shape]); // [G,B,H,W,C]
+      return tf.add(sum, tf.sum(scores, 0)) as tf.Tensor4D;
+    });
+    sum.dispose();
+    sum = next;
+  }
+  const out = tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.div(sum, grid.length)), [1, 2, 3])) as tf.Tensor1D); // [B]
+  tf.dispose([u0, sum]);
+  return out;
+}
+
+/**
+ * The EPS norm of each image, `e(x) = ‖(1/T_S) Σ_{k=1}^{T_S} −ε_θ(u_{s_k}, time(s_k))/σ(s_k)‖₂` with
+ * `u_s = m(s)(2x − 1) + σ(s)z` on the grid `s_k = k/1000` and one fresh noise draw per k (PAPERS.md §2.2): the
+ * mean score vector of the perturbed points, then its L2 norm per sample. Inputs far from the data distribution
+ * (e.g. adversarial examples) have larger norms.
+ *
+ * The model's time input: with a `NoiseSchedule` of T steps, the discrete index `i = max(round(s·T) − 1, 0)`
+ * (T = 1000: `i = k − 1`, whose `ᾱ_i ≈ m(k/1000)²`) as an int32 `[N]` tensor, and the point is perturbed with that
+ * index's `ᾱ_i`, so a discrete-time model sees exactly the noise level it was trained for; with a `VpSde`,
+ * `999·s` as a float32 `[N]` tensor and `m(s)`, `σ(s)` of the SDE (the reference code's continuous-time path).
+ * No gradient flows: the computation runs off the tape and the result is a constant for autodiff.
+ *
+ * @param model - any epsilon predictor `(xt [N,H,W,C] in [−1,1], t [N]) => ε [N,H,W,C]`; nothing assumes a UNet.
+ * @param process - the model's forward process: its `NoiseSchedule` (e.g. `linearSchedule()`) or a `VpSde`.
+ * @param x - images `[N,H,W,C]` float32 in [0,1].
+ * @param options - {@link EpsNormOptions}; defaults {@link EPS_NORM_DEFAULTS}: `steps = 20`, `seed = 0`,
+ *   `batchSize = 256`.
+ * @returns the norms, `[N]` float32, each ≥ 0.
+ * @throws {@link @robustjs/core!index.RobustError} `INVALID_ARGUMENT` / `OUT_OF_RANGE` for a non-function model, an
+ *   unknown process, malformed images, `steps` outside [1, 1000], `batchSize < 1`, a non-integer seed;
+ *   `UNKNOWN_OPTION` for other keys; `SHAPE_MISMATCH` when the model returns another shape. All checked before work.
+ * @example
+ * ```ts
+ * const e = epsNorm(unet.predict, linearSchedule(), x, { steps: 20, seed: 121 }); // [N]
+ * ```
+ */
+export function epsNorm(model: NoisePredictor, process: DiffusionProcess, x: Images, options?: Partial<EpsNormOptions>): tf.Tensor1D {
+  const fn = 'epsNorm';
+  const o = resolveOptions(fn, EPS_NORM_DEFAULTS, options);
+  assertModel(model, fn);
+  describeProcess(process, fn);
+  assertImages(x, 'x', fn);
+  epsGrid(process, o.steps, fn);
+  assertNumber(o.seed, 'seed', fn, { integer: true });
+  assertNumber(o.batchSize, 'batchSize', fn, { integer: true, min: 1 });
+  return epsNormUnchecked(model, process, x, o);
+}
+
+/** {@link epsNorm} after its checks (internal; shared with the purifier and calibration). */
+export function epsNormUnchecked(model: NoisePredictor, process: DiffusionProcess, x: Images, o: Readonly<EpsNormOptions>): tf.Tensor1D {
+  const grid = epsGrid(process, o.steps, 'epsNorm');
+  const isInt = (process as { alphasCumprod?: unknown }).alphasCumprod instanceof Float64Array;
+  const seeds = seedStream(o.seed);
+  return untaped((xx) => {
+    const n = xx.shape[0];
+    const parts: tf.Tensor1D[] = [];
+    for (let start = 0; start < n; start += o.batchSize) {
+      const size = Math.min(o.batchSize, n - start);
+      const chunk = seeds.fork(`chunk:${start}`);
+      const xb = size === n ? xx : (tf.slice(xx, [start, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D);
+      const group = Math.max(1, Math.floor(o.batchSize / Math.min(o.batchSize, n)));
+      parts.push(chunkNorms(model, grid, xb, () => chunk.next() + 1, isInt, group));
+      if (xb !== xx) xb.dispose();
+    }
+    if (parts.length === 1) return parts[0]!;
+    const out = tf.concat(parts) as tf.Tensor1D;
+    tf.dispose(parts);
+    return out;
+  })(x);
+}

@@ -1,0 +1,74 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Images, NoisePredictor } from '@robustjs/core';
+import type { DiffusionPurifier } from '@robustjs/diffusion';
+import type { SsniCalibration } from './calibration';
+import type { DiffusionProcess } from './process';
+import type { SsniRule } from './reweight';
+
+/** The settings an {@link SsniPurifier} runs with (options resolved). */
+export interface SsniSettings {
+  /** The rule. */
+  readonly rule: SsniRule;
+  /** τ in force. */
+  readonly tau: number;
+  /** b. */
+  readonly bias: number;
+  /** Steps added to each stage's K. */
+  readonly extraSteps: number;
+  /** T_S (the calibration's). */
+  readonly epsSteps: number;
+  /** Seed of the EPS noise. */
+  readonly epsSeed: number;
+  /** Images per EPS model call. */
+  readonly batchSize: number;
+  /** Each stage's default t* (the base purifier's). */
+  readonly stages: readonly number[];
+  /** Denoising steps per stage actually run (base K + extraSteps). */
+  readonly steps: readonly number[];
+}
+
+/** What one SSNI purification did, for reports. */
+export interface SsniInfo {
+  /** The purified images `[N,H,W,C]` in [0,1] (the caller owns them). */
+  readonly images: tf.Tensor4D;
+  /** e(x), one per sample. */
+  readonly norms: Float32Array;
+  /** Per-sample timesteps, one `Int32Array` per stage. */
+  readonly timesteps: readonly Int32Array[];
+}
+
+/** Options of one SSNI purification call. */
+export interface SsniPurifyOptions {
+  /** Seed of the purifier's noise (forward noising and ancestral steps); default: the base purifier's stream. */
+  readonly seed?: number;
+  /** Replaces every stage's t* that the rule rescales (one integer ≥ 1); default the base stages' t*. */
+  readonly tStar?: number;
+}
+
+/** A purifier that gives each input its own noise level (SSNI), wrapped around a diffusion purifier. */
+export interface SsniPurifier {
+  /** `(x, tStar?, { seed })`: purified images `[N,H,W,C]` in [0,1]; `tStar` replaces every stage's t*. */
+  (x: Images, tStar?: number, options?: { seed?: number }): tf.Tensor4D;
+  /** Purifies `x` `[N,H,W,C]` in [0,1] → same shape in [0,1]. */
+  purify(x: Images, options?: SsniPurifyOptions): tf.Tensor4D;
+  /** Purifies and returns the norms and timesteps used. */
+  purifyWithInfo(x: Images, options?: SsniPurifyOptions): SsniInfo;
+  /** EPS norms of `x` `[N,H,W,C]` with the calibrated settings: `[N]` float32 (untaped). */
+  norms(x: Images): Float32Array;
+  /** Per-stage timesteps for given norms (and optional t* replacing every stage's). */
+  timesteps(norms: ArrayLike<number>, tStar?: number): Int32Array[];
+  /** The norms and timesteps of the last call (`undefined` before the first). */
+  readonly last: Omit<SsniInfo, 'images'> | undefined;
+  /** The base purifier as given (K steps per stage). */
+  readonly base: DiffusionPurifier;
+  /** The base purifier SSNI runs (K + extraSteps steps per stage). */
+  readonly runner: DiffusionPurifier;
+  /** The EPS model. */
+  readonly model: NoisePredictor;
+  /** The EPS forward process. */
+  readonly process: DiffusionProcess;
+  /** The calibration. */
+  readonly calibration: SsniCalibration;
+  /** The resolved settings. */
+  readonly settings: SsniSettings;
+}
