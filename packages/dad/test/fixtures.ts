@@ -3,16 +3,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@robustjs/core/register';
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { MmdDetector } from '@robustjs/mmd';
-import { beforeAll } from 'vitest';
 import { Denoiser } from '../src/index';
 
-/** Runs the file's tests on the wasm backend with robustjs's kernel additions. */
-export function useWasm(): void {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    await tf.ready();
-  });
-}
+/** Runs the file's tests on the wasm backend (robustjs's kernel additions are registered by the import above). */
+export { useWasm } from '@robustjs/test-utils';
 
 /** Reads the first value of a tensor and disposes it. */
 export function take(t: tf.Tensor): number {

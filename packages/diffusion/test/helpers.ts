@@ -1,16 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@robustjs/core/register';
 import type { NoisePredictor } from '@robustjs/core';
-import { beforeAll } from 'vitest';
 import type { NoiseSchedule } from '../src/schedule';
 
-/** Runs the file's tests on the wasm backend with robustjs's kernel additions. */
-export function useWasm(): void {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    await tf.ready();
-  });
-}
+/** Runs the file's tests on the wasm backend (robustjs's kernel additions are registered by the import above). */
+export { useWasm } from '@robustjs/test-utils';
 
 /**
  * The exact epsilon-predictor of Gaussian data u0 ~ N(mu, s²I): for u_t = sqrt(ᾱ)u0 + sqrt(1−ᾱ)z,

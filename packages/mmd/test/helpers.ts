@@ -1,14 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@robustjs/core/register';
-import { beforeAll } from 'vitest';
 
-/** Runs the file's tests on the wasm backend with robustjs's kernel additions (fast transposed matmuls). */
-export function useWasm(): void {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    await tf.ready();
-  });
-}
+/** Runs the file's tests on the wasm backend (robustjs's kernel additions are registered by the import above). */
+export { useWasm } from '@robustjs/test-utils';
 
 
 

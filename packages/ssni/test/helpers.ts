@@ -2,15 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@robustjs/core/register';
 import type { Classifier, NoisePredictor } from '@robustjs/core';
 import type { NoiseSchedule, VpSde } from '@robustjs/diffusion';
-import { beforeAll } from 'vitest';
 
-/** Runs the file's tests on the wasm backend with robustjs's kernel additions. */
-export function useWasm(): void {
-  beforeAll(async () => {
-    await tf.setBackend('wasm');
-    await tf.ready();
-  });
-}
+/** Runs the file's tests on the wasm backend (robustjs's kernel additions are registered by the import above). */
+export { useWasm } from '@robustjs/test-utils';
 
 /**
  * The exact epsilon-predictor of Gaussian data u0 ~ N(mu, s²I) for a discrete schedule: for

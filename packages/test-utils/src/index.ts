@@ -3,3 +3,4 @@ export { describeEachBackend, availableBackends } from './describeEachBackend';
 export { expectClose, relativeError } from './expectClose';
 export { readmeExample, runReadmeExample } from './readmeExample';
 export { expectRobustError, expectRobustErrorAsync } from './robustError';
+export { useWasm } from './useWasm';
