@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
 import { assertSchedule, type NoiseSchedule } from './schedule';
-import { perSample } from './timesteps';
+import { qSampleUnchecked } from './qSample';
 import type { Unet } from './unet/unet';
 
 /** Training images: row-major `[N,H,W,C]` bytes (0..255), e.g. a `@robustjs/datasets` Dataset. */
@@ -219,8 +219,7 @@ export async function trainDiffusion(unet: Unet, data: TrainingImages, schedule:
       const lossT = tf.tidy(() => {
         const u0 = tf.tensor4d(x, [o.batchSize, S, S, C]);
         const eps = tf.randomNormal([o.batchSize, S, S, C], 0, 1, 'float32', stream.next()) as tf.Tensor4D;
-        const ab = Array.from(tValues, (t) => schedule.alphasCumprod[t]!);
-        const ut = tf.add(tf.mul(u0, perSample(ab.map(Math.sqrt))), tf.mul(eps, perSample(ab.map((a) => Math.sqrt(1 - a))))) as tf.Tensor4D;
+        const ut = qSampleUnchecked(schedule, u0, tValues, eps);
         const tt = tf.tensor1d(tValues, 'int32');
         return optimizer.minimize(() => tf.mean(tf.squaredDifference(unet.predict(ut, tt), eps)) as tf.Scalar, true, variables)!;
       });
