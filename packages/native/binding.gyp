@@ -5,7 +5,8 @@
       "sources": [
         "src/native/addon.cc",
         "src/native/conv.cc",
-        "src/native/matmul.cc"
+        "src/native/matmul.cc",
+        "src/native/groupnorm.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

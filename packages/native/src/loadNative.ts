@@ -112,6 +112,23 @@ export interface NativeAddon {
     biasSize: number,
     preluSize: number,
   ): string;
+  /**
+   * Group normalization (+ SiLU when `silu`) of x `[n, hw, c]` into y, per image and group of `c/groups`
+   * channels; `dims = [n, hw, c, groups]`.
+   */
+  groupNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, dims: readonly number[], eps: number, silu: boolean): void;
+  /** Its gradient: dy → dx `[n, hw, c]` and dParams `[2c]` (dgamma, then dbeta). */
+  groupNormBackward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    dParams: Float32Array,
+    dims: readonly number[],
+    eps: number,
+    silu: boolean,
+  ): void;
 }
 
 /**

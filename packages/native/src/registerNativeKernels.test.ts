@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '@robustjs/core';
+import { groupNorm, groupNormIsFused, registerWasmKernels } from '@robustjs/core';
 import { relativeError } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convCases, matMulCases, values, type ConvCase, type MatMulCase } from '../test/cases';
+import { convCases, groupNormCases, matMulCases, values, type ConvCase, type GroupNormCase, type MatMulCase } from '../test/cases';
 import { loadNative } from './loadNative';
 import { NATIVE_KERNEL_NAMES, nativeKernelStats, registerNativeKernels, unregisterNativeKernels, type NativeBackendName } from './registerNativeKernels';
 
@@ -14,6 +14,7 @@ const required = process.env.ROBUSTJS_NATIVE_REQUIRED === '1';
 
 const CONV = convCases(54);
 const MATMUL = matMulCases();
+const GROUP_NORM = groupNormCases(24);
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Forward, fused forward and (when tfjs allows) both gradients of one convolution case. */
@@ -73,6 +74,22 @@ function runMatMul(c: MatMulCase, i: number, reference: boolean): Float32Array {
   });
 }
 
+/** core's groupNorm, forward and the gradients of Σ y·dy for x, gamma, beta (some inputs offset by 5: large means). */
+function runGroupNorm(c: GroupNormCase, i: number): Float32Array[] {
+  return tf.tidy(() => {
+    const ch = c.x[3];
+    const x = tf.add(tf.mul(tf.tensor4d(values(size(c.x), 100 + i), c.x), 2), i % 4 === 1 ? 5 : 0) as tf.Tensor4D;
+    const gamma = tf.add(tf.tensor1d(values(ch, 110 + i)), 1) as tf.Tensor1D;
+    const beta = tf.tensor1d(values(ch, 120 + i));
+    const options = { eps: c.eps, activation: c.silu ? 'silu' : 'linear' } as const;
+    const y = groupNorm(x, gamma, beta, c.groups, options);
+    const dy = tf.tensor(values(y.size, 130 + i), y.shape);
+    const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(groupNorm(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, c.groups, options), dy)))([x, gamma, beta]);
+    return [y, ...grads].map((t) => t.dataSync().slice() as Float32Array);
+  });
+}
+
 /**
  * Even cases run on the whole OpenMP team even though they are small, odd cases on one thread (the
  * addon's default below 8 MFLOP), so both paths are checked.
@@ -90,13 +107,15 @@ function mixedStep(): number {
     const f = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: tf.ones([4]), activation: 'relu' });
     const m = tf.matMul(tf.ones([3, 5, 4]), tf.ones([3, 6, 4]), false, true);
     const fm = tf.fused.matMul({ a: tf.ones([5, 4]), b: tf.ones([4, 3]), bias: tf.ones([3]), activation: 'elu' });
-    return tf.addN([gx!.sum(), gw!.sum(), f.sum(), m.sum(), fm.sum()]).dataSync()[0] as number;
+    const [gn] = tf.grads((a: tf.Tensor) => tf.sum(tf.square(groupNorm(a as tf.Tensor4D, tf.ones([3]), tf.zeros([3]), 3, { activation: 'silu' }))))([x]);
+    return tf.addN([gx!.sum(), gw!.sum(), f.sum(), m.sum(), fm.sum(), gn!.sum()]).dataSync()[0] as number;
   });
 }
 
 if (native.ok || required) {
   let convRefs: Float32Array[][] = [];
   let matMulRefs: Float32Array[] = [];
+  let groupNormRefs: Float32Array[][] = [];
 
   beforeAll(async () => {
     if (!native.ok) throw new Error(`ROBUSTJS_NATIVE_REQUIRED=1 but the addon is unavailable: ${native.reason}`);
@@ -106,6 +125,8 @@ if (native.ok || required) {
     await tf.setBackend('cpu');
     convRefs = CONV.map((c, i) => runConv(c, i));
     matMulRefs = MATMUL.map((c, i) => runMatMul(c, i, true));
+    if (groupNormIsFused()) throw new Error('the references must come from the tfjs-op GroupNorm');
+    groupNormRefs = GROUP_NORM.map((c, i) => runGroupNorm(c, i));
     registerWasmKernels();
   });
 
@@ -125,7 +146,7 @@ if (native.ok || required) {
         unregisterNativeKernels(backend);
       });
 
-      it('replace the six kernels, keep the previous setup, and are idempotent', () => {
+      it('replace the eight kernels, keep the previous setup, and are idempotent', () => {
         expect(registerNativeKernels(backend).ok).toBe(true);
         for (const name of NATIVE_KERNEL_NAMES) {
           const now = tf.getKernel(name, backend);
@@ -168,6 +189,27 @@ if (native.ok || required) {
           expect(got.length).toBe(ref.length);
           expect(relativeError(got, ref)).toBeLessThan(1e-4);
           expect(nativeKernelStats(backend)[kernel]!.native).toBe(before + 1);
+        },
+      );
+
+      it.each(GROUP_NORM.map((c, i) => [i, `${c.x.join('x')} groups ${c.groups}${c.silu ? ' + silu' : ''} eps ${c.eps}`, c] as const))(
+        'group norm case %i (%s): fused forward and gradients agree with the tfjs ops on stock cpu to 1e-4',
+        (i, _name, c) => {
+          useAllThreads(i);
+          expect(groupNormIsFused()).toBe(true);
+          const before = nativeKernelStats(backend);
+          const tensors = tf.memory().numTensors;
+          const got = runGroupNorm(c, i);
+          expect(tf.memory().numTensors).toBe(tensors);
+          const ref = groupNormRefs[i] as Float32Array[];
+          expect(got.length).toBe(4);
+          got.forEach((g, j) => {
+            expect(g.length).toBe((ref[j] as Float32Array).length);
+            expect(relativeError(g, ref[j] as Float32Array), `output ${j}`).toBeLessThan(1e-4);
+          });
+          const after = nativeKernelStats(backend);
+          expect(after.RobustGroupNorm!.native - before.RobustGroupNorm!.native).toBe(2);
+          expect(after.RobustGroupNormGrad!.native - before.RobustGroupNormGrad!.native).toBe(1);
         },
       );
 

@@ -4,6 +4,7 @@ import { cpuIO, wasmIO, type BackendIO, type Info } from './kernels/backendIO';
 import { nativeConv2D, type NativeKernel } from './kernels/conv2D';
 import { nativeConv2DBackpropFilter } from './kernels/conv2DBackpropFilter';
 import { nativeConv2DBackpropInput } from './kernels/conv2DBackpropInput';
+import { nativeGroupNorm, nativeGroupNormGrad } from './kernels/groupNorm';
 import { nativeMatMul } from './kernels/matMul';
 import { loadNative, type NativeAddon } from './loadNative';
 
@@ -25,7 +26,9 @@ export type NativeBackendName = 'wasm' | 'cpu';
  * for (const name of NATIVE_KERNEL_NAMES) console.log(name, tf.getKernel(name, 'wasm') !== undefined);
  * ```
  */
-export const NATIVE_KERNEL_NAMES = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul'] as const;
+export const NATIVE_KERNEL_NAMES = [
+  'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul', 'RobustGroupNorm', 'RobustGroupNormGrad',
+] as const;
 
 /**
  * One of {@link NATIVE_KERNEL_NAMES}.
@@ -109,6 +112,8 @@ const BODIES: Record<NativeKernelName, (addon: NativeAddon, io: BackendIO) => Na
   Conv2DBackpropFilter: nativeConv2DBackpropFilter,
   BatchMatMul: nativeMatMul,
   _FusedMatMul: nativeMatMul,
+  RobustGroupNorm: nativeGroupNorm,
+  RobustGroupNormGrad: nativeGroupNormGrad,
 };
 
 function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKernel, previous: tf.KernelConfig | undefined, counts: NativeKernelCounts): tf.KernelFunc {
@@ -122,7 +127,7 @@ function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKe
     return previous.kernelFunc(args) as Info | Info[];
   };
   return (args) => {
-    let out: Info | undefined;
+    let out: Info | Info[] | undefined;
     try {
       out = body(args as Parameters<NativeKernel>[0]);
     } catch (e) {
@@ -143,7 +148,8 @@ function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKe
  * Registers oneDNN implementations of `Conv2D`, `FusedConv2D`, `Conv2DBackpropInput`,
  * `Conv2DBackpropFilter`, `BatchMatMul` and `_FusedMatMul` for the `wasm` or `cpu` backend, so plain tfjs
  * code (`tf.conv2d`, `tf.matMul`, `tf.fused.*`, their gradients, tfjs-layers) runs on oneDNN on every
- * core. The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
+ * core; and the fused group normalization (+ SiLU) kernels `RobustGroupNorm` / `RobustGroupNormGrad` that
+ * `@robustjs/core`'s `groupNorm` op uses when they are registered (OpenMP C++, AVX2 when the CPU has it). The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
  * cpu, the typed arrays), NHWC float32 only. Any other configuration (NCHW, int32, a bias or prelu
  * slopes that broadcast unusually, an empty tensor) is handed to the kernel that was registered before,
  * which is kept, with its `setupFunc` and `disposeFunc`, and restored by {@link unregisterNativeKernels}.
@@ -154,7 +160,7 @@ function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKe
  * @param backendName - `'wasm'` or `'cpu'`; its tfjs backend module must be imported.
  * @param options - `threads` (default: `OMP_NUM_THREADS`, else every core), `path` of the addon file
  *   (default: this package's build).
- * @returns `{ ok: true, kernels }` with the six kernel names, or `{ ok: false, reason, kernels: [] }` when
+ * @returns `{ ok: true, kernels }` with the eight kernel names, or `{ ok: false, reason, kernels: [] }` when
  *   the addon is unavailable (see {@link loadNative}) or the backend is not loaded; never throws for these.
  * @throws `RobustError` (from `@robustjs/core`) with code `INVALID_ARGUMENT` when `backendName` is not `'wasm'` or `'cpu'`, or
  *   `threads` is not a positive integer.

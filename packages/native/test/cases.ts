@@ -120,3 +120,29 @@ export function matMulCases(): MatMulCase[] {
   cases.push({ a: [2, 6, 8], b: [2, 8, 5], ta: false, tb: false, fused: { activation: 'prelu', bias: [5], prelu: [1] } });
   return cases;
 }
+
+/** A group-norm configuration: input shape, groups, fused SiLU, eps. */
+export interface GroupNormCase {
+  readonly x: [number, number, number, number];
+  readonly groups: number;
+  readonly silu: boolean;
+  readonly eps: number;
+}
+
+/**
+ * `count` group-norm configurations: batch 1–4, odd and even spatial sizes (1×1 included), channel counts
+ * 1–48 with every kind of divisor as groups (1, C, and in between), with and without SiLU, two eps values.
+ */
+export function groupNormCases(count: number): GroupNormCase[] {
+  const rnd = lcg(4242);
+  const out: GroupNormCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = [1, 3, 4, 6, 8, 12, 16, 32, 48][rnd(0, 8)] as number;
+    const divisors = Array.from({ length: c }, (_, j) => j + 1).filter((g) => c % g === 0);
+    const groups = divisors[rnd(0, divisors.length - 1)] as number;
+    const h = i === 0 ? 1 : rnd(1, 9);
+    const w = i === 0 ? 1 : rnd(1, 9);
+    out.push({ x: [rnd(1, 4), h, w, c], groups, silu: i % 2 === 0, eps: i % 3 === 0 ? 1e-3 : 1e-5 });
+  }
+  return out;
+}

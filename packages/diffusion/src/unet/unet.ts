@@ -46,17 +46,17 @@ export interface CreateUnetOptions {
 type Block = (x: tf.Tensor4D, temb: tf.Tensor2D) => tf.Tensor4D;
 
 function resBlock(b: ParamBuilder, name: string, cin: number, cout: number, c: UnetConfig): Block {
-  const gn1 = b.groupNorm(`${name}.gn1`, cin, c.groups);
+  const gn1 = b.groupNorm(`${name}.gn1`, cin, c.groups, 'silu');
   const conv1 = b.conv(`${name}.conv1`, cin, cout, 3);
   const proj = b.dense(`${name}.temb`, c.tembDim, cout);
-  const gn2 = b.groupNorm(`${name}.gn2`, cout, c.groups);
+  const gn2 = b.groupNorm(`${name}.gn2`, cout, c.groups, 'silu');
   const conv2 = b.conv(`${name}.conv2`, cout, cout, 3);
   const skip = cin !== cout ? b.conv(`${name}.skip`, cin, cout, 1) : undefined;
   return (x, temb) => {
     const n = x.shape[0];
-    let h = conv1(silu(gn1(x)));
+    let h = conv1(gn1(x));
     h = tf.add(h, tf.reshape(proj(temb), [n, 1, 1, cout]));
-    h = conv2(silu(gn2(h)));
+    h = conv2(gn2(h));
     return tf.add(h, skip !== undefined ? skip(x) : x);
   };
 }
@@ -108,7 +108,7 @@ function buildUnet(config: UnetConfig, seed: number): Unet {
     dec.push({ up, blocks });
     cur = ch[l]!;
   }
-  const gnOut = b.groupNorm('out.gn', cur, c.groups);
+  const gnOut = b.groupNorm('out.gn', cur, c.groups, 'silu');
   const convOut = b.conv('out.conv', cur, c.channels, 3, 1, 0);
 
   const predict: NoisePredictor = (x, t) => {
@@ -132,7 +132,7 @@ function buildUnet(config: UnetConfig, seed: number): Unet {
       h = tf.concat([up(upsample2x(h)), skip], 3);
       for (const blk of blocks) h = blk(h, temb);
     }
-    return convOut(silu(gnOut(h)));
+    return convOut(gnOut(h));
   };
 
   const named = b.params;

@@ -21,6 +21,9 @@ interface CpuBackendLike {
 /** Computes a float32 output from float32 inputs, all as Float32Arrays read and written in place. */
 export type Compute = (inputs: Float32Array[], out: Float32Array) => void;
 
+/** Computes several float32 outputs from float32 inputs, in place. */
+export type ComputeMany = (inputs: Float32Array[], outs: Float32Array[]) => void;
+
 /** Allocation and in-place access for one backend. */
 export interface BackendIO {
   /**
@@ -28,6 +31,8 @@ export interface BackendIO {
    * (nothing allocated) when an input cannot be read in place; disposes the output if `fn` throws.
    */
   run(backend: unknown, inputs: readonly Info[], outShape: number[], fn: Compute): Info | undefined;
+  /** Like `run`, with one output per shape of `outShapes` (all disposed if `fn` throws). */
+  runMany(backend: unknown, inputs: readonly Info[], outShapes: number[][], fn: ComputeMany): Info[] | undefined;
 }
 
 function size(shape: readonly number[]): number {
@@ -39,22 +44,28 @@ function size(shape: readonly number[]): number {
 /** wasm: every view is taken after `makeOutput`, because allocating can grow the heap and detach older views. */
 export const wasmIO: BackendIO = {
   run(backend, inputs, outShape, fn) {
+    return wasmIO.runMany(backend, inputs, [outShape], (views, outs) => fn(views, outs[0]!))?.[0];
+  },
+  runMany(backend, inputs, outShapes, fn) {
     const b = backend as WasmBackendLike;
-    const out = b.makeOutput(outShape, 'float32');
+    const outs = outShapes.map((shape) => b.makeOutput(shape, 'float32'));
     try {
       const views = inputs.map((x) => b.typedArrayFromHeap(x) as Float32Array);
-      fn(views, b.typedArrayFromHeap(out) as Float32Array);
+      fn(views, outs.map((o) => b.typedArrayFromHeap(o) as Float32Array));
     } catch (e) {
-      b.disposeData(out.dataId);
+      for (const o of outs) b.disposeData(o.dataId);
       throw e;
     }
-    return out;
+    return outs;
   },
 };
 
 /** cpu: the backend's Float32Array values; the output array is handed to the backend without a copy. */
 export const cpuIO: BackendIO = {
   run(backend, inputs, outShape, fn) {
+    return cpuIO.runMany(backend, inputs, [outShape], (views, outs) => fn(views, outs[0]!))?.[0];
+  },
+  runMany(backend, inputs, outShapes, fn) {
     const b = backend as CpuBackendLike;
     const views: Float32Array[] = [];
     for (const x of inputs) {
@@ -62,8 +73,8 @@ export const cpuIO: BackendIO = {
       if (!(values instanceof Float32Array) || values.length < size(x.shape)) return undefined;
       views.push(values);
     }
-    const out = new Float32Array(size(outShape));
-    fn(views, out);
-    return b.makeTensorInfo(outShape, 'float32', out);
+    const outs = outShapes.map((shape) => new Float32Array(size(shape)));
+    fn(views, outs);
+    return outs.map((o, i) => b.makeTensorInfo(outShapes[i]!, 'float32', o));
   },
 };

@@ -4,7 +4,7 @@ import type { BackendIO, Info } from './backendIO';
 import { ACTIVATION_CODES, DEFAULT_LEAKY_ALPHA, allFloat32, channelOperandSize, convParams, type ConvAttrs } from './convParams';
 
 /** A native kernel body: the output, or undefined when this configuration must go to the previous kernel. */
-export type NativeKernel = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => Info | undefined;
+export type NativeKernel = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => Info | Info[] | undefined;
 
 interface FusedAttrs extends ConvAttrs {
   activation?: tf.fused.Activation;

@@ -222,6 +222,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData, "conv2dBackwardData"));
   exports.Set("conv2dBackwardWeights", Napi::Function::New(env, Conv2dBackwardWeights, "conv2dBackwardWeights"));
   exports.Set("matMul", Napi::Function::New(env, MatMul, "matMul"));
+  exports.Set("groupNormForward", Napi::Function::New(env, GroupNormForward, "groupNormForward"));
+  exports.Set("groupNormBackward", Napi::Function::New(env, GroupNormBackward, "groupNormBackward"));
   return exports;
 }
 

@@ -178,5 +178,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info);
 Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info);
 Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info);
 Napi::Value MatMul(const Napi::CallbackInfo& info);
+Napi::Value GroupNormForward(const Napi::CallbackInfo& info);
+Napi::Value GroupNormBackward(const Napi::CallbackInfo& info);
 
 }  // namespace robustjs
