@@ -6,7 +6,8 @@
         "src/native/addon.cc",
         "src/native/conv.cc",
         "src/native/matmul.cc",
-        "src/native/groupnorm.cc"
+        "src/native/groupnorm.cc",
+        "src/native/gaussiangram.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -25,6 +25,7 @@ export { initBackend } from './backend/initBackend';
 export type { BackendName, BackendCandidate, BackendAttempt, BackendInfo } from './backend/initBackend';
 export { groupNorm, groupNormIsFused, GROUP_NORM_DEFAULTS, GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL } from './ops/groupNorm';
 export type { GroupNormOptions, GroupNormAttrs } from './ops/groupNorm';
+export { gaussianGram, gaussianGramIsFused, GAUSSIAN_GRAM_KERNEL, GAUSSIAN_GRAM_GRAD_KERNEL } from './ops/gaussianGram';
 export { registerWasmKernels, unregisterWasmKernels, wasmKernelsRegistered } from './kernels/registerWasmKernels';
 export { classifierFromLayersModel, classifierFromGraphModel } from './adapters';
 export type { ClassifierAdapterOptions } from './adapters';

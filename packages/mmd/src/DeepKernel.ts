@@ -30,7 +30,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
 import { assertBatch, assertSameFeatures } from './assertBatch';
 import { medianOfSorted } from './medianSqDist';
-import { pairwiseSqDistImpl } from './pairwiseSqDist';
+import { gaussianMatrix, pairwiseSqDistImpl } from './pairwiseSqDist';
 import type { Embedding, Featurizer, Kernel } from './types';
 
 /** The deep kernel's parameters in the paper's units: σ0 > 0, σ > 0 and ε in (0,1). */
@@ -203,13 +203,13 @@ export class DeepKernel implements Kernel {
   /** Kernel matrix `[Nx,Ny]` between two embeddings (steps 1–3 of the file header). Not tidy. */
   matrix(a: Embedding, b: Embedding): tf.Tensor2D {
     const last = (e: Embedding): tf.Tensor2D => e[e.length - 1] as tf.Tensor2D;
-    const d0 = pairwiseSqDistImpl(last(a), last(b)); // [Nx,Ny]
-    const dPhi = a.length === 1 ? d0 : pairwiseSqDistImpl(a[0] as tf.Tensor2D, b[0] as tf.Tensor2D); // [Nx,Ny]
-    const sigma0 = tf.square(this.sigma0Root);
-    const sigma = tf.square(this.sigmaRoot);
+    const sigma0 = tf.square(this.sigma0Root) as tf.Scalar;
+    const sigma = tf.square(this.sigmaRoot) as tf.Scalar;
     const eps = tf.sigmoid(this.epsLogit);
-    const input = tf.exp(tf.neg(tf.div(d0, sigma))); // exp(−D0/σ)
-    const feature = tf.exp(tf.neg(tf.div(dPhi, sigma0))); // exp(−Dφ/σ0)
+    const input = gaussianMatrix(last(a), last(b), sigma); // exp(−D0/σ)
+    const phiA = a.length === 1 ? last(a) : (a[0] as tf.Tensor2D);
+    const phiB = b.length === 1 ? last(b) : (b[0] as tf.Tensor2D);
+    const feature = gaussianMatrix(phiA, phiB, sigma0); // exp(−Dφ/σ0)
     return tf.mul(input, tf.add(tf.mul(tf.sub(1, eps), feature), eps)) as tf.Tensor2D; // [Nx,Ny]
   }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertNumber, describeValue } from '@robustjs/core';
 import { assertBatch, assertSameFeatures } from './assertBatch';
-import { pairwiseSqDistImpl } from './pairwiseSqDist';
+import { gaussianMatrix } from './pairwiseSqDist';
 import type { Embedding, Kernel } from './types';
 
 /**
@@ -28,7 +28,7 @@ export function gaussianKernel(x: tf.Tensor2D, y: tf.Tensor2D, sigma: number | t
   assertBatch(y, 'y', fn, { rank2: true });
   assertSameFeatures(x, y, ['x', 'y'], fn);
   assertSigma(sigma, fn);
-  return tf.tidy(() => tf.exp(tf.neg(tf.div(pairwiseSqDistImpl(x, y), sigma))) as tf.Tensor2D);
+  return tf.tidy(() => gaussianMatrix(x, y, sigma));
 }
 
 /**
@@ -50,7 +50,7 @@ export function createGaussianKernel(sigma: number | tf.Scalar): Kernel {
   return {
     embed: (x: tf.Tensor): Embedding => [tf.reshape(x, [x.shape[0] as number, -1])], // [N,D]
     matrix: (a: Embedding, b: Embedding): tf.Tensor2D =>
-      tf.exp(tf.neg(tf.div(pairwiseSqDistImpl(a[0] as tf.Tensor2D, b[0] as tf.Tensor2D), sigma))) as tf.Tensor2D, // [Nx,Ny]
+      gaussianMatrix(a[0] as tf.Tensor2D, b[0] as tf.Tensor2D, sigma), // [Nx,Ny]
   };
 }
 

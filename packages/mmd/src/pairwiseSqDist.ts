@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { gaussianGram } from '@robustjs/core';
 import { assertBatch, assertSameFeatures } from './assertBatch';
 
 /**
@@ -29,11 +30,28 @@ export function pairwiseSqDist(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
 
 /** {@link pairwiseSqDist} without validation or tidy, for use inside other tidy tensor functions. @internal */
 export function pairwiseSqDistImpl(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  const { xx, yy, xy } = centredGram(x, y);
+  const [nx, ny] = xy.shape;
+  return tf.relu(tf.sub(tf.add(tf.reshape(xx, [nx, 1]), tf.reshape(yy, [1, ny])), tf.mul(xy, 2))) as tf.Tensor2D; // [Nx,Ny], clamped at 0
+}
+
+/**
+ * The parts of the squared distances after centring both samples on their pooled mean (internal): squared norms
+ * `xx [Nx]`, `yy [Ny]` and the Gram matrix `xy [Nx,Ny]`, so `‖x_i − y_j‖² = xx_i + yy_j − 2·xy_ij` (centring keeps
+ * that difference accurate in float32 when the data sit far from the origin). Not tidy.
+ */
+export function centredGram(x: tf.Tensor2D, y: tf.Tensor2D): { xx: tf.Tensor1D; yy: tf.Tensor1D; xy: tf.Tensor2D } {
   const centre = tf.mul(tf.add(tf.mean(x, 0), tf.mean(y, 0)), 0.5); // [D]
   const xc = tf.sub(x, centre); // [Nx,D]
   const yc = tf.sub(y, centre); // [Ny,D]
-  const xx = tf.sum(tf.square(xc), 1, true); // [Nx,1]
-  const yy = tf.reshape(tf.sum(tf.square(yc), 1), [1, -1]); // [1,Ny]
-  const xy = tf.matMul(xc, yc, false, true); // [Nx,Ny]
-  return tf.relu(tf.sub(tf.add(xx, yy), tf.mul(xy, 2))) as tf.Tensor2D; // [Nx,Ny], clamped at 0
+  return { xx: tf.sum(tf.square(xc), 1), yy: tf.sum(tf.square(yc), 1), xy: tf.matMul(xc, yc, false, true) };
+}
+
+/**
+ * `exp(−‖x_i − y_j‖²/σ)` through core's `gaussianGram` (one fused pass with @robustjs/native) on the centred Gram
+ * form (internal). Not tidy.
+ */
+export function gaussianMatrix(x: tf.Tensor2D, y: tf.Tensor2D, sigma: number | tf.Scalar): tf.Tensor2D {
+  const { xx, yy, xy } = centredGram(x, y);
+  return gaussianGram(xy, xx, yy, sigma);
 }

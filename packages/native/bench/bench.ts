@@ -26,7 +26,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '@robustjs/core';
+import { gaussianGram, registerWasmKernels } from '@robustjs/core';
 import { loadNative, registerNativeKernels, unregisterNativeKernels, nativeKernelStats } from '../src/index';
 import { makeCnn, makeUnet, type Model } from '../../core/bench/models';
 
@@ -106,11 +106,10 @@ function disposer(model: Model<unknown>, ...tensors: tf.Tensor[]): () => void {
 /** Unbiased MMD² with a Gaussian kernel k(a,b) = exp(-|a-b|²/(2σ²)) on features fx, fy (both [n,d]). */
 function mmd2Unbiased(fx: tf.Tensor2D, fy: tf.Tensor2D, sigma2: number): tf.Scalar {
   const n = fx.shape[0];
-  const sq = (a: tf.Tensor2D) => tf.sum(tf.square(a), 1, true); // [n,1]
-  const kernel = (a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D => {
-    const d2 = tf.sub(tf.add(sq(a), tf.transpose(sq(b))), tf.mul(2, tf.matMul(a, b, false, true))); // [n,n]
-    return tf.exp(tf.div(tf.neg(tf.relu(d2)), 2 * sigma2)) as tf.Tensor2D;
-  };
+  const sq = (a: tf.Tensor2D) => tf.sum(tf.square(a), 1) as tf.Tensor1D; // [n]
+  // exp(−max(‖a‖² + ‖b‖² − 2a·bᵀ, 0)/(2σ²)): core's gaussianGram (one fused pass with the native kernels, tfjs ops
+  // otherwise), the same formula as the PyTorch peer's
+  const kernel = (a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D => gaussianGram(tf.matMul(a, b, false, true), sq(a), sq(b), 2 * sigma2);
   const off = n * (n - 1);
   // k(a,a) = 1 on the diagonal: subtract n from each within-sample sum.
   const xx = tf.div(tf.sub(tf.sum(kernel(fx, fx)), n), off);

@@ -129,6 +129,22 @@ export interface NativeAddon {
     eps: number,
     silu: boolean,
   ): void;
+  /** `K = exp(−max(xx_i + yy_j − 2·G_ij, 0)/σ)`: G `[n·m]`, xx `[n]`, yy `[m]`, sigma `[1]` → K; `dims = [n, m]`. */
+  gaussianGramForward(gram: Float32Array, xx: Float32Array, yy: Float32Array, sigma: Float32Array, k: Float32Array, dims: readonly number[]): void;
+  /** Its gradient from K and dK: → dG `[n·m]`, dxx `[n]`, dyy `[m]`, dSigma `[1]`. */
+  gaussianGramBackward(
+    gram: Float32Array,
+    xx: Float32Array,
+    yy: Float32Array,
+    sigma: Float32Array,
+    k: Float32Array,
+    dk: Float32Array,
+    dGram: Float32Array,
+    dxx: Float32Array,
+    dyy: Float32Array,
+    dSigma: Float32Array,
+    dims: readonly number[],
+  ): void;
 }
 
 /**

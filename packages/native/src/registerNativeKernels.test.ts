@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { groupNorm, groupNormIsFused, registerWasmKernels } from '@robustjs/core';
+import { gaussianGram, gaussianGramIsFused, groupNorm, groupNormIsFused, registerWasmKernels } from '@robustjs/core';
 import { relativeError } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convCases, groupNormCases, matMulCases, values, type ConvCase, type GroupNormCase, type MatMulCase } from '../test/cases';
+import { convCases, gaussianGramCases, groupNormCases, matMulCases, values, type ConvCase, type GaussianGramCase, type GroupNormCase, type MatMulCase } from '../test/cases';
 import { loadNative } from './loadNative';
 import { NATIVE_KERNEL_NAMES, nativeKernelStats, registerNativeKernels, unregisterNativeKernels, type NativeBackendName } from './registerNativeKernels';
 
@@ -15,6 +15,7 @@ const required = process.env.ROBUSTJS_NATIVE_REQUIRED === '1';
 const CONV = convCases(54);
 const MATMUL = matMulCases();
 const GROUP_NORM = groupNormCases(24);
+const GAUSSIAN_GRAM = gaussianGramCases(16);
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Forward, fused forward and (when tfjs allows) both gradients of one convolution case. */
@@ -90,6 +91,23 @@ function runGroupNorm(c: GroupNormCase, i: number): Float32Array[] {
   });
 }
 
+/** core's gaussianGram from rows a, b: the matrix and the gradients of Σ K·dk for a, b (through gram, xx, yy) and σ. */
+function runGaussianGram(c: GaussianGramCase, i: number): Float32Array[] {
+  return tf.tidy(() => {
+    const a = tf.tensor2d(values(c.n * c.d, 140 + i), [c.n, c.d]);
+    let b = tf.tensor2d(values(c.m * c.d, 150 + i), [c.m, c.d]);
+    if (c.shared && c.m > 1) b = tf.concat([tf.slice(a, [0, 0], [Math.min(c.n, c.m - 1), c.d]), b]).slice([0, 0], [c.m, c.d]) as tf.Tensor2D;
+    const dk = tf.tensor2d(values(c.n * c.m, 160 + i), [c.n, c.m]);
+    const k = (aa: tf.Tensor, bb: tf.Tensor, s: tf.Tensor | number) => gaussianGram(tf.matMul(aa as tf.Tensor2D, bb as tf.Tensor2D, false, true),
+      tf.sum(tf.square(aa), 1) as tf.Tensor1D, tf.sum(tf.square(bb), 1) as tf.Tensor1D, s as tf.Scalar | number);
+    const sigma = c.sigmaTensor ? tf.scalar(c.sigma) : c.sigma;
+    const out: tf.Tensor[] = [k(a, b, sigma)];
+    if (typeof sigma === 'number') out.push(...tf.grads((aa: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(k(aa, bb, sigma), dk)))([a, b]));
+    else out.push(...tf.grads((aa: tf.Tensor, bb: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(k(aa, bb, s), dk)))([a, b, sigma]));
+    return out.map((t) => t.dataSync().slice() as Float32Array);
+  });
+}
+
 /**
  * Even cases run on the whole OpenMP team even though they are small, odd cases on one thread (the
  * addon's default below 8 MFLOP), so both paths are checked.
@@ -108,7 +126,10 @@ function mixedStep(): number {
     const m = tf.matMul(tf.ones([3, 5, 4]), tf.ones([3, 6, 4]), false, true);
     const fm = tf.fused.matMul({ a: tf.ones([5, 4]), b: tf.ones([4, 3]), bias: tf.ones([3]), activation: 'elu' });
     const [gn] = tf.grads((a: tf.Tensor) => tf.sum(tf.square(groupNorm(a as tf.Tensor4D, tf.ones([3]), tf.zeros([3]), 3, { activation: 'silu' }))))([x]);
-    return tf.addN([gx!.sum(), gw!.sum(), f.sum(), m.sum(), fm.sum(), gn!.sum()]).dataSync()[0] as number;
+    const rows = tf.reshape(x, [6, 63]) as tf.Tensor2D;
+    const [gk] = tf.grads((a: tf.Tensor) => tf.sum(gaussianGram(tf.matMul(a as tf.Tensor2D, rows, false, true), tf.sum(tf.square(a), 1) as tf.Tensor1D,
+      tf.sum(tf.square(rows), 1) as tf.Tensor1D, tf.scalar(30))))([rows]);
+    return tf.addN([gx!.sum(), gw!.sum(), f.sum(), m.sum(), fm.sum(), gn!.sum(), gk!.sum()]).dataSync()[0] as number;
   });
 }
 
@@ -116,6 +137,7 @@ if (native.ok || required) {
   let convRefs: Float32Array[][] = [];
   let matMulRefs: Float32Array[] = [];
   let groupNormRefs: Float32Array[][] = [];
+  let gaussianGramRefs: Float32Array[][] = [];
 
   beforeAll(async () => {
     if (!native.ok) throw new Error(`ROBUSTJS_NATIVE_REQUIRED=1 but the addon is unavailable: ${native.reason}`);
@@ -127,6 +149,8 @@ if (native.ok || required) {
     matMulRefs = MATMUL.map((c, i) => runMatMul(c, i, true));
     if (groupNormIsFused()) throw new Error('the references must come from the tfjs-op GroupNorm');
     groupNormRefs = GROUP_NORM.map((c, i) => runGroupNorm(c, i));
+    if (gaussianGramIsFused()) throw new Error('the references must come from the tfjs-op gaussianGram');
+    gaussianGramRefs = GAUSSIAN_GRAM.map((c, i) => runGaussianGram(c, i));
     registerWasmKernels();
   });
 
@@ -146,7 +170,7 @@ if (native.ok || required) {
         unregisterNativeKernels(backend);
       });
 
-      it('replace the eight kernels, keep the previous setup, and are idempotent', () => {
+      it('replace the ten kernels, keep the previous setup, and are idempotent', () => {
         expect(registerNativeKernels(backend).ok).toBe(true);
         for (const name of NATIVE_KERNEL_NAMES) {
           const now = tf.getKernel(name, backend);
@@ -210,6 +234,27 @@ if (native.ok || required) {
           const after = nativeKernelStats(backend);
           expect(after.RobustGroupNorm!.native - before.RobustGroupNorm!.native).toBe(2);
           expect(after.RobustGroupNormGrad!.native - before.RobustGroupNormGrad!.native).toBe(1);
+        },
+      );
+
+      it.each(GAUSSIAN_GRAM.map((c, i) => [i, `${c.n}x${c.m} d ${c.d} sigma ${c.sigma}${c.sigmaTensor ? ' (tensor)' : ''}${c.shared ? ' shared rows' : ''}`, c] as const))(
+        'gaussian gram case %i (%s): fused matrix and gradients agree with the tfjs ops on stock cpu to 1e-4',
+        (i, _name, c) => {
+          useAllThreads(i);
+          expect(gaussianGramIsFused()).toBe(true);
+          const before = nativeKernelStats(backend);
+          const tensors = tf.memory().numTensors;
+          const got = runGaussianGram(c, i);
+          expect(tf.memory().numTensors).toBe(tensors);
+          const ref = gaussianGramRefs[i] as Float32Array[];
+          expect(got.length).toBe(c.sigmaTensor ? 4 : 3);
+          got.forEach((g, j) => {
+            expect(g.length).toBe((ref[j] as Float32Array).length);
+            expect(relativeError(g, ref[j] as Float32Array), `output ${j}`).toBeLessThan(1e-4);
+          });
+          const after = nativeKernelStats(backend);
+          expect(after.RobustGaussianGram!.native - before.RobustGaussianGram!.native).toBe(2);
+          expect(after.RobustGaussianGramGrad!.native - before.RobustGaussianGramGrad!.native).toBe(1);
         },
       );
 

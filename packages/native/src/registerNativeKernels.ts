@@ -4,6 +4,7 @@ import { cpuIO, wasmIO, type BackendIO, type Info } from './kernels/backendIO';
 import { nativeConv2D, type NativeKernel } from './kernels/conv2D';
 import { nativeConv2DBackpropFilter } from './kernels/conv2DBackpropFilter';
 import { nativeConv2DBackpropInput } from './kernels/conv2DBackpropInput';
+import { nativeGaussianGram, nativeGaussianGramGrad } from './kernels/gaussianGram';
 import { nativeGroupNorm, nativeGroupNormGrad } from './kernels/groupNorm';
 import { nativeMatMul } from './kernels/matMul';
 import { loadNative, type NativeAddon } from './loadNative';
@@ -28,6 +29,7 @@ export type NativeBackendName = 'wasm' | 'cpu';
  */
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul', 'RobustGroupNorm', 'RobustGroupNormGrad',
+  'RobustGaussianGram', 'RobustGaussianGramGrad',
 ] as const;
 
 /**
@@ -114,6 +116,8 @@ const BODIES: Record<NativeKernelName, (addon: NativeAddon, io: BackendIO) => Na
   _FusedMatMul: nativeMatMul,
   RobustGroupNorm: nativeGroupNorm,
   RobustGroupNormGrad: nativeGroupNormGrad,
+  RobustGaussianGram: nativeGaussianGram,
+  RobustGaussianGramGrad: nativeGaussianGramGrad,
 };
 
 function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKernel, previous: tf.KernelConfig | undefined, counts: NativeKernelCounts): tf.KernelFunc {
@@ -149,7 +153,8 @@ function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKe
  * `Conv2DBackpropFilter`, `BatchMatMul` and `_FusedMatMul` for the `wasm` or `cpu` backend, so plain tfjs
  * code (`tf.conv2d`, `tf.matMul`, `tf.fused.*`, their gradients, tfjs-layers) runs on oneDNN on every
  * core; and the fused group normalization (+ SiLU) kernels `RobustGroupNorm` / `RobustGroupNormGrad` that
- * `@robustjs/core`'s `groupNorm` op uses when they are registered (OpenMP C++, AVX2 when the CPU has it). The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
+ * `@robustjs/core`'s `groupNorm` op uses when they are registered, and the fused Gaussian kernel matrix
+ * `RobustGaussianGram` / `RobustGaussianGramGrad` of its `gaussianGram` op (OpenMP C++, AVX2 when the CPU has it). The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
  * cpu, the typed arrays), NHWC float32 only. Any other configuration (NCHW, int32, a bias or prelu
  * slopes that broadcast unusually, an empty tensor) is handed to the kernel that was registered before,
  * which is kept, with its `setupFunc` and `disposeFunc`, and restored by {@link unregisterNativeKernels}.
@@ -160,7 +165,7 @@ function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKe
  * @param backendName - `'wasm'` or `'cpu'`; its tfjs backend module must be imported.
  * @param options - `threads` (default: `OMP_NUM_THREADS`, else every core), `path` of the addon file
  *   (default: this package's build).
- * @returns `{ ok: true, kernels }` with the eight kernel names, or `{ ok: false, reason, kernels: [] }` when
+ * @returns `{ ok: true, kernels }` with the ten kernel names, or `{ ok: false, reason, kernels: [] }` when
  *   the addon is unavailable (see {@link loadNative}) or the backend is not loaded; never throws for these.
  * @throws `RobustError` (from `@robustjs/core`) with code `INVALID_ARGUMENT` when `backendName` is not `'wasm'` or `'cpu'`, or
  *   `threads` is not a positive integer.

@@ -146,3 +146,27 @@ export function groupNormCases(count: number): GroupNormCase[] {
   }
   return out;
 }
+
+/** A Gaussian-kernel-matrix configuration: n × m from d-dimensional rows, σ as a number or a tensor. */
+export interface GaussianGramCase {
+  readonly n: number;
+  readonly m: number;
+  readonly d: number;
+  readonly sigma: number;
+  readonly sigmaTensor: boolean;
+  /** b shares its first rows with a (distances of exactly 0: the clamp and its gradient). */
+  readonly shared: boolean;
+}
+
+/** `count` configurations: 1×1 up to 150×130 (several row blocks), narrow and wide rows, small and large σ. */
+export function gaussianGramCases(count: number): GaussianGramCase[] {
+  const rnd = lcg(777);
+  return Array.from({ length: count }, (_, i) => ({
+    n: i === 0 ? 1 : rnd(1, 150),
+    m: i === 0 ? 1 : rnd(1, 130),
+    d: [1, 3, 16, 64][rnd(0, 3)] as number,
+    sigma: [0.5, 4, 64][rnd(0, 2)] as number,
+    sigmaTensor: i % 2 === 0,
+    shared: i % 3 === 1,
+  }));
+}

@@ -4,7 +4,7 @@ import { describeEachBackend, expectNoLeak, expectRobustError as caught, relativ
 import { GROUP_NORM_KERNEL, groupNorm, groupNormIsFused } from './groupNorm';
 
 /** Plain-JS group norm of NHWC data in float64 (the independent reference). */
-function reference(x: Float32Array, [n, h, w, c]: number[], gamma: Float32Array, beta: Float32Array, groups: number, eps: number, silu: boolean): Float64Array {
+function reference(x: Float32Array, [n, h, w, c]: [number, number, number, number], gamma: Float32Array, beta: Float32Array, groups: number, eps: number, silu: boolean): Float64Array {
   const out = new Float64Array(x.length);
   const cg = c / groups;
   for (let i = 0; i < n; i++) {
@@ -39,7 +39,7 @@ describeEachBackend('groupNorm', () => {
     [[2, 7, 3, 12], 4, false, 1e-5, -5],
   ] as const)('shape %j groups %i silu %s eps %f offset %f: equals the float64 reference to 1e-5', (shape, groups, silu, eps, offset) => {
     const c = shape[3];
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = (shape as readonly number[]).reduce((a, b) => a * b, 1);
     const xv = data(size, 7, offset);
     const gv = data(c, 11);
     const bv = data(c, 13);
@@ -48,7 +48,7 @@ describeEachBackend('groupNorm', () => {
       expect(y.shape).toEqual(shape);
       return y.dataSync().slice();
     }));
-    expect(relativeError(got, reference(xv, [...shape], gv, bv, groups, eps, silu))).toBeLessThan(1e-5);
+    expect(relativeError(got, reference(xv, [...shape] as [number, number, number, number], gv, bv, groups, eps, silu))).toBeLessThan(1e-5);
   });
 
   it('gradients for x, gamma and beta match central differences', () => {
@@ -77,8 +77,8 @@ describeEachBackend('groupNorm', () => {
 
   it('rejects bad input before any work', () => {
     const x = tf.zeros([1, 2, 2, 4]);
-    const g = tf.ones([4]);
-    const b = tf.zeros([4]);
+    const g = tf.ones([4]) as tf.Tensor1D;
+    const b = tf.zeros([4]) as tf.Tensor1D;
     const [x2, g3, bInt] = [tf.zeros([2, 4]), tf.ones([3]), tf.zeros([4], 'int32')];
     const before = tf.memory().numTensors;
     expect(caught(() => groupNorm(x2 as unknown as tf.Tensor4D, g, b, 2)).message).toMatch(/'x' passed to 'groupNorm' must be a float32 tensor \[N,H,W,C\], got float32 \[2,4\]/);

@@ -30,7 +30,7 @@ function run(): Float32Array[] {
     const w = tf.randomNormal([3, 28, 28, 1], 0, 1, 'float32', 2);
     const y = unet.predict(x, t);
     const gx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(unet.predict(v as tf.Tensor4D, t), w)))(x);
-    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(unet.predict(x, t), w)) as tf.Scalar, unet.variables);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(unet.predict(x, t), w)) as tf.Scalar, [...unet.variables] as tf.Variable[]);
     const images = tf.sigmoid(x) as tf.Tensor4D;
     const ck = diffPure(unet.predict, linearSchedule(), { t: 30, steps: 3, gradient: 'checkpoint' });
     const gp = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(ck.purify(v as tf.Tensor4D, { seed: 3 }), w)))(images);

@@ -224,6 +224,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matMul", Napi::Function::New(env, MatMul, "matMul"));
   exports.Set("groupNormForward", Napi::Function::New(env, GroupNormForward, "groupNormForward"));
   exports.Set("groupNormBackward", Napi::Function::New(env, GroupNormBackward, "groupNormBackward"));
+  exports.Set("gaussianGramForward", Napi::Function::New(env, GaussianGramForward, "gaussianGramForward"));
+  exports.Set("gaussianGramBackward", Napi::Function::New(env, GaussianGramBackward, "gaussianGramBackward"));
   return exports;
 }
 

@@ -180,5 +180,7 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info);
 Napi::Value MatMul(const Napi::CallbackInfo& info);
 Napi::Value GroupNormForward(const Napi::CallbackInfo& info);
 Napi::Value GroupNormBackward(const Napi::CallbackInfo& info);
+Napi::Value GaussianGramForward(const Napi::CallbackInfo& info);
+Napi::Value GaussianGramBackward(const Napi::CallbackInfo& info);
 
 }  // namespace robustjs
