@@ -37,11 +37,17 @@ export class ParamBuilder {
     return this.add(name, tf.ones(shape), true);
   }
 
-  /** k×k convolution with bias, padding 'same'; unfused conv2d + add (see PERF-NOTES.md). */
+  /**
+   * k×k convolution with bias, padding 'same'. Under a gradient tape an unfused conv2d + add (tfjs's fused conv's
+   * gradient computes the filter and bias gradients eagerly even when only the input's is wanted, PERF-NOTES.md);
+   * without one, `tf.fused.conv2d` with the bias added inside the convolution (one pass less over the output).
+   */
   conv(name: string, cin: number, cout: number, k: number, stride: 1 | 2 = 1, gain = 1): (x: tf.Tensor4D) => tf.Tensor4D {
     const w = this.he(`${name}.w`, [k, k, cin, cout], k * k * cin, gain) as tf.Variable<tf.Rank.R4>;
     const b = this.zeros(`${name}.b`, [cout]);
-    return (x) => tf.add(tf.conv2d(x, w, stride, 'same'), b);
+    return (x) => tf.engine().isTapeOn()
+      ? tf.add(tf.conv2d(x, w, stride, 'same'), b)
+      : tf.fused.conv2d({ x, filter: w, strides: stride, pad: 'same', bias: b });
   }
 
   dense(name: string, din: number, dout: number): (x: tf.Tensor2D) => tf.Tensor2D {
