@@ -26,7 +26,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { gaussianGram, registerWasmKernels } from '@robustjs/core';
+import { gaussianGram, groupNorm, registerWasmKernels } from '@robustjs/core';
 import { loadNative, registerNativeKernels, unregisterNativeKernels, nativeKernelStats } from '../src/index';
 import { makeCnn, makeUnet, type Model } from '../../core/bench/models';
 
@@ -328,36 +328,49 @@ async function measureGroup(w: Workload, columns: readonly Column[], opts: Optio
   });
 }
 
-/** RSS growth over `calls` repeated native kernel calls (conv forward + both gradients + a matmul). */
+/**
+ * RSS growth over `calls` repeated steps of native kernel calls: conv forward + both gradients, a matmul, core's
+ * groupNorm (SiLU) forward + gradient and gaussianGram forward + gradient (8 native calls per step).
+ */
 async function rss(column: Exclude<Column, 'wasm'>, calls: number, opts: Options): Promise<object> {
   await activate(column, opts);
   const x = tf.randomNormal([16, 28, 28, 16], 0, 1, 'float32', 1) as tf.Tensor4D;
   const wt = tf.randomNormal([3, 3, 16, 32], 0, 1, 'float32', 2) as tf.Tensor4D;
   const a = tf.randomNormal([256, 128], 0, 1, 'float32', 3) as tf.Tensor2D;
+  const gamma = tf.ones([16]) as tf.Tensor1D;
+  const beta = tf.zeros([16]) as tf.Tensor1D;
   const gradFn = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same')));
+  const gnGrad = tf.grad((xx: tf.Tensor) => tf.sum(groupNorm(xx as tf.Tensor4D, gamma, beta, 8, { activation: 'silu' })));
+  const kGrad = tf.grad((aa: tf.Tensor) => {
+    const sq = tf.sum(tf.square(aa), 1) as tf.Tensor1D;
+    return tf.sum(gaussianGram(tf.matMul(aa as tf.Tensor2D, aa as tf.Tensor2D, false, true), sq, sq, 256));
+  });
   const step = () =>
     tf.tidy(() => {
       const [gx, gw] = gradFn([x, wt]);
       const m = tf.matMul(a, a, false, true);
-      return tf.addN([gx!.sum(), gw!.sum(), m.sum()]).dataSync()[0];
+      return tf.addN([gx!.sum(), gw!.sum(), m.sum(), gnGrad(x).sum(), kGrad(a).sum()]).dataSync()[0];
     });
   for (let i = 0; i < 20; i++) step();
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const before = process.memoryUsage().rss;
   const tensors = tf.memory().numTensors;
+  const nativeCalls = (): number => Object.values(nativeKernelStats(column === 'native-cpu' ? 'cpu' : 'wasm')).reduce((n, c) => n + (c?.native ?? 0), 0);
+  const callsBefore = nativeCalls();
   const t0 = performance.now();
   for (let i = 0; i < calls; i++) step();
   const ms = performance.now() - t0;
   gc?.();
   const after = process.memoryUsage().rss;
+  const kernelCalls = nativeCalls() - callsBefore;
   const leakedTensors = tf.memory().numTensors - tensors;
-  tf.dispose([x, wt, a]);
+  tf.dispose([x, wt, a, gamma, beta]);
   const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
   return {
     workload: `rss_${calls}_steps`,
     backend: column,
-    kernel_calls: calls * 4,
+    kernel_calls: kernelCalls,
     rss_before_mb: mb(before),
     rss_after_mb: mb(after),
     rss_growth_mb: mb(after - before),
