@@ -2,10 +2,10 @@
  * Trains the Fashion-MNIST diffusion UNet shipped in @robustjs/zoo (models/unet/). Run from the repository root:
  *
  *   npm run train:diffusion -- [--preset small] [--steps 1200] [--batch 64] [--lr 1e-3] [--tmax 300] [--seed 0]
- *                              [--out packages/zoo/models/unet] [--checkpoint <file>] [--resume]
+ *                              [--decay-start -1] [--out packages/zoo/models/unet] [--checkpoint <file>] [--resume]
  *
  * Linear DDPM schedule (1e-4 … 2e-2, T = 1000), epsilon loss with t uniform in [0, tmax), Adam with 100 warm-up
- * steps, EMA 0.995 of the weights (the shipped weights are the EMA). A checkpoint is written every 100 steps
+ * steps (and with `--decay-start s` a linear decay of the rate from step s to the end), EMA 0.995 of the weights (the shipped weights are the EMA). A checkpoint is written every 100 steps
  * (default <out>/../.unet-checkpoint.safetensors, not committed, with a .json sidecar holding the training seconds
  * so far); `--resume` continues from it with the same numbers (a run resumed with a smaller `--steps` equals an
  * uninterrupted run of that many steps: the learning rate does not depend on the total). At the end the EMA weights go to <out>/unet.safetensors and <out>/training.json records the command,
@@ -29,7 +29,7 @@ const { values } = parseArgs({
   options: {
     preset: { type: 'string', default: 'small' }, steps: { type: 'string', default: '1200' },
     batch: { type: 'string', default: '64' }, lr: { type: 'string', default: '1e-3' },
-    tmax: { type: 'string', default: '300' }, seed: { type: 'string', default: '0' },
+    tmax: { type: 'string', default: '300' }, seed: { type: 'string', default: '0' }, 'decay-start': { type: 'string', default: '-1' },
     out: { type: 'string', default: join(ROOT, 'packages/zoo/models/unet') },
     checkpoint: { type: 'string' }, resume: { type: 'boolean', default: false },
   },
@@ -58,7 +58,7 @@ if (resume !== undefined && before.step !== resume.step) throw new Error(`${side
 if (resume !== undefined) process.stderr.write(`resuming at step ${resume.step} (${before.elapsedSeconds.toFixed(0)} s of training before)\n`);
 const t0 = Date.now();
 const result = await trainDiffusion(unet, train, schedule, {
-  steps: num('steps'), batchSize: num('batch'), learningRate: num('lr'), tMax: num('tmax'), seed: num('seed'),
+  steps: num('steps'), batchSize: num('batch'), learningRate: num('lr'), tMax: num('tmax'), seed: num('seed'), decayStart: num('decay-start'),
   checkpointEvery: 100, resume,
   onCheckpoint: async (c) => {
     await saveCheckpoint(c, ckptPath);
@@ -84,7 +84,7 @@ const record = {
   command: `npm run train:diffusion -- --preset ${values.preset} --steps ${values.steps} --batch ${values.batch} --lr ${values.lr} --tmax ${values.tmax} --seed ${values.seed}`,
   preset: values.preset, config: unet.config, parameters: unet.paramCount, seed: num('seed'),
   schedule: schedule.settings,
-  training: { steps: num('steps'), batchSize: num('batch'), learningRate: num('lr'), warmupSteps: 100, emaDecay: 0.995, tMin: 0, tMax: num('tmax'), optimizer: 'adam' },
+  training: { steps: num('steps'), batchSize: num('batch'), learningRate: num('lr'), warmupSteps: 100, decayStart: num('decay-start'), emaDecay: 0.995, tMin: 0, tMax: num('tmax'), optimizer: 'adam' },
   data: { source: train.source, files },
   trainingTimeSeconds: before.elapsedSeconds + (Date.now() - t0) / 1000,
   resumed: resume === undefined ? [] : [{ atStep: resume.step, secondsBefore: before.elapsedSeconds }],

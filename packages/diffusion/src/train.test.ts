@@ -81,6 +81,45 @@ describe('trainDiffusion', () => {
     expect((await expectRobustErrorAsync(() => loadUnet(join(dir, 'missing.safetensors')))).code).toBe('NOT_FOUND');
   });
 
+  it('decayStart: a constant-rate checkpoint resumes into the decaying run exactly; the rate decays; mismatched decays are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'robustjs-diffusion-decay-'));
+    const opts = { batchSize: 8, learningRate: 2e-3, warmupSteps: 2, tMax: 200, seed: 6 } as const;
+    const a = createUnet({ preset: 'tiny', seed: 3 });
+    const full = await trainDiffusion(a, squares(), schedule, { ...opts, steps: 8, decayStart: 4 });
+    const flat = createUnet({ preset: 'tiny', seed: 3 });
+    const constant = await trainDiffusion(flat, squares(), schedule, { ...opts, steps: 8 });
+    // same first 4 steps (the rate before decayStart does not depend on it), then other numbers
+    expect(full.losses.slice(0, 5)).toEqual(constant.losses.slice(0, 5));
+    expect(full.losses.slice(5)).not.toEqual(constant.losses.slice(5));
+    const b = createUnet({ preset: 'tiny', seed: 3 });
+    const path = join(dir, 'ckpt.safetensors');
+    const half = await trainDiffusion(b, squares(), schedule, { ...opts, steps: 4, checkpointEvery: 4, onCheckpoint: (c) => saveCheckpoint(c, path) });
+    const resume = await loadCheckpoint(path);
+    const c = createUnet({ preset: 'tiny', seed: 50 });
+    const rest = await trainDiffusion(c, squares(), schedule, { ...opts, steps: 8, decayStart: 4, resume });
+    expect(rest.losses).toEqual(full.losses.slice(4));
+    const wa = a.getWeights();
+    const wc = c.getWeights();
+    for (const k of Object.keys(wa)) expect(Array.from(wc[k]!.dataSync())).toEqual(Array.from(wa[k]!.dataSync()));
+    // a checkpoint taken inside the decay only resumes with the same decay
+    const decayed = join(dir, 'decayed.safetensors');
+    const d = createUnet({ preset: 'tiny', seed: 3 });
+    const part = await trainDiffusion(d, squares(), schedule, { ...opts, steps: 8, decayStart: 4, checkpointEvery: 6, onCheckpoint: (ck) => (ck.step === 6 ? saveCheckpoint(ck, decayed) : undefined) });
+    const inside = await loadCheckpoint(decayed);
+    expect(inside.step).toBe(6);
+    const e = createUnet({ preset: 'tiny', seed: 3 });
+    for (const bad of [{ steps: 10, decayStart: 4 }, { steps: 8, decayStart: 5 }, { steps: 8, decayStart: -1 }]) {
+      expect((await expectRobustErrorAsync(() => trainDiffusion(e, squares(), schedule, { ...opts, ...bad, resume: inside }))).message).toMatch(/decayStart/);
+    }
+    // and a constant-rate checkpoint cannot resume into a decay that started before it
+    expect((await expectRobustErrorAsync(() => trainDiffusion(e, squares(), schedule, { ...opts, steps: 8, decayStart: 2, resume }))).message).toMatch(/decayStart 2/);
+    expect((await expectRobustErrorAsync(() => trainDiffusion(e, squares(), schedule, { ...opts, steps: 8, decayStart: 8 }))).code).toBe('OUT_OF_RANGE');
+    disposeCheckpoint(resume);
+    disposeCheckpoint(inside);
+    tf.dispose([...Object.values(wa), ...Object.values(wc), ...[full, constant, half, rest, part].flatMap((r) => Object.values(r.ema))]);
+    [a, flat, b, c, d, e].forEach((m) => m.dispose());
+  });
+
   it('bad input: data of another size, tMax beyond T, unknown options', async () => {
     const unet = createUnet({ preset: 'tiny' });
     const wrong = { images: new Uint8Array(2 * 32 * 32), shape: [2, 32, 32, 1] };

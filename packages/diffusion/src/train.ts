@@ -57,6 +57,12 @@ export interface TrainDiffusionOptions {
   readonly learningRate: number;
   /** Linear learning-rate warm-up steps. Default 100. */
   readonly warmupSteps: number;
+  /**
+   * Step from which the learning rate decays linearly, reaching `learningRate/(steps − decayStart)` at the last
+   * step; `-1` (default) keeps it constant. The rate before `decayStart` does not depend on it or on `steps`, so a
+   * constant-rate checkpoint at a step ≤ `decayStart` resumes into exactly the run these options describe.
+   */
+  readonly decayStart: number;
   /** EMA decay of the weights. Default 0.995. */
   readonly emaDecay: number;
   /** Smallest training timestep (inclusive). Default 0. */
@@ -78,7 +84,7 @@ export interface TrainDiffusionOptions {
 }
 
 const DEFAULTS: TrainDiffusionOptions = {
-  steps: 1000, batchSize: 64, learningRate: 1e-3, warmupSteps: 100, emaDecay: 0.995, tMin: 0, tMax: -1, seed: 0,
+  steps: 1000, batchSize: 64, learningRate: 1e-3, warmupSteps: 100, decayStart: -1, emaDecay: 0.995, tMin: 0, tMax: -1, seed: 0,
   onProgress: undefined, progressEvery: 10, onCheckpoint: undefined, checkpointEvery: 200, resume: undefined,
 };
 
@@ -148,6 +154,9 @@ export async function trainDiffusion(unet: Unet, data: TrainingImages, schedule:
   assertNumber(o.batchSize, 'batchSize', fn, { integer: true, min: 1 });
   assertNumber(o.learningRate, 'learningRate', fn, { greaterThan: 0 });
   assertNumber(o.warmupSteps, 'warmupSteps', fn, { integer: true, min: 0 });
+  assertNumber(o.decayStart, 'decayStart', fn, { integer: true, min: -1 });
+  assert(o.decayStart < o.steps, 'OUT_OF_RANGE', () =>
+    `Option 'decayStart' passed to '${fn}' must be -1 (no decay) or below steps (${o.steps}), got ${o.decayStart}.`);
   assertNumber(o.emaDecay, 'emaDecay', fn, { min: 0, max: 1 });
   assertNumber(o.tMin, 'tMin', fn, { integer: true, min: 0 });
   assertNumber(tMax, 'tMax', fn, { integer: true, greaterThan: o.tMin, max: schedule.T });
@@ -162,6 +171,8 @@ export async function trainDiffusion(unet: Unet, data: TrainingImages, schedule:
       `${describeValue(data?.shape)}. Resize/pad the images or build the UNet with imageSize/channels to match.`);
   const settings = { batchSize: o.batchSize, learningRate: o.learningRate, warmupSteps: o.warmupSteps, emaDecay: o.emaDecay,
     tMin: o.tMin, tMax, seed: o.seed, T: schedule.T };
+  // the decay goes into checkpoints (to check a resume) but not into the settings a resume must repeat
+  const decay: Record<string, number> = o.decayStart >= 0 ? { decayStart: o.decayStart, decayEnd: o.steps } : {};
   const names = [...unet.namedVariables.keys()];
   const optimizer = tf.train.adam(o.learningRate);
   let ema: Map<string, tf.Variable>;
@@ -174,6 +185,14 @@ export async function trainDiffusion(unet: Unet, data: TrainingImages, schedule:
         `Option 'resume' passed to '${fn}': the checkpoint was made with ${k} = ${r.settings[k]}, this call has ${v}. ` +
           'Resume with the settings of the checkpoint.');
     }
+    // steps the checkpoint already took with a decaying rate must have decayed as these options say
+    const decayedFrom = r.settings.decayStart;
+    const decayedAlready = decayedFrom !== undefined && decayedFrom < r.step;
+    const decaysBefore = o.decayStart >= 0 && o.decayStart < r.step;
+    assert(!(decayedAlready || decaysBefore) || (decayedFrom === o.decayStart && r.settings.decayEnd === o.steps), 'INVALID_ARGUMENT', () =>
+      `Option 'resume' passed to '${fn}': the checkpoint (step ${r.step}) was trained with decayStart ${decayedFrom ?? -1}` +
+        `${decayedFrom !== undefined ? ` and steps ${r.settings.decayEnd}` : ''}, this call has decayStart ${o.decayStart} and steps ${o.steps}. ` +
+        'Resume with a decayStart at or after the checkpoint step, or with the checkpoint\'s decay.');
     assert(r.step <= o.steps, 'OUT_OF_RANGE', () => `Option 'resume' passed to '${fn}' is at step ${r.step}, beyond steps = ${o.steps}.`);
     unet.setWeights(r.weights);
     ema = new Map(names.map((k) => [k, tf.variable(r.ema[k]!, false)]));
@@ -193,7 +212,7 @@ export async function trainDiffusion(unet: Unet, data: TrainingImages, schedule:
     if (o.onCheckpoint === undefined) return;
     const opt = (await optimizer.getWeights()).map((w) => w.tensor);
     const c: TrainCheckpoint = { step, smoothedLoss: smoothed, weights: unet.getWeights(),
-      ema: Object.fromEntries([...ema].map(([k, v]) => [k, tf.clone(v)])), optimizer: opt, settings };
+      ema: Object.fromEntries([...ema].map(([k, v]) => [k, tf.clone(v)])), optimizer: opt, settings: { ...settings, ...decay } };
     try {
       await o.onCheckpoint(c);
     } finally {
@@ -215,7 +234,9 @@ export async function trainDiffusion(unet: Unet, data: TrainingImages, schedule:
         const off = rows[k]! * pixels;
         for (let p = 0; p < pixels; p++) x[k * pixels + p] = (data.images[off + p]! / 255) * 2 - 1;
       }
-      (optimizer as unknown as { learningRate: number }).learningRate = o.warmupSteps > 0 ? o.learningRate * Math.min(1, (step + 1) / o.warmupSteps) : o.learningRate;
+      const warm = o.warmupSteps > 0 ? Math.min(1, (step + 1) / o.warmupSteps) : 1;
+      const decay = o.decayStart >= 0 && step >= o.decayStart ? (o.steps - step) / (o.steps - o.decayStart) : 1;
+      (optimizer as unknown as { learningRate: number }).learningRate = o.learningRate * warm * decay;
       const lossT = tf.tidy(() => {
         const u0 = tf.tensor4d(x, [o.batchSize, S, S, C]);
         const eps = tf.randomNormal([o.batchSize, S, S, C], 0, 1, 'float32', stream.next()) as tf.Tensor4D;
