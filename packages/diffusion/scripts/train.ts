@@ -8,7 +8,7 @@
  * steps (and with `--decay-start s` a linear decay of the rate from step s to the end), EMA 0.995 of the weights (the shipped weights are the EMA). A checkpoint is written every 100 steps
  * (default <out>/../.unet-checkpoint.safetensors, not committed, with a .json sidecar holding the training seconds
  * so far); `--resume` continues from it with the same numbers (a run resumed with a smaller `--steps` equals an
- * uninterrupted run of that many steps: the learning rate does not depend on the total). At the end the EMA weights go to <out>/unet.safetensors and <out>/training.json records the command,
+ * uninterrupted run of that many steps: the learning rate does not depend on the total, nor before --decay-start on that). At the end the EMA weights go to <out>/unet.safetensors and <out>/training.json records the command,
  * seed, data checksum, settings, time and loss; `npm run evaluate -w @robustjs/diffusion` then adds the metrics
  * and the manifest.
  */
@@ -81,7 +81,7 @@ for (const base of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) {
   if (file !== undefined) files.push({ name: file.slice(dir.length + 1), sha256: createHash('sha256').update(await readFile(file)).digest('hex') });
 }
 const record = {
-  command: `npm run train:diffusion -- --preset ${values.preset} --steps ${values.steps} --batch ${values.batch} --lr ${values.lr} --tmax ${values.tmax} --seed ${values.seed}`,
+  command: `npm run train:diffusion -- --preset ${values.preset} --steps ${values.steps} --batch ${values.batch} --lr ${values.lr} --tmax ${values.tmax} --seed ${values.seed}${num('decay-start') >= 0 ? ` --decay-start ${values['decay-start']}` : ''}`,
   preset: values.preset, config: unet.config, parameters: unet.paramCount, seed: num('seed'),
   schedule: schedule.settings,
   training: { steps: num('steps'), batchSize: num('batch'), learningRate: num('lr'), warmupSteps: 100, decayStart: num('decay-start'), emaDecay: 0.995, tMin: 0, tMax: num('tmax'), optimizer: 'adam' },

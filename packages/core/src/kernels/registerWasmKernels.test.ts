@@ -46,9 +46,32 @@ describe('wasm kernel additions', () => {
   });
 
   it('replace the stock kernels and are idempotent', () => {
-    expect(registerWasmKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul']);
+    expect(registerWasmKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Identity']);
     expect(wasmKernelsRegistered()).toBe(true);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it('Identity shares the buffer: clones and saved tensors cost no copy, and each buffer is freed with its last tensor', () => {
+    const backend = tf.backend() as unknown as { numDataIds(): number; refCount(dataId: object): number };
+    const ids = backend.numDataIds();
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(ids + 1); // one buffer for both
+    expect(backend.refCount(x.dataId)).toBe(2);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]); // still alive through y
+    y.dispose();
+    expect(backend.numDataIds()).toBe(ids);
+    // under a tape (tfjs clones the tensors a gradient saves): values right, nothing left behind
+    const a = tf.tensor1d([0.5, -1, 2]);
+    const tensors = tf.memory().numTensors;
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.exp(v), v)))(a);
+    expect(Array.from(g.dataSync()).map((v) => Number(v.toFixed(5)))).toEqual([0.5, -1, 2].map((v) => Number((Math.exp(v) * (1 + v)).toFixed(5))));
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(tensors);
+    a.dispose();
+    expect(backend.numDataIds()).toBe(ids);
+    expect(tf.tidy(() => Array.from(tf.clone(tf.tensor(['a', 'b'])).dataSync() as unknown as string[]))).toEqual(['a', 'b']);
   });
 
   const cases = convCases(24);

@@ -3,12 +3,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import { batchMatMul } from './batchMatMul';
 import { conv2DBackpropFilter } from './conv2DBackpropFilter';
 import { conv2DBackpropInput } from './conv2DBackpropInput';
+import { identity } from './identity';
 import { stockKernels } from './wasmOps';
 
 const ADDITIONS: ReadonlyArray<{ name: string; kernelFunc: tf.KernelFunc }> = [
   { name: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter as tf.KernelFunc },
   { name: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInput as tf.KernelFunc },
   { name: 'BatchMatMul', kernelFunc: batchMatMul as tf.KernelFunc },
+  { name: 'Identity', kernelFunc: identity as tf.KernelFunc },
 ];
 
 let installed = false;
@@ -17,8 +19,9 @@ let installed = false;
  * Installs robustjs's kernel additions into the wasm backend: a `Conv2DBackpropFilter` (stock wasm has
  * none, so conv training fails), a `Conv2DBackpropInput` that runs as an XNNPACK convolution with the
  * flipped filter (the stock one is a scalar loop), and a `BatchMatMul` that materialises transposed
- * operands so the product runs in XNNPACK. Each is built from stock wasm kernels only and checked
- * against the cpu backend. Idempotent; the stock kernels are kept and restored by
+ * operands so the product runs in XNNPACK, and an `Identity` that shares the input's buffer instead of
+ * copying it (tfjs clones every tensor a gradient saves). Each is built from stock wasm kernels only and
+ * checked against the cpu backend. Idempotent; the stock kernels are kept and restored by
  * {@link unregisterWasmKernels}. `initBackend()` and the `@robustjs/core/register` module call it.
  *
  * @returns the names of the kernels now provided by robustjs.
