@@ -14,8 +14,8 @@ const required = process.env.ROBUSTJS_NATIVE_REQUIRED === '1';
 
 const CONV = convCases(54);
 const MATMUL = matMulCases();
-const GROUP_NORM = groupNormCases(24);
-const GAUSSIAN_GRAM = gaussianGramCases(16);
+const GROUP_NORM = groupNormCases(50);
+const GAUSSIAN_GRAM = gaussianGramCases(50);
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Forward, fused forward and (when tfjs allows) both gradients of one convolution case. */
@@ -91,19 +91,31 @@ function runGroupNorm(c: GroupNormCase, i: number): Float32Array[] {
   });
 }
 
-/** core's gaussianGram from rows a, b: the matrix and the gradients of Σ K·dk for a, b (through gram, xx, yy) and σ. */
+/**
+ * core's gaussianGram on the Gram form of rows a, b (computed here in float64, so both paths get bit-identical inputs:
+ * for shared rows the distance is pure cancellation and a matmul's rounding would decide the clamp): the matrix and
+ * the gradients of Σ K·dk for gram, xx, yy and a tensor σ.
+ */
 function runGaussianGram(c: GaussianGramCase, i: number): Float32Array[] {
+  const av = values(c.n * c.d, 140 + i);
+  const bv = values(c.m * c.d, 150 + i);
+  if (c.shared) for (let r = 0; r < Math.min(c.n, c.m - 1); r++) bv.set(av.subarray(r * c.d, (r + 1) * c.d), r * c.d);
+  const dot = (x: Float32Array, p: number, y: Float32Array, q: number): number => {
+    let s = 0;
+    for (let k = 0; k < c.d; k++) s += x[p * c.d + k]! * y[q * c.d + k]!;
+    return s;
+  };
+  const gram = Float32Array.from({ length: c.n * c.m }, (_, e) => dot(av, Math.floor(e / c.m), bv, e % c.m));
+  const xx = Float32Array.from({ length: c.n }, (_, r) => dot(av, r, av, r));
+  const yy = Float32Array.from({ length: c.m }, (_, r) => dot(bv, r, bv, r));
   return tf.tidy(() => {
-    const a = tf.tensor2d(values(c.n * c.d, 140 + i), [c.n, c.d]);
-    let b = tf.tensor2d(values(c.m * c.d, 150 + i), [c.m, c.d]);
-    if (c.shared && c.m > 1) b = tf.concat([tf.slice(a, [0, 0], [Math.min(c.n, c.m - 1), c.d]), b]).slice([0, 0], [c.m, c.d]) as tf.Tensor2D;
+    const inputs = [tf.tensor2d(gram, [c.n, c.m]), tf.tensor1d(xx), tf.tensor1d(yy)];
     const dk = tf.tensor2d(values(c.n * c.m, 160 + i), [c.n, c.m]);
-    const k = (aa: tf.Tensor, bb: tf.Tensor, s: tf.Tensor | number) => gaussianGram(tf.matMul(aa as tf.Tensor2D, bb as tf.Tensor2D, false, true),
-      tf.sum(tf.square(aa), 1) as tf.Tensor1D, tf.sum(tf.square(bb), 1) as tf.Tensor1D, s as tf.Scalar | number);
-    const sigma = c.sigmaTensor ? tf.scalar(c.sigma) : c.sigma;
-    const out: tf.Tensor[] = [k(a, b, sigma)];
-    if (typeof sigma === 'number') out.push(...tf.grads((aa: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(k(aa, bb, sigma), dk)))([a, b]));
-    else out.push(...tf.grads((aa: tf.Tensor, bb: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(k(aa, bb, s), dk)))([a, b, sigma]));
+    const k = (g: tf.Tensor, x: tf.Tensor, y: tf.Tensor, s: tf.Tensor | number) =>
+      gaussianGram(g as tf.Tensor2D, x as tf.Tensor1D, y as tf.Tensor1D, s as tf.Scalar | number);
+    const out: tf.Tensor[] = [k(inputs[0]!, inputs[1]!, inputs[2]!, c.sigma)];
+    if (c.sigmaTensor) out.push(...tf.grads((g: tf.Tensor, x: tf.Tensor, y: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(k(g, x, y, s), dk)))([...inputs, tf.scalar(c.sigma)]));
+    else out.push(...tf.grads((g: tf.Tensor, x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(k(g, x, y, c.sigma), dk)))(inputs));
     return out.map((t) => t.dataSync().slice() as Float32Array);
   });
 }
@@ -229,7 +241,9 @@ if (native.ok || required) {
           expect(got.length).toBe(4);
           got.forEach((g, j) => {
             expect(g.length).toBe((ref[j] as Float32Array).length);
-            expect(relativeError(g, ref[j] as Float32Array), `output ${j}`).toBeLessThan(1e-4);
+            // errors relative to max(|reference|, 1e-2): in groups of 1–2 values the input gradient is zero up to
+            // rounding (x̂ = ±1), so its own maximum is no scale
+            expect(relativeError(g, ref[j] as Float32Array, 1e-2), `output ${j}`).toBeLessThan(1e-4);
           });
           const after = nativeKernelStats(backend);
           expect(after.RobustGroupNorm!.native - before.RobustGroupNorm!.native).toBe(2);
@@ -247,7 +261,7 @@ if (native.ok || required) {
           const got = runGaussianGram(c, i);
           expect(tf.memory().numTensors).toBe(tensors);
           const ref = gaussianGramRefs[i] as Float32Array[];
-          expect(got.length).toBe(c.sigmaTensor ? 4 : 3);
+          expect(got.length).toBe(c.sigmaTensor ? 5 : 4);
           got.forEach((g, j) => {
             expect(g.length).toBe((ref[j] as Float32Array).length);
             expect(relativeError(g, ref[j] as Float32Array), `output ${j}`).toBeLessThan(1e-4);

@@ -118,6 +118,16 @@ export function matMulCases(): MatMulCase[] {
     });
   });
   cases.push({ a: [2, 6, 8], b: [2, 8, 5], ta: false, tb: false, fused: { activation: 'prelu', bias: [5], prelu: [1] } });
+  // random sizes (odd, 1, and a few above the 8-MFLOP threading threshold), batches, transposes, fused linear/relu + bias
+  const rnd = lcg(99);
+  for (let i = 0; i < 14; i++) {
+    const [m, k, n] = i < 3 ? [rnd(150, 260), rnd(100, 200), rnd(150, 260)] : [rnd(1, 40), rnd(1, 40), rnd(1, 40)];
+    const batch = i % 3 === 1 ? [rnd(2, 3)] : [];
+    const ta = rnd(0, 1) === 1;
+    const tb = rnd(0, 1) === 1;
+    const fused = i % 4 === 3 ? { activation: (i % 8 === 3 ? 'relu' : 'linear') as Activation, bias: [n], prelu: [1] } : undefined;
+    cases.push({ a: shape(batch, m, k, ta), b: shape(batch, k, n, tb), ta, tb, ...(fused === undefined ? {} : { fused }) });
+  }
   return cases;
 }
 

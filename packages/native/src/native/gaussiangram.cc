@@ -12,8 +12,10 @@
 
 #include "common.h"
 
-// see groupnorm.cc: vectorized element-wise loops need O3 and no trapping math
-#pragma GCC optimize("O3", "no-trapping-math")
+// see groupnorm.cc: vectorized element-wise loops need O3 and no trapping math; no FMA contraction, so that
+// D = (xx + yy) − 2G rounds exactly as the tfjs ops do (for near-identical rows D is all cancellation, and its sign
+// decides the clamp)
+#pragma GCC optimize("O3", "no-trapping-math", "fp-contract=off")
 
 #include "fastexp.h"
 
