@@ -27,10 +27,10 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
+import { assert, assertNumber, describeValue, gaussianGram, resolveOptions } from '@robustjs/core';
 import { assertBatch, assertSameFeatures } from './assertBatch';
 import { medianOfSorted } from './medianSqDist';
-import { gaussianMatrix, pairwiseSqDistImpl } from './pairwiseSqDist';
+import { centredGram, pairwiseSqDistImpl } from './pairwiseSqDist';
 import type { Embedding, Featurizer, Kernel } from './types';
 
 /** The deep kernel's parameters in the paper's units: σ0 > 0, σ > 0 and ε in (0,1). */
@@ -206,10 +206,11 @@ export class DeepKernel implements Kernel {
     const sigma0 = tf.square(this.sigma0Root) as tf.Scalar;
     const sigma = tf.square(this.sigmaRoot) as tf.Scalar;
     const eps = tf.sigmoid(this.epsLogit);
-    const input = gaussianMatrix(last(a), last(b), sigma); // exp(−D0/σ)
-    const phiA = a.length === 1 ? last(a) : (a[0] as tf.Tensor2D);
-    const phiB = b.length === 1 ? last(b) : (b[0] as tf.Tensor2D);
-    const feature = gaussianMatrix(phiA, phiB, sigma0); // exp(−Dφ/σ0)
+    const g0 = centredGram(last(a), last(b));
+    const input = gaussianGram(g0.xy, g0.xx, g0.yy, sigma); // exp(−D0/σ)
+    // without a featurizer φ is the identity: the same Gram form serves both terms
+    const gPhi = a.length === 1 ? g0 : centredGram(a[0] as tf.Tensor2D, b[0] as tf.Tensor2D);
+    const feature = gaussianGram(gPhi.xy, gPhi.xx, gPhi.yy, sigma0); // exp(−Dφ/σ0)
     return tf.mul(input, tf.add(tf.mul(tf.sub(1, eps), feature), eps)) as tf.Tensor2D; // [Nx,Ny]
   }
 
