@@ -105,6 +105,11 @@ export function matMulCases(): MatMulCase[] {
   // Mixed broadcast: [2,1] with [1,3] gives a [2,3] batch.
   cases.push({ a: [2, 1, 5, 4], b: [1, 3, 4, 6], ta: false, tb: false, tileTo: [2, 3] });
   cases.push({ a: [2, 1, 4, 5], b: [1, 3, 6, 4], ta: true, tb: true, tileTo: [2, 3] });
+  // Aᵀ with m > n and no bias: the kernel computes Cᵀ = op(B)ᵀ·A and transposes it (threaded, shared weights,
+  // mixed broadcast with Bᵀ)
+  cases.push({ a: [200, 300], b: [200, 40], ta: true, tb: false });
+  cases.push({ a: [3, 12, 20], b: [12, 6], ta: true, tb: false });
+  cases.push({ a: [2, 1, 9, 14], b: [1, 3, 5, 9], ta: true, tb: true, tileTo: [2, 3] });
   ACTIVATIONS.forEach((activation, i) => {
     const n = 11 + i;
     const ta = i % 2 === 1;

@@ -4,9 +4,12 @@
  *   npm run evaluate -w @robustjs/ssni -- [--images 128] [--calib 256] [--auroc-images 256] [--eps 0.1]
  *     [--pgd-steps 10] [--eot 2] [--surrogate 5] [--def-steps 20] [--tstar 100] [--eps-steps 20]
  *     [--tau-mult 1] [--bias 5] [--seed 0] [--batch 32] [--unet <file>] [--skip-attack] [--skip-separation]
- *     [--attack both|diffpure|ssni] [--sweep 0.5,2] [--calibration <file>] [--out <file>, default scripts/results.json]
+ *     [--attack both|diffpure|ssni] [--sweep 0.5,2,1:0] [--offset <row>] [--calibration <file>] [--out <file>, default scripts/results.json]
  * `--calibration`: read the calibration from this JSON file when it exists (same settings required), else measure it
- * and write it there. `--sweep`: clean accuracy of SSNI-N with other τ multipliers on the same images (no attack; same EPS norms).
+ * and write it there. `--sweep`: clean accuracy of SSNI-N with other τ multipliers (`m`, or `m:b` for another bias b) on
+ * the same images (no attack; same EPS norms). `--offset`: first row of the defense subset in the test permutation
+ * (default --auroc-images, right after the separation images); choose τ and b on a held-out range (for instance
+ * `--offset 2000 --skip-attack --skip-separation --sweep …`), then evaluate the default rows with them.
  *   npm run evaluate -w @robustjs/ssni -- --merge a.json --merge b.json --out merged.json   (two processes, one attack each)
  *
  * Protocol (printed with the results):
@@ -46,7 +49,7 @@ const { values } = parseArgs({
     unet: { type: 'string', default: join(modelsDir(), 'unet', 'unet.safetensors') },
     seed: { type: 'string', default: '0' }, batch: { type: 'string', default: '32' }, 'skip-attack': { type: 'boolean', default: false },
     attack: { type: 'string', default: 'both' }, 'skip-separation': { type: 'boolean', default: false }, merge: { type: 'string', multiple: true },
-    sweep: { type: 'string', default: '' }, calibration: { type: 'string' },
+    sweep: { type: 'string', default: '' }, calibration: { type: 'string' }, offset: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
   strict: true,
@@ -163,11 +166,23 @@ log(`separation: ${JSON.stringify(separation)} (${seconds()} s)`);
 const defense = diffPure(unet.predict, schedule, { t: cfg.tStar, steps: cfg.defSteps, seed: cfg.seed });
 const ssni = ssniPurifier(defense, unet.predict, calibration, { rule: 'ssni-n', tau, bias: cfg.bias, modelId: 'zoo/unet' });
 const surrogate = defense.with({ steps: [cfg.surrogate] });
-const evalRows = testPerm.subarray(cfg.aurocImages, cfg.aurocImages + cfg.images);
+const offset = values.offset === undefined ? cfg.aurocImages : Number(values.offset);
+if (!Number.isInteger(offset) || offset < 0 || offset + cfg.images > test.shape[0]) {
+  throw new Error(`--offset must be an integer in [0, ${test.shape[0] - cfg.images}] for ${cfg.images} images, got ${values.offset}`);
+}
+if (offset < cfg.aurocImages && !values['skip-separation']) throw new Error('--offset below --auroc-images would reuse the separation images');
+const evalRows = testPerm.subarray(offset, offset + cfg.images);
 const pgdOptions = { eps: cfg.eps, steps: cfg.pgdSteps, stepSize: (2.5 * cfg.eps) / cfg.pgdSteps, randomStart: false };
 type Row = { cleanDp: number; cleanSsni: number; robustDp: number; robustSsni: number; tClean: number; tAdv: number };
 const rows: Row[] = [];
-const sweepMults = values.sweep ? values.sweep.split(',').map(Number) : [];
+const sweepSettings = values.sweep ? values.sweep.split(',').map((entry) => {
+  const [m, b] = entry.split(':').map(Number);
+  if (!Number.isFinite(m) || !(m! > 0) || (b !== undefined && !(Number.isInteger(b) && b >= 0))) {
+    throw new Error(`--sweep entries are τ multipliers m > 0 or m:b with an integer bias b >= 0, got '${entry}'`);
+  }
+  return { mult: m!, bias: b ?? cfg.bias };
+}) : [];
+const sweepMults = sweepSettings.map((w) => w.mult);
 const sweepCorrect: number[][] = sweepMults.map(() => []);
 const sweepT: number[][] = sweepMults.map(() => []);
 const timing = { diffpureSeconds: 0, ssniSeconds: 0, attackDpSeconds: 0, attackSsniSeconds: 0 };
@@ -183,7 +198,7 @@ overBatches(test, evalRows, (x, y, start) => {
   timing.ssniSeconds += (Date.now() - s) / 1000;
   tf.dispose([pDp, info.images]);
   sweepMults.forEach((m, j) => {
-    const other = ssniPurifier(defense, unet.predict, calibration, { rule: 'ssni-n', tau: m * calibration.std, bias: cfg.bias });
+    const other = ssniPurifier(defense, unet.predict, calibration, { rule: 'ssni-n', tau: m * calibration.std, bias: sweepSettings[j]!.bias });
     const ts = other.timesteps(info.norms);
     const purified = other.runner.purify(x, { t: (k: number) => ts[k]!, seed });
     sweepCorrect[j]!.push(...correct(classifier, purified, y));
@@ -230,7 +245,7 @@ const result = {
   defense: {
     images: rows.length,
     protocol: {
-      subset: `Fashion-MNIST test, permutation(10000, ${cfg.seed}) rows ${cfg.aurocImages}..${cfg.aurocImages + rows.length - 1}`,
+      subset: `Fashion-MNIST test, permutation(10000, ${cfg.seed}) rows ${offset}..${offset + rows.length - 1}`,
       diffpure: `DDPM eta=1, t*=${cfg.tStar}, K=${cfg.defSteps}`, ssni: `SSNI-N tau=${tau.toFixed(4)} (${cfg.tauMult}×std), b=${cfg.bias}, K+b=${cfg.defSteps + cfg.bias}`,
       attack: attacked.length === 0 ? 'none' : `adaptive PGD+EOT linf eps=${cfg.eps}, ${cfg.pgdSteps} it., step ${pgdOptions.stepSize.toFixed(4)}, no random start, ` +
         `EOT ${cfg.eot}, surrogate ${cfg.surrogate} DDPM steps (t*=${cfg.tStar}); SSNI: t(x) recomputed each iteration without gradient`,
@@ -241,7 +256,8 @@ const result = {
       { defense: `DiffPure + SSNI-N (t*=${cfg.tStar}, K+b=${cfg.defSteps + cfg.bias})`, clean: acc('cleanSsni'), robust: acc('robustSsni') },
     ],
     attacked,
-    cleanSweep: sweepMults.map((m, j) => ({ tauMult: m, tau: m * calibration.std, clean: pct(mean(sweepCorrect[j]!)), medianTClean: median(sweepT[j]!) })),
+    cleanSweep: sweepMults.map((m, j) => ({ tauMult: m, tau: m * calibration.std, bias: sweepSettings[j]!.bias, clean: pct(mean(sweepCorrect[j]!)),
+      medianTClean: median(sweepT[j]!) })),
     deltaClean: Math.round((acc('cleanSsni')! - acc('cleanDp')!) * 10) / 10,
     deltaRobust: acc('robustSsni') !== null && acc('robustDp') !== null ? Math.round((acc('robustSsni')! - acc('robustDp')!) * 10) / 10 : null,
     medianT: { clean: median(rows.map((r) => r.tClean)), adversarial: attacked.includes('ssni') ? median(rows.map((r) => r.tAdv)) : null },

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relativeError } from '@robustjs/test-utils';
+import { meanGradConfig, sumGradConfig } from './reductionGradients';
 import { registerWasmKernels, unregisterWasmKernels, wasmKernelsRegistered } from './registerWasmKernels';
 
 type Pad = 'same' | 'valid';
@@ -46,7 +47,7 @@ describe('wasm kernel additions', () => {
   });
 
   it('replace the stock kernels and are idempotent', () => {
-    expect(registerWasmKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Identity']);
+    expect(registerWasmKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Identity', 'Tile']);
     expect(wasmKernelsRegistered()).toBe(true);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
@@ -108,6 +109,70 @@ describe('wasm kernel additions', () => {
     const got = await onBackend('wasm', run);
     expect(got.length).toBe(ref.length);
     expect(relativeError(got, ref)).toBeLessThan(1e-4);
+  });
+
+  // Tile (tf.tile, tf.broadcastTo): shapes of rank 0–5, reps with 1s, singleton axes, an empty output, all dtypes
+  const tileCases: Array<[number[], number[], 'float32' | 'int32' | 'bool']> = [
+    [[], [], 'float32'],
+    [[1], [7], 'float32'],
+    [[3], [1], 'int32'],
+    [[1, 1], [33, 17], 'float32'],
+    [[5, 1], [1, 9], 'float32'],
+    [[1, 6], [4, 1], 'int32'],
+    [[2, 3], [3, 2], 'float32'],
+    [[2, 3], [0, 2], 'float32'],
+    [[3, 1, 4], [2, 5, 1], 'bool'],
+    [[2, 2, 3, 1], [1, 3, 2, 4], 'float32'],
+    [[1, 2, 1, 3, 2], [2, 1, 3, 1, 2], 'int32'],
+    [[4, 7, 5], [1, 1, 1], 'float32'],
+  ];
+  it.each(tileCases)('Tile of %j by %j (%s) equals the cpu kernel exactly', async (shape, reps, dtype) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = Array.from({ length: size }, (_, i) => (dtype === 'bool' ? i % 3 === 0 : dtype === 'int32' ? i * 7 - 11 : Math.fround(i * 0.37 - 2)));
+    const run = () => tf.tidy(() => {
+      const t = tf.tile(tf.tensor(data as number[], shape, dtype), reps);
+      return { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
+    });
+    const ref = await onBackend('cpu', run);
+    const before = tf.memory().numTensors;
+    const got = await onBackend('wasm', run);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(got).toEqual(ref);
+  });
+
+  it('sum and mean gradients (a broadcast of dy on wasm) equal the stock ones on cpu, for every axis choice', async () => {
+    const x = numbers([3, 4, 5], 41);
+    const w = numbers([3, 4, 5], 42);
+    const axesList: Array<number | number[] | undefined> = [undefined, 0, 1, 2, [0, 2], [1, 2], -1];
+    const run = () => tf.tidy(() => axesList.flatMap((axis) => {
+      const xt = tf.tensor3d(x, [3, 4, 5]);
+      const wt = tf.tensor3d(w, [3, 4, 5]);
+      // the reduced result is weighted so that dy differs per output element
+      const f = (op: 'sum' | 'mean') => (v: tf.Tensor) => {
+        const r = op === 'sum' ? tf.sum(tf.mul(v, wt), axis) : tf.mean(tf.mul(v, wt), axis);
+        return tf.sum(tf.mul(r, tf.range(1, r.size + 1).reshape(r.shape)));
+      };
+      return [tf.grad(f('sum'))(xt).dataSync().slice(), tf.grad(f('mean'))(xt).dataSync().slice()];
+    }));
+    const ref = await onBackend('cpu', run);
+    const backend = await onBackend('wasm', () => tf.backend() as unknown as { numDataIds(): number });
+    const ids = backend.numDataIds();
+    const got = run();
+    expect(backend.numDataIds()).toBe(ids);
+    got.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(ref[i]!)));
+    // the values are exactly dy (sum) and dy / size (mean) broadcast: 1024×1024 from a scalar
+    const big = tf.tidy(() => {
+      const m = tf.ones([64, 32]);
+      return [tf.grad((v: tf.Tensor) => tf.mul(tf.sum(v), 3))(m).dataSync(), tf.grad((v: tf.Tensor) => tf.mean(v))(m).dataSync()];
+    });
+    expect(big[0]!.every((v) => v === 3)).toBe(true);
+    expect(big[1]!.every((v) => v === Math.fround(1 / 2048))).toBe(true);
+    expect(tf.getGradient('Sum')).toBe(sumGradConfig);
+    // on wasm the broadcast runs as one Tile, with no n-element Multiply or RealDiv
+    const profile = await tf.profile(() => tf.tidy(() => tf.grad((v: tf.Tensor) => tf.mean(v))(tf.ones([64, 32])).dataSync()));
+    const big2 = profile.kernels.filter((k) => k.outputShapes.some((s) => s?.[0] === 64));
+    expect(big2.map((k) => k.name)).toContain('Tile');
+    expect(big2.map((k) => k.name)).not.toContain('Multiply');
   });
 
   it('fused conv2d with bias and a non-relu activation has gradients on wasm', async () => {
@@ -174,6 +239,9 @@ describe('wasm kernel additions', () => {
     try {
       expect(wasmKernelsRegistered()).toBe(false);
       expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+      expect(tf.getGradient('Sum')).toBeDefined();
+      expect(tf.getGradient('Sum')).not.toBe(sumGradConfig); // tfjs's own again
+      expect(tf.getGradient('Mean')).not.toBe(meanGradConfig);
       expect(() => tf.tidy(() => tf.grad((w: tf.Tensor) => tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').sum())(tf.ones([2, 2, 1, 1])))).toThrow(/Conv2DBackpropFilter/);
       // The stock fallback paths still run after a round trip.
       const m = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([4, 3]), false, true).dataSync().slice());

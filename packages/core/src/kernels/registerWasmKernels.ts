@@ -4,6 +4,8 @@ import { batchMatMul } from './batchMatMul';
 import { conv2DBackpropFilter } from './conv2DBackpropFilter';
 import { conv2DBackpropInput } from './conv2DBackpropInput';
 import { identity } from './identity';
+import { meanGradConfig, setWasmTileInstalled, sumGradConfig } from './reductionGradients';
+import { tile } from './tile';
 import { stockKernels } from './wasmOps';
 
 const ADDITIONS: ReadonlyArray<{ name: string; kernelFunc: tf.KernelFunc }> = [
@@ -11,7 +13,12 @@ const ADDITIONS: ReadonlyArray<{ name: string; kernelFunc: tf.KernelFunc }> = [
   { name: 'Conv2DBackpropInput', kernelFunc: conv2DBackpropInput as tf.KernelFunc },
   { name: 'BatchMatMul', kernelFunc: batchMatMul as tf.KernelFunc },
   { name: 'Identity', kernelFunc: identity as tf.KernelFunc },
+  { name: 'Tile', kernelFunc: tile as tf.KernelFunc },
 ];
+
+/** Gradients replaced while the additions are installed (they take effect on wasm only), and tfjs's own. */
+const GRADIENTS: readonly tf.GradConfig[] = [sumGradConfig, meanGradConfig];
+const stockGradients = new Map<string, tf.GradConfig>();
 
 let installed = false;
 
@@ -19,9 +26,12 @@ let installed = false;
  * Installs robustjs's kernel additions into the wasm backend: a `Conv2DBackpropFilter` (stock wasm has
  * none, so conv training fails), a `Conv2DBackpropInput` that runs as an XNNPACK convolution with the
  * flipped filter (the stock one is a scalar loop), and a `BatchMatMul` that materialises transposed
- * operands so the product runs in XNNPACK, and an `Identity` that shares the input's buffer instead of
- * copying it (tfjs clones every tensor a gradient saves). Each is built from stock wasm kernels only and
- * checked against the cpu backend. Idempotent; the stock kernels are kept and restored by
+ * operands so the product runs in XNNPACK, an `Identity` that shares the input's buffer instead of
+ * copying it (tfjs clones every tensor a gradient saves), and a `Tile` (`tf.broadcastTo`, `tf.tile`) made of block
+ * copies (the stock one computes an index per element: 80 ms for 1024×1024). Each is built from stock wasm kernels
+ * or plain heap copies only and checked against the cpu backend. It also replaces the gradients of `Sum` and
+ * `Mean`, on the wasm backend only, by a broadcast of dy (tfjs multiplies dy by a `ones(x.shape)` built in
+ * JavaScript; same values). Idempotent; the stock kernels are kept and restored by
  * {@link unregisterWasmKernels}. `initBackend()` and the `@robustjs/core/register` module call it.
  *
  * @returns the names of the kernels now provided by robustjs.
@@ -46,6 +56,12 @@ export function registerWasmKernels(): string[] {
       if (stock?.disposeFunc !== undefined) config.disposeFunc = stock.disposeFunc;
       tf.registerKernel(config);
     }
+    for (const config of GRADIENTS) {
+      const stock = tf.getGradient(config.kernelName);
+      if (stock !== undefined) stockGradients.set(config.kernelName, stock);
+      tf.registerGradient(config);
+    }
+    setWasmTileInstalled(true);
     installed = true;
   }
   return ADDITIONS.map((a) => a.name);
@@ -68,6 +84,13 @@ export function unregisterWasmKernels(): void {
     if (stock !== undefined) tf.registerKernel(stock);
     stockKernels.delete(name);
   }
+  for (const { kernelName } of GRADIENTS) {
+    const stock = stockGradients.get(kernelName);
+    if (stock !== undefined) tf.registerGradient(stock);
+    else tf.unregisterGradient(kernelName);
+    stockGradients.delete(kernelName);
+  }
+  setWasmTileInstalled(false);
   installed = false;
 }
 
