@@ -27,6 +27,14 @@ memory::dims Strides(const memory::dims& dims, bool transposed) {
   return strides;
 }
 
+/** Batch dimensions followed by the matrix dimensions rows × cols. */
+memory::dims MatrixDims(const std::vector<int64_t>& batch, int64_t rows, int64_t cols) {
+  memory::dims d(batch.begin(), batch.end());
+  d.push_back(rows);
+  d.push_back(cols);
+  return d;
+}
+
 int64_t Product(const memory::dims& dims) {
   int64_t p = 1;
   for (int64_t d : dims) p *= d;
@@ -111,15 +119,9 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     if (act == kPrelu && preluSize != 1 && preluSize != n) {
       throw Napi::RangeError::New(info.Env(), "robustjs native: argument 'preluSize' of 'matMul' must be 1 or n");
     }
-    memory::dims aDims(batchA.begin(), batchA.end());
-    aDims.push_back(m);
-    aDims.push_back(k);
-    memory::dims bDims(batchB.begin(), batchB.end());
-    bDims.push_back(k);
-    bDims.push_back(n);
-    memory::dims oDims = batchOut;
-    oDims.push_back(m);
-    oDims.push_back(n);
+    const memory::dims aDims = MatrixDims(batchA, m, k);
+    const memory::dims bDims = MatrixDims(batchB, k, n);
+    const memory::dims oDims = MatrixDims(batchOut, m, n);
     const size_t rank = oDims.size();
 
     float* a = FloatArg(info, 0, static_cast<size_t>(Product(aDims)), "a", fn);
@@ -140,15 +142,9 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
       if (entry->swapped) {
         // src = op(B)ᵀ [batch, n, k], weights = op(A)ᵀ [batch, k, m], dst = Cᵀ [batch, n, m], all over the
         // stored tensors (their strides say which are transposed views).
-        memory::dims sDims(batchB.begin(), batchB.end());
-        sDims.push_back(n);
-        sDims.push_back(k);
-        memory::dims wDims(batchA.begin(), batchA.end());
-        wDims.push_back(k);
-        wDims.push_back(m);
-        memory::dims dDims = batchOut;
-        dDims.push_back(n);
-        dDims.push_back(m);
+        const memory::dims sDims = MatrixDims(batchB, n, k);
+        const memory::dims wDims = MatrixDims(batchA, k, m);
+        const memory::dims dDims = MatrixDims(batchOut, n, m);
         entry->b = memory::desc(sDims, dt::f32, Strides(sDims, !tb));
         entry->a = memory::desc(wDims, dt::f32, Strides(wDims, !ta));
         entry->out = memory::desc(dDims, dt::f32, Strides(dDims, false));
