@@ -13,61 +13,17 @@
  * Every line: `{workload, backend, median_ms, min_ms, n, batch, …}`; 1 warm-up run, then n timed runs, each forced
  * to completion and disposed. stdout carries only JSON lines; progress goes to stderr.
  */
-import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@robustjs/core';
+import { emit, parseBenchFlags, round1, timeRuns } from '@robustjs/test-utils/bench';
 import { createUnet, diffPure, linearSchedule } from '../src/index';
 
 console.log = console.error;
 console.info = console.error;
 console.warn = console.error;
 
-interface Options {
-  n: number;
-  quick: boolean;
-  only: string | undefined;
-}
 
-function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { n: 3, quick: false, only: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--n') o.n = Number(argv[++i]);
-    else if (a === '--quick') o.quick = true;
-    else if (a === '--only') o.only = argv[++i];
-    else {
-      process.stderr.write(`bench: unknown flag ${a}\nusage: bench.ts [--n <k>] [--quick] [--only <substring>]\n`);
-      process.exit(2);
-    }
-  }
-  if (!Number.isInteger(o.n) || o.n < 1) {
-    process.stderr.write('bench: --n must be a positive integer\n');
-    process.exit(2);
-  }
-  return o;
-}
-
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round1 = (v: number): number => Math.round(v * 10) / 10;
-
-async function time(runs: number, run: () => Promise<void> | void): Promise<{ median_ms: number; min_ms: number }> {
-  await run();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await run();
-    times.push(performance.now() - t0);
-  }
-  return { median_ms: round1(median(times)), min_ms: round1(Math.min(...times)) };
-}
-
-const emit = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
-
-const opts = parseArgs(process.argv.slice(2));
+const opts = parseBenchFlags(process.argv.slice(2), { n: 3 });
 const info = await initBackend();
 const backend = [info.name, ...info.tried.filter((t) => t.name === 'native' && t.ok).map(() => 'native')].join('+');
 const want = (w: string): boolean => opts.only === undefined || w.includes(opts.only);
@@ -82,7 +38,7 @@ const t = tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 37) % 1000), 
 
 if (want('unet_forward')) {
   process.stderr.write(`[unet_forward] batch ${batch}\n`);
-  const r = await time(opts.n, async () => {
+  const r = await timeRuns(opts.n, async () => {
     const y = tf.tidy(() => unet.predict(x, t));
     await y.data();
     y.dispose();
@@ -91,7 +47,7 @@ if (want('unet_forward')) {
 }
 if (want('unet_input_grad')) {
   process.stderr.write(`[unet_input_grad] batch ${batch}\n`);
-  const r = await time(opts.n, async () => {
+  const r = await timeRuns(opts.n, async () => {
     const g = tf.grad((v: tf.Tensor) => tf.sum(tf.square(unet.predict(v as tf.Tensor4D, t))))(x);
     await g.data();
     g.dispose();
@@ -103,7 +59,7 @@ if (want('diffpure')) {
   process.stderr.write(`[diffpure_t100_k${steps}] batch ${batch}\n`);
   const p = diffPure(unet.predict, schedule, { t: 100, steps });
   let seed = 0;
-  const r = await time(opts.n, async () => {
+  const r = await timeRuns(opts.n, async () => {
     const y = p(x, undefined, { seed: seed++ });
     await y.data();
     y.dispose();
@@ -126,7 +82,7 @@ if (want('purifier_grad_memory')) {
         grads[mode] = g.dataSync() as Float32Array;
         g.dispose();
       });
-      const r = await time(Math.min(opts.n, 2), async () => {
+      const r = await timeRuns(Math.min(opts.n, 2), async () => {
         const g = tf.grad(f)(xs);
         await g.data();
         g.dispose();

@@ -18,7 +18,6 @@
  * @robustjs/core's kernel additions); `--stock` adds `wasm-stock` runs of the gradient workloads.
  * stdout carries only JSON lines; progress goes to stderr.
  */
-import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels, unregisterWasmKernels } from '@robustjs/core';
@@ -26,61 +25,14 @@ import { DeepKernel, blockwiseMmd, createGaussianKernel, kernelMatrices, medianS
 import { kernelMatricesImpl } from '../src/kernelMatrices';
 import { mmd2UnbiasedImpl } from '../src/mmd2';
 import { testPowerImpl } from '../src/testPower';
+import { emit, parseBenchFlags, timeRuns, type BenchFlags } from '@robustjs/test-utils/bench';
 
 console.log = console.error;
 console.info = console.error;
 console.warn = console.error;
 
-interface Options {
-  n: number;
-  quick: boolean;
-  only: string | undefined;
-  stock: boolean;
-}
 
-function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { n: 5, quick: false, only: undefined, stock: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--n') o.n = Number(argv[++i]);
-    else if (a === '--quick') o.quick = true;
-    else if (a === '--only') o.only = argv[++i];
-    else if (a === '--stock') o.stock = true;
-    else {
-      process.stderr.write(`bench: unknown flag ${a}\nusage: bench.ts [--n <k>] [--quick] [--only <substring>] [--stock]\n`);
-      process.exit(2);
-    }
-  }
-  if (!Number.isInteger(o.n) || o.n < 1) {
-    process.stderr.write('bench: --n must be a positive integer\n');
-    process.exit(2);
-  }
-  return o;
-}
-
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-const round1 = (v: number): number => Math.round(v * 10) / 10;
-
-async function time(runs: number, run: () => Promise<void> | void): Promise<{ median_ms: number; min_ms: number }> {
-  await run(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await run();
-    times.push(performance.now() - t0);
-  }
-  return { median_ms: round1(median(times)), min_ms: round1(Math.min(...times)) };
-}
-
-function emit(line: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-}
-
-async function gradientWorkloads(opts: Options, backend: string): Promise<void> {
+async function gradientWorkloads(opts: BenchFlags, backend: string): Promise<void> {
   const samples = opts.quick ? 128 : 1024;
   const dim = 64;
   const x = tf.randomNormal([samples, dim], 0, 1, 'float32', 1);
@@ -102,7 +54,7 @@ async function gradientWorkloads(opts: Options, backend: string): Promise<void> 
     if (opts.only !== undefined && !workload.includes(opts.only)) continue;
     process.stderr.write(`[${workload}] ${backend}, ${samples} vs ${samples}, d = ${dim}\n`);
     const before = tf.memory().numTensors;
-    const t = await time(opts.n, async () => {
+    const t = await timeRuns(opts.n, async () => {
       const { value, grads } = tf.variableGrads(f, vars);
       await Promise.all([value, ...Object.values(grads)].map((g) => g.data()));
       tf.dispose([value, ...Object.values(grads)]);
@@ -115,7 +67,7 @@ async function gradientWorkloads(opts: Options, backend: string): Promise<void> 
   tf.dispose([x, y]);
 }
 
-async function permutationWorkloads(opts: Options): Promise<void> {
+async function permutationWorkloads(opts: BenchFlags): Promise<void> {
   const samples = opts.quick ? 100 : 500;
   const dim = 64;
   const x = tf.randomNormal([samples, dim], 0, 1, 'float32', 4) as tf.Tensor2D;
@@ -124,10 +76,10 @@ async function permutationWorkloads(opts: Options): Promise<void> {
   const k = pooledKernelMatrix(kernel, x, y);
   if (opts.only === undefined || 'permutation-test'.includes(opts.only)) {
     process.stderr.write(`[permutation-test] ${samples} vs ${samples}, 100 permutations\n`);
-    emit({ workload: 'permutation-test', backend: 'wasm', ...(await time(opts.n, () => void permutationTest(k, samples, { permutations: 100, seed: 1 }))), n: opts.n, samples, dim, permutations: 100 });
+    emit({ workload: 'permutation-test', backend: 'wasm', ...(await timeRuns(opts.n, () => void permutationTest(k, samples, { permutations: 100, seed: 1 }))), n: opts.n, samples, dim, permutations: 100 });
   }
   if (opts.only === undefined || 'pooled-kernel+permutation-test'.includes(opts.only)) {
-    const t = await time(opts.n, () => {
+    const t = await timeRuns(opts.n, () => {
       const kk = pooledKernelMatrix(kernel, x, y);
       permutationTest(kk, samples, { permutations: 100, seed: 1 });
       kk.dispose();
@@ -137,7 +89,7 @@ async function permutationWorkloads(opts: Options): Promise<void> {
   tf.dispose([x, y, k]);
 }
 
-async function blockwiseWorkload(opts: Options): Promise<void> {
+async function blockwiseWorkload(opts: BenchFlags): Promise<void> {
   if (opts.only !== undefined && !'blockwise-mmd'.includes(opts.only)) return;
   const samples = opts.quick ? 2000 : 10_000;
   const dim = 64;
@@ -152,7 +104,7 @@ async function blockwiseWorkload(opts: Options): Promise<void> {
     return [];
   });
   const runs = Math.min(opts.n, 2);
-  const t = await time(runs, () => void blockwiseMmd(kernel, x, y, { blockSize }));
+  const t = await timeRuns(runs, () => void blockwiseMmd(kernel, x, y, { blockSize }));
   const check: Record<string, unknown> = {};
   if (opts.quick) { // the direct path fits at this size: report the agreement
     const { kxx, kyy, kxy } = kernelMatrices(kernel, x, y);
@@ -167,12 +119,12 @@ async function blockwiseWorkload(opts: Options): Promise<void> {
   tf.dispose([x, y]);
 }
 
-const opts = parseArgs(process.argv.slice(2));
+const opts = parseBenchFlags(process.argv.slice(2), { n: 5 }, ['stock']);
 await tf.setBackend('wasm');
 await tf.ready();
 registerWasmKernels();
 await gradientWorkloads(opts, 'wasm');
-if (opts.stock) {
+if (opts.flags.stock) {
   unregisterWasmKernels();
   await gradientWorkloads(opts, 'wasm-stock');
   registerWasmKernels();

@@ -10,7 +10,8 @@ export function setWasmTileInstalled(on: boolean): void {
 
 /** `dy` reshaped to x's rank with 1 on the reduced axes. */
 function expanded(dy: tf.Tensor, x: tf.Tensor, axis: number | number[] | undefined): { dy: tf.Tensor; reduceSize: number } {
-  const axes = tf.util.parseAxisParam(axis ?? null, x.shape);
+  // tfjs passes axis = null for "all axes" (its `sum(x)`), which parseAxisParam reads as every axis
+  const axes = tf.util.parseAxisParam(axis as number | number[], x.shape);
   const shape = x.shape.slice();
   let reduceSize = 1;
   for (const a of axes) {
