@@ -5,6 +5,8 @@
 #pragma once
 
 #include <napi.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -159,9 +161,40 @@ bool AppendActivation(dnnl::post_ops& ops, int activation, float leakyAlpha);
 /** out[i] = out[i] < 0 ? out[i] * alpha[i % count] : out[i], for slopes along the last dimension. */
 void ApplyPrelu(float* out, size_t size, const float* alpha, size_t count);
 
-/** Runs `fn`, turning oneDNN and C++ exceptions into JavaScript errors. */
+/**
+ * Blocks the asynchronous signals on this thread for its lifetime (pending ones are delivered when it ends).
+ * oneDNN 2.6's jit gemm keeps data below the stack pointer: a signal handled while it runs (node --cpu-prof sends
+ * SIGPROF about once per millisecond; an empty handler is enough) overwrites that data and the process aborts with
+ * a corrupted heap. Reproduced without node, with oneDNN and setitimer alone; blocking the signals around the
+ * call removes it. The OpenMP threads a kernel starts inherit the mask, so they never take such signals either.
+ * Synchronous faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT) stay unblocked.
+ */
+class AsyncSignalBlock {
+ public:
+  AsyncSignalBlock() {
+    sigset_t block;
+    sigfillset(&block);
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT}) sigdelset(&block, sig);
+    active_ = pthread_sigmask(SIG_BLOCK, &block, &previous_) == 0;
+  }
+  ~AsyncSignalBlock() {
+    if (active_) pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  AsyncSignalBlock(const AsyncSignalBlock&) = delete;
+  AsyncSignalBlock& operator=(const AsyncSignalBlock&) = delete;
+
+ private:
+  sigset_t previous_;
+  bool active_ = false;
+};
+
+/**
+ * Runs `fn` with the asynchronous signals blocked (see AsyncSignalBlock), turning oneDNN and C++ exceptions into
+ * JavaScript errors.
+ */
 template <typename Fn>
 Napi::Value Guard(const Napi::CallbackInfo& info, const char* fn, Fn&& body) {
+  const AsyncSignalBlock block;
   try {
     return body();
   } catch (const Napi::Error&) {
