@@ -17,7 +17,7 @@ interface UnetManifest {
   command: string;
   parameters: number;
   trainingTimeSeconds: number;
-  metrics: { x0AtT100: { ratioNoisyToPredicted: number } };
+  metrics: { x0AtT100: { ratioNoisyToPredicted: number }; diffPureT100Steps20: { gainDb: number; psnrPurifiedDb: number; psnrNoisyInputDb: number } };
   files: { path: string; bytes: number; sha256: string }[];
 }
 
@@ -34,6 +34,10 @@ describe('the shipped Fashion-MNIST UNet (packages/zoo/models/unet)', () => {
     expect(manifest.command).toMatch(/^npm run train:diffusion -- /);
     expect(manifest.trainingTimeSeconds).toBeLessThanOrEqual(3600);
     expect(manifest.metrics.x0AtT100.ratioNoisyToPredicted).toBeGreaterThanOrEqual(4);
+    // the recorded DiffPure figure (1,000 images, `npm run evaluate -w @robustjs/diffusion`): ≥ 6 dB over the noisy input
+    const dp = manifest.metrics.diffPureT100Steps20;
+    expect(dp.gainDb).toBeCloseTo(dp.psnrPurifiedDb - dp.psnrNoisyInputDb, 6);
+    expect(dp.gainDb).toBeGreaterThanOrEqual(6);
   });
 
   it('predicts x0 at t = 100 with at least 4× lower MSE than the noisy input (100 test images)', async () => {

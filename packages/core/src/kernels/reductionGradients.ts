@@ -21,8 +21,11 @@ function expanded(dy: tf.Tensor, x: tf.Tensor, axis: number | number[] | undefin
   return { dy: tf.reshape(dy, shape), reduceSize };
 }
 
-/** The fast form applies on wasm with our Tile; elsewhere (and for int inputs) tfjs's own formula. */
+/** The fast form applies on wasm with our Tile; elsewhere tfjs's own formula. */
 const fast = (): boolean => wasmTileInstalled && tf.getBackend() === 'wasm';
+
+/** `t` as float32 (no Cast kernel when it already is). */
+const float32 = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
 
 /**
  * Gradient of `Sum`: tfjs multiplies the reshaped dy by a materialised `ones(x.shape)` (built in JavaScript and
@@ -36,7 +39,7 @@ export const sumGradConfig: tf.GradConfig = {
     const [x] = saved as [tf.Tensor];
     const { axis } = attrs as unknown as { axis: number | number[] };
     const e = expanded(dy as tf.Tensor, x, axis);
-    const derX = fast() ? tf.broadcastTo(tf.cast(e.dy, 'float32'), x.shape) : tf.mul(e.dy, tf.ones(x.shape, 'float32'));
+    const derX = fast() ? tf.broadcastTo(float32(e.dy), x.shape) : tf.mul(e.dy, tf.ones(x.shape, 'float32'));
     return { x: () => derX };
   },
 };
@@ -55,7 +58,7 @@ export const meanGradConfig: tf.GradConfig = {
       x: () => {
         const e = expanded(dy as tf.Tensor, x, axis);
         return fast()
-          ? tf.broadcastTo(tf.div(tf.cast(e.dy, 'float32'), e.reduceSize), x.shape)
+          ? tf.broadcastTo(tf.div(float32(e.dy), e.reduceSize), x.shape)
           : tf.div(tf.mul(e.dy, tf.ones(x.shape, 'float32')), e.reduceSize);
       },
     };

@@ -125,6 +125,7 @@ describe('wasm kernel additions', () => {
     [[2, 2, 3, 1], [1, 3, 2, 4], 'float32'],
     [[1, 2, 1, 3, 2], [2, 1, 3, 1, 2], 'int32'],
     [[4, 7, 5], [1, 1, 1], 'float32'],
+    [[2, 40], [3, 2], 'float32'], // rows of 32 or more elements are copied as subarrays
   ];
   it.each(tileCases)('Tile of %j by %j (%s) equals the cpu kernel exactly', async (shape, reps, dtype) => {
     const size = shape.reduce((a, b) => a * b, 1);

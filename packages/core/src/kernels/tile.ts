@@ -41,7 +41,12 @@ export function tile(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
   for (let r = 0; r < rows; r++) {
     let offset = 0;
     for (let j = 0; j < rank - 1; j++) offset += index[j]! * outStrides[j]!;
-    dst.set(src.subarray(r * rowLen, (r + 1) * rowLen), offset);
+    if (rowLen < 32) {
+      // short rows (a [n, 1] column broadcast): element copies beat creating a subarray per row
+      for (let c = 0, from = r * rowLen; c < rowLen; c++) dst[offset + c] = src[from + c]!;
+    } else {
+      dst.set(src.subarray(r * rowLen, (r + 1) * rowLen), offset);
+    }
     for (let j = rank - 2; j >= 0; j--) {
       if (++index[j]! < inShape[j]!) break;
       index[j] = 0;
