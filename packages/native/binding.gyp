@@ -7,7 +7,8 @@
         "src/native/conv.cc",
         "src/native/matmul.cc",
         "src/native/groupnorm.cc",
-        "src/native/gaussiangram.cc"
+        "src/native/gaussiangram.cc",
+        "src/native/reduce.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -145,6 +145,8 @@ export interface NativeAddon {
     dSigma: Float32Array,
     dims: readonly number[],
   ): void;
+  /** Row sums (or means when `mean`) of x `[rows·len]` → out `[rows]`, in double over fixed blocks; `dims = [rows, len]`. */
+  rowReduce(x: Float32Array, out: Float32Array, dims: readonly number[], mean: boolean): void;
 }
 
 /**

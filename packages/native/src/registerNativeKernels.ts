@@ -7,6 +7,7 @@ import { nativeConv2DBackpropInput } from './kernels/conv2DBackpropInput';
 import { nativeGaussianGram, nativeGaussianGramGrad } from './kernels/gaussianGram';
 import { nativeGroupNorm, nativeGroupNormGrad } from './kernels/groupNorm';
 import { nativeMatMul } from './kernels/matMul';
+import { nativeReduce } from './kernels/reduce';
 import { loadNative, type NativeAddon } from './loadNative';
 
 /**
@@ -29,7 +30,7 @@ export type NativeBackendName = 'wasm' | 'cpu';
  */
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul', 'RobustGroupNorm', 'RobustGroupNormGrad',
-  'RobustGaussianGram', 'RobustGaussianGramGrad',
+  'RobustGaussianGram', 'RobustGaussianGramGrad', 'Sum', 'Mean',
 ] as const;
 
 /**
@@ -118,6 +119,8 @@ const BODIES: Record<NativeKernelName, (addon: NativeAddon, io: BackendIO) => Na
   RobustGroupNormGrad: nativeGroupNormGrad,
   RobustGaussianGram: nativeGaussianGram,
   RobustGaussianGramGrad: nativeGaussianGramGrad,
+  Sum: (addon, io) => nativeReduce(addon, io, false),
+  Mean: (addon, io) => nativeReduce(addon, io, true),
 };
 
 function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKernel, previous: tf.KernelConfig | undefined, counts: NativeKernelCounts): tf.KernelFunc {
@@ -154,7 +157,9 @@ function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKe
  * code (`tf.conv2d`, `tf.matMul`, `tf.fused.*`, their gradients, tfjs-layers) runs on oneDNN on every
  * core; and the fused group normalization (+ SiLU) kernels `RobustGroupNorm` / `RobustGroupNormGrad` that
  * `@robustjs/core`'s `groupNorm` op uses when they are registered, and the fused Gaussian kernel matrix
- * `RobustGaussianGram` / `RobustGaussianGramGrad` of its `gaussianGram` op (OpenMP C++, AVX2 when the CPU has it). The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
+ * `RobustGaussianGram` / `RobustGaussianGramGrad` of its `gaussianGram` op (OpenMP C++, AVX2 when the CPU has it); and
+ * `Sum` / `Mean` over the innermost axes of float32 tensors of 4,096 elements or more (every core, accumulated in
+ * double over fixed blocks: the same numbers for any thread count). The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
  * cpu, the typed arrays), NHWC float32 only. Any other configuration (NCHW, int32, a bias or prelu
  * slopes that broadcast unusually, an empty tensor) is handed to the kernel that was registered before,
  * which is kept, with its `setupFunc` and `disposeFunc`, and restored by {@link unregisterNativeKernels}.

@@ -185,3 +185,32 @@ export function gaussianGramCases(count: number): GaussianGramCase[] {
     shared: i % 3 === 1,
   }));
 }
+
+export interface ReduceCase {
+  readonly shape: number[];
+  /** tfjs's axis argument: innermost axes (some negative), or null for all. */
+  readonly axis: number | number[] | null;
+  readonly keepDims: boolean;
+}
+
+/**
+ * `count` Sum / Mean configurations the native kernel takes: rank 1–4, 4,096 to ~200,000 elements (one row of up to
+ * 200k, or many short rows), the innermost 1–3 axes (as numbers, lists, negative indices) or every axis, keepDims
+ * both ways.
+ */
+export function reduceCases(count: number): ReduceCase[] {
+  const rnd = lcg(4242);
+  const out: ReduceCase[] = [];
+  while (out.length < count) {
+    const rank = rnd(1, 4);
+    const shape = Array.from({ length: rank }, () => rnd(1, rank === 1 ? 200_000 : rank === 2 ? 700 : rank === 3 ? 90 : 30));
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (size < 4096 || size > 220_000) continue;
+    const i = out.length;
+    const k = rnd(1, rank);
+    const inner = Array.from({ length: k }, (_, j) => rank - k + j);
+    const axis = i % 5 === 0 ? null : k === 1 ? (i % 2 ? -1 : rank - 1) : i % 3 === 0 ? inner.map((a) => a - rank) : inner;
+    out.push({ shape, axis, keepDims: i % 4 === 1 });
+  }
+  return out;
+}

@@ -226,6 +226,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("groupNormBackward", Napi::Function::New(env, GroupNormBackward, "groupNormBackward"));
   exports.Set("gaussianGramForward", Napi::Function::New(env, GaussianGramForward, "gaussianGramForward"));
   exports.Set("gaussianGramBackward", Napi::Function::New(env, GaussianGramBackward, "gaussianGramBackward"));
+  exports.Set("rowReduce", Napi::Function::New(env, RowReduce, "rowReduce"));
   return exports;
 }
 

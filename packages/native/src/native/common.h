@@ -215,5 +215,6 @@ Napi::Value GroupNormForward(const Napi::CallbackInfo& info);
 Napi::Value GroupNormBackward(const Napi::CallbackInfo& info);
 Napi::Value GaussianGramForward(const Napi::CallbackInfo& info);
 Napi::Value GaussianGramBackward(const Napi::CallbackInfo& info);
+Napi::Value RowReduce(const Napi::CallbackInfo& info);
 
 }  // namespace robustjs
