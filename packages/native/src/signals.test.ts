@@ -32,10 +32,8 @@ if (native.ok || required) {
     it('give the same numbers as without it and keep the process alive', async () => {
       const g = tf.randomNormal([1024, 1024], 0, 1, 'float32', 1);
       const a = tf.randomNormal([1024, 128], 0, 1, 'float32', 2);
-      const x = tf.randomNormal([8, 28, 28, 32], 0, 1, 'float32', 3) as tf.Tensor4D;
-      const w = tf.randomNormal([3, 3, 32, 32], 0, 0.1, 'float32', 4) as tf.Tensor4D;
-      const work = (): Float32Array[] => tf.tidy(() => [tf.matMul(g, a), tf.matMul(g, a, true, false), tf.conv2d(x, w, 1, 'same')]
-        .map((t) => t.dataSync().slice() as Float32Array));
+      // few tfjs ops per iteration: the profiler's cost falls on JavaScript, the signals on the native calls
+      const work = (): Float32Array[] => tf.tidy(() => [tf.matMul(g, a), tf.matMul(g, a, true, false)].map((t) => t.dataSync().slice() as Float32Array));
       const reference = work();
       const before = tf.memory().numTensors;
       const session = new Session();
@@ -44,19 +42,19 @@ if (native.ok || required) {
         await post(session, 'Profiler.enable');
         await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
         await post(session, 'Profiler.start');
-        for (let i = 0; i < 20; i++) {
+        for (let i = 0; i < 12; i++) {
           const got = work();
           // bit for bit (a Buffer comparison: vitest's deep equality walks a 1M-element array slowly)
           got.forEach((v, k) => expect(Buffer.compare(Buffer.from(v.buffer), Buffer.from(reference[k]!.buffer))).toBe(0));
         }
         const { profile } = (await post(session, 'Profiler.stop')) as { profile: { samples?: number[] } };
-        expect(profile.samples?.length ?? 0).toBeGreaterThan(20); // the profiler did sample meanwhile
+        expect(profile.samples?.length ?? 0).toBeGreaterThan(10); // the profiler did sample meanwhile
       } finally {
         session.disconnect();
       }
       expect(tf.memory().numTensors).toBe(before);
-      tf.dispose([g, a, x, w]);
-    }, 120_000);
+      tf.dispose([g, a]);
+    }, 300_000);
   });
 } else {
   it('the addon is not built here: loadNative says why (the profiler test needs it)', () => {

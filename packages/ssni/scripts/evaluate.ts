@@ -9,7 +9,9 @@
  * and write it there. `--sweep`: clean accuracy of SSNI-N with other τ multipliers (`m`, or `m:b` for another bias b) on
  * the same images (no attack; same EPS norms). `--offset`: first row of the defense subset in the test permutation
  * (default --auroc-images, right after the separation images); choose τ and b on a held-out range (for instance
- * `--offset 2000 --skip-attack --skip-separation --sweep …`), then evaluate the default rows with them.
+ * `--offset 2000 --skip-attack --skip-separation --sweep …`), then evaluate the default rows with them. `--clean-runs k`:
+ * clean accuracies averaged over k purification draws per image (the same draws for both defenses), a k-times
+ * lower-variance estimate of the expected clean accuracy than one draw.
  *   npm run evaluate -w @robustjs/ssni -- --merge a.json --merge b.json --out merged.json   (two processes, one attack each)
  *
  * Protocol (printed with the results):
@@ -49,7 +51,7 @@ const { values } = parseArgs({
     unet: { type: 'string', default: join(modelsDir(), 'unet', 'unet.safetensors') },
     seed: { type: 'string', default: '0' }, batch: { type: 'string', default: '32' }, 'skip-attack': { type: 'boolean', default: false },
     attack: { type: 'string', default: 'both' }, 'skip-separation': { type: 'boolean', default: false }, merge: { type: 'string', multiple: true },
-    sweep: { type: 'string', default: '' }, calibration: { type: 'string' }, offset: { type: 'string' },
+    sweep: { type: 'string', default: '' }, calibration: { type: 'string' }, offset: { type: 'string' }, 'clean-runs': { type: 'string', default: '1' },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
   strict: true,
@@ -58,8 +60,9 @@ const num = (k: keyof typeof values): number => Number(values[k]);
 const cfg = {
   images: num('images'), calib: num('calib'), aurocImages: num('auroc-images'), eps: num('eps'), pgdSteps: num('pgd-steps'),
   eot: num('eot'), surrogate: num('surrogate'), defSteps: num('def-steps'), tStar: num('tstar'), epsSteps: num('eps-steps'),
-  tauMult: num('tau-mult'), bias: num('bias'), seed: num('seed'), batch: num('batch'),
+  tauMult: num('tau-mult'), bias: num('bias'), seed: num('seed'), batch: num('batch'), cleanRuns: num('clean-runs'),
 };
+if (!Number.isInteger(cfg.cleanRuns) || cfg.cleanRuns < 1) throw new Error(`--clean-runs must be an integer >= 1, got ${values['clean-runs']}`);
 const log = (msg: string): void => void process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const t0 = Date.now();
 const seconds = (): number => Math.round((Date.now() - t0) / 100) / 10;
@@ -197,6 +200,18 @@ overBatches(test, evalRows, (x, y, start) => {
   const cleanSsni = correct(classifier, info.images, y);
   timing.ssniSeconds += (Date.now() - s) / 1000;
   tf.dispose([pDp, info.images]);
+  // --clean-runs k: clean accuracy per image averaged over k purification draws (the same draws for both defenses;
+  // SSNI keeps the t(x) of the first run: the EPS norm has its own fixed seed)
+  for (let r = 1; r < cfg.cleanRuns; r++) {
+    const seedR = seed + r * 100_000;
+    const dpR = defense(x, undefined, { seed: seedR });
+    const ts = info.timesteps;
+    const ssniR = ssni.runner.purify(x, { t: (k: number) => ts[k]!, seed: seedR });
+    correct(classifier, dpR, y).forEach((c, i) => (cleanDp[i]! += c));
+    correct(classifier, ssniR, y).forEach((c, i) => (cleanSsni[i]! += c));
+    tf.dispose([dpR, ssniR]);
+  }
+  if (cfg.cleanRuns > 1) for (let i = 0; i < cleanDp.length; i++) { cleanDp[i]! /= cfg.cleanRuns; cleanSsni[i]! /= cfg.cleanRuns; }
   sweepMults.forEach((m, j) => {
     const other = ssniPurifier(defense, unet.predict, calibration, { rule: 'ssni-n', tau: m * calibration.std, bias: sweepSettings[j]!.bias });
     const ts = other.timesteps(info.norms);
@@ -249,7 +264,7 @@ const result = {
       diffpure: `DDPM eta=1, t*=${cfg.tStar}, K=${cfg.defSteps}`, ssni: `SSNI-N tau=${tau.toFixed(4)} (${cfg.tauMult}×std), b=${cfg.bias}, K+b=${cfg.defSteps + cfg.bias}`,
       attack: attacked.length === 0 ? 'none' : `adaptive PGD+EOT linf eps=${cfg.eps}, ${cfg.pgdSteps} it., step ${pgdOptions.stepSize.toFixed(4)}, no random start, ` +
         `EOT ${cfg.eot}, surrogate ${cfg.surrogate} DDPM steps (t*=${cfg.tStar}); SSNI: t(x) recomputed each iteration without gradient`,
-      runs: 'one purification per image, no vote',
+      runs: cfg.cleanRuns === 1 ? 'one purification per image, no vote' : `clean: accuracy averaged over ${cfg.cleanRuns} purification draws per image (no vote); robust: one`,
     },
     table: [
       { defense: `DiffPure (t*=${cfg.tStar}, K=${cfg.defSteps})`, clean: acc('cleanDp'), robust: acc('robustDp') },
