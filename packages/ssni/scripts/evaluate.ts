@@ -185,9 +185,8 @@ const sweepSettings = values.sweep ? values.sweep.split(',').map((entry) => {
   }
   return { mult: m!, bias: b ?? cfg.bias };
 }) : [];
-const sweepMults = sweepSettings.map((w) => w.mult);
-const sweepCorrect: number[][] = sweepMults.map(() => []);
-const sweepT: number[][] = sweepMults.map(() => []);
+const sweepCorrect: number[][] = sweepSettings.map(() => []);
+const sweepT: number[][] = sweepSettings.map(() => []);
 const timing = { diffpureSeconds: 0, ssniSeconds: 0, attackDpSeconds: 0, attackSsniSeconds: 0 };
 overBatches(test, evalRows, (x, y, start) => {
   const seed = cfg.seed + 1000 + start;
@@ -205,15 +204,14 @@ overBatches(test, evalRows, (x, y, start) => {
   for (let r = 1; r < cfg.cleanRuns; r++) {
     const seedR = seed + r * 100_000;
     const dpR = defense(x, undefined, { seed: seedR });
-    const ts = info.timesteps;
-    const ssniR = ssni.runner.purify(x, { t: (k: number) => ts[k]!, seed: seedR });
+    const ssniR = ssni.runner.purify(x, { t: (k: number) => info.timesteps[k]!, seed: seedR });
     correct(classifier, dpR, y).forEach((c, i) => (cleanDp[i]! += c));
     correct(classifier, ssniR, y).forEach((c, i) => (cleanSsni[i]! += c));
     tf.dispose([dpR, ssniR]);
   }
   if (cfg.cleanRuns > 1) for (let i = 0; i < cleanDp.length; i++) { cleanDp[i]! /= cfg.cleanRuns; cleanSsni[i]! /= cfg.cleanRuns; }
-  sweepMults.forEach((m, j) => {
-    const other = ssniPurifier(defense, unet.predict, calibration, { rule: 'ssni-n', tau: m * calibration.std, bias: sweepSettings[j]!.bias });
+  sweepSettings.forEach(({ mult, bias }, j) => {
+    const other = ssniPurifier(defense, unet.predict, calibration, { rule: 'ssni-n', tau: mult * calibration.std, bias });
     const ts = other.timesteps(info.norms);
     const purified = other.runner.purify(x, { t: (k: number) => ts[k]!, seed });
     sweepCorrect[j]!.push(...correct(classifier, purified, y));
@@ -271,7 +269,7 @@ const result = {
       { defense: `DiffPure + SSNI-N (t*=${cfg.tStar}, K+b=${cfg.defSteps + cfg.bias})`, clean: acc('cleanSsni'), robust: acc('robustSsni') },
     ],
     attacked,
-    cleanSweep: sweepMults.map((m, j) => ({ tauMult: m, tau: m * calibration.std, bias: sweepSettings[j]!.bias, clean: pct(mean(sweepCorrect[j]!)),
+    cleanSweep: sweepSettings.map(({ mult, bias }, j) => ({ tauMult: mult, tau: mult * calibration.std, bias, clean: pct(mean(sweepCorrect[j]!)),
       medianTClean: median(sweepT[j]!) })),
     deltaClean: Math.round((acc('cleanSsni')! - acc('cleanDp')!) * 10) / 10,
     deltaRobust: acc('robustSsni') !== null && acc('robustDp') !== null ? Math.round((acc('robustSsni')! - acc('robustDp')!) * 10) / 10 : null,

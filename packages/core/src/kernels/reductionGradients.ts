@@ -1,14 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Whether the reduction gradients below are in force (set by registerWasmKernels). */
-let wasmTileInstalled = false;
-
-/** Tells the gradients whether wasm's block-copy `Tile` (kernels/tile.ts) is registered. */
-export function setWasmTileInstalled(on: boolean): void {
-  wasmTileInstalled = on;
-}
-
-/** `dy` reshaped to x's rank with 1 on the reduced axes. */
+/** `dy` reshaped to x's rank with 1 on the reduced axes, and the number of elements each output reduces. */
 function expanded(dy: tf.Tensor, x: tf.Tensor, axis: number | number[] | undefined): { dy: tf.Tensor; reduceSize: number } {
   // tfjs passes axis = null for "all axes" (its `sum(x)`), which parseAxisParam reads as every axis
   const axes = tf.util.parseAxisParam(axis as number | number[], x.shape);
@@ -21,46 +13,40 @@ function expanded(dy: tf.Tensor, x: tf.Tensor, axis: number | number[] | undefin
   return { dy: tf.reshape(dy, shape), reduceSize };
 }
 
-/** The fast form applies on wasm with our Tile; elsewhere tfjs's own formula. */
-const fast = (): boolean => wasmTileInstalled && tf.getBackend() === 'wasm';
-
 /** `t` as float32 (no Cast kernel when it already is). */
 const float32 = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
 
 /**
- * Gradient of `Sum`: tfjs multiplies the reshaped dy by a materialised `ones(x.shape)` (built in JavaScript and
- * copied to the backend: three passes over x's size, ~4 ms for a 1024×1024 kernel matrix); on wasm this broadcasts
- * dy with one block-copy `Tile` instead. Values are identical (dy·1 = dy).
+ * The gradient of a reduction that broadcasts dy back to x's shape (÷ the reduced size for `Mean`). These configs are
+ * registered only together with wasm's block-copy `Tile` (registerWasmKernels, which restores tfjs's own on
+ * unregister), so on wasm they broadcast dy with one `Tile`; on any other backend they keep tfjs's formula, dy times a
+ * `ones(x.shape)` built in JavaScript and copied to the backend (three passes over x's size, ~4 ms for a 1024×1024
+ * kernel matrix on wasm). Values are identical: dy·1 = dy, and (dy·1)/size = dy/size.
  */
-export const sumGradConfig: tf.GradConfig = {
-  kernelName: 'Sum',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved as [tf.Tensor];
-    const { axis } = attrs as unknown as { axis: number | number[] };
-    const e = expanded(dy as tf.Tensor, x, axis);
-    const derX = fast() ? tf.broadcastTo(float32(e.dy), x.shape) : tf.mul(e.dy, tf.ones(x.shape, 'float32'));
-    return { x: () => derX };
-  },
-};
+function broadcastGradConfig(kernelName: 'Sum' | 'Mean'): tf.GradConfig {
+  const mean = kernelName === 'Mean';
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const { axis } = attrs as unknown as { axis: number | number[] };
+      return {
+        x: () => {
+          const e = expanded(dy as tf.Tensor, x, axis);
+          if (tf.getBackend() !== 'wasm') {
+            const product = tf.mul(e.dy, tf.ones(x.shape, 'float32'));
+            return mean ? tf.div(product, e.reduceSize) : product;
+          }
+          return tf.broadcastTo(mean ? tf.div(float32(e.dy), e.reduceSize) : float32(e.dy), x.shape);
+        },
+      };
+    },
+  };
+}
 
-/**
- * Gradient of `Mean`: as {@link sumGradConfig}, with dy divided by the reduced size before the broadcast (tfjs
- * divides each of the x.size products; the quotient is the same number, dy/size, either way).
- */
-export const meanGradConfig: tf.GradConfig = {
-  kernelName: 'Mean',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved as [tf.Tensor];
-    const { axis } = attrs as unknown as { axis: number | number[] };
-    return {
-      x: () => {
-        const e = expanded(dy as tf.Tensor, x, axis);
-        return fast()
-          ? tf.broadcastTo(tf.div(float32(e.dy), e.reduceSize), x.shape)
-          : tf.div(tf.mul(e.dy, tf.ones(x.shape, 'float32')), e.reduceSize);
-      },
-    };
-  },
-};
+/** Gradient of `Sum` (see {@link broadcastGradConfig}). */
+export const sumGradConfig = broadcastGradConfig('Sum');
+
+/** Gradient of `Mean`: dy divided by the reduced size before the broadcast (see {@link broadcastGradConfig}). */
+export const meanGradConfig = broadcastGradConfig('Mean');

@@ -4,7 +4,7 @@ import { batchMatMul } from './batchMatMul';
 import { conv2DBackpropFilter } from './conv2DBackpropFilter';
 import { conv2DBackpropInput } from './conv2DBackpropInput';
 import { identity } from './identity';
-import { meanGradConfig, setWasmTileInstalled, sumGradConfig } from './reductionGradients';
+import { meanGradConfig, sumGradConfig } from './reductionGradients';
 import { tile } from './tile';
 import { stockKernels } from './wasmOps';
 
@@ -61,7 +61,6 @@ export function registerWasmKernels(): string[] {
       if (stock !== undefined) stockGradients.set(config.kernelName, stock);
       tf.registerGradient(config);
     }
-    setWasmTileInstalled(true);
     installed = true;
   }
   return ADDITIONS.map((a) => a.name);
@@ -90,7 +89,6 @@ export function unregisterWasmKernels(): void {
     else tf.unregisterGradient(kernelName);
     stockGradients.delete(kernelName);
   }
-  setWasmTileInstalled(false);
   installed = false;
 }
 
