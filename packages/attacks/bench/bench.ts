@@ -2,31 +2,24 @@
  * Benchmark of @robustjs/attacks: attack-step throughput on the reference CNN of PERF-NOTES.md
  * (conv 32 3×3 → conv 64 3×3 s2 → conv 128 3×3 s2, relu, global average pool, dense 10; 28×28×1, batch 128).
  *
- *   npm run bench -w @robustjs/attacks -- [--n 5] [--quick]
+ *   npm run bench -w @robustjs/attacks -- [--n 5] [--quick] [--only <substring>]
  *
  * The backend is whatever `initBackend()` picks (wasm with core's kernel additions and, when built, the native
  * oneDNN kernels; tfjs-node when installed). Per workload: 1 warmup call, then n timed calls of the attack with
  * `steps` iterations, each forced with `await xAdv.data()` and disposed. stdout carries one JSON line per
  * workload: {workload, backend, median_ms (per attack step), images_per_s (per attack step), n}.
  */
-import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { apgd, pgd } from '../src/index';
+import { emit, parseBenchFlags, timeRuns } from '@robustjs/test-utils/bench';
 import { makeCnn } from '../../core/bench/models';
 
 console.log = console.error;
 console.info = console.error;
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const nIdx = args.indexOf('--n');
-const n = nIdx >= 0 ? Number(args[nIdx + 1]) : quick ? 2 : 5;
-if (!Number.isInteger(n) || n < 1) {
-  process.stderr.write('bench: --n needs a whole number ≥ 1\n');
-  process.exit(2);
-}
+const { n, quick, only } = parseBenchFlags(process.argv.slice(2), { n: 5, quickN: 2 });
 const batch = quick ? 16 : 128;
 const steps = quick ? 2 : 5;
 
@@ -42,21 +35,15 @@ const workloads: Array<{ name: string; run: () => Images }> = [
   { name: `apgd-ce-step-cnn-b${batch}`, run: () => apgd(model, x, y, { steps }) },
 ];
 
-for (const w of workloads) {
-  const times: number[] = [];
-  for (let i = 0; i < n + 1; i++) {
-    const t0 = performance.now();
+for (const w of workloads.filter((v) => only === undefined || v.name.includes(only))) {
+  const t = await timeRuns(n, async () => {
     const out = w.run();
     await out.data();
     out.dispose();
-    if (i > 0) times.push((performance.now() - t0) / steps);
     process.stderr.write('.');
-  }
-  times.sort((a, b) => a - b);
-  const median = times.length % 2 ? (times[(times.length - 1) / 2] as number) : ((times[times.length / 2 - 1] as number) + (times[times.length / 2] as number)) / 2;
-  process.stdout.write(
-    `${JSON.stringify({ workload: w.name, backend: tf.getBackend(), median_ms: Number(median.toFixed(2)), images_per_s: Number(((batch * 1000) / median).toFixed(1)), n })}\n`,
-  );
+  });
+  const median = t.median_ms / steps;
+  emit({ workload: w.name, backend: tf.getBackend(), median_ms: Number(median.toFixed(2)), images_per_s: Number(((batch * 1000) / median).toFixed(1)), n });
 }
 tf.dispose([x, y]);
 cnn.dispose();

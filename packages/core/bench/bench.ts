@@ -19,11 +19,11 @@
  *   --out <file>       also write every JSON line to file (overwritten)
  *   --cpu              also run on the cpu backend
  */
-import { writeFileSync, appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels, unregisterWasmKernels } from '../src/index';
+import { jsonLines, median, parseBenchFlags, round1 } from '@robustjs/test-utils/bench';
 import { makeCnn, makeUnet, type Model } from './models';
 
 // Keep stdout for the JSON lines only: anything tfjs (or anyone) logs goes to stderr.
@@ -43,47 +43,13 @@ interface Options {
 }
 
 function usage(msg: string): never {
-  process.stderr.write(`bench: ${msg}\nusage: bench.ts [--n <k>] [--quick] [--only <substring>] [--out <file.jsonl>] [--cpu]\n`);
+  process.stderr.write(`bench: ${msg}\n`);
   process.exit(2);
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { n: 5, quick: false, only: undefined, out: undefined, cpu: false };
-  let nGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) usage(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--n': {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) usage(`--n must be a positive integer, got ${v}`);
-        o.n = n;
-        nGiven = true;
-        break;
-      }
-      case '--quick':
-        o.quick = true;
-        break;
-      case '--only':
-        o.only = value();
-        break;
-      case '--out':
-        o.out = value();
-        break;
-      case '--cpu':
-        o.cpu = true;
-        break;
-      default:
-        usage(`unknown argument ${String(a)}`);
-    }
-  }
-  if (o.quick && !nGiven) o.n = 2;
-  return o;
+  const f = parseBenchFlags(argv, { n: 5, quickN: 2, values: { out: { type: 'string' } } }, ['cpu']);
+  return { n: f.n, quick: f.quick, only: f.only, out: f.values['out'] as string | undefined, cpu: f.flags['cpu'] === true };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -253,13 +219,6 @@ function firstLine(e: unknown): string {
   return (m.split('\n')[0] ?? m).trim();
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
@@ -374,12 +333,7 @@ async function main(): Promise<void> {
     { name: 'wasm', backend: 'wasm', additions: true },
   ];
   const groups = [...new Set(configs.map((c) => c.backend))].map((b) => configs.filter((c) => c.backend === b));
-  if (opts.out !== undefined) writeFileSync(opts.out, '');
-  const emit = (obj: object): void => {
-    const s = JSON.stringify(obj);
-    process.stdout.write(`${s}\n`);
-    if (opts.out !== undefined) appendFileSync(opts.out, `${s}\n`);
-  };
+  const emit = jsonLines(opts.out);
 
   // Install the additions before the wasm backend initializes (so any kernel setup runs), then toggle.
   registerWasmKernels();

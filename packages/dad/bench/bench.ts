@@ -1,7 +1,7 @@
 /**
  * Benchmark of @robustjs/dad: inference time of the shipped DAD defense per batch of 100 Fashion-MNIST test images.
  *
- *   npm run bench -w @robustjs/dad -- [--n 7]
+ *   npm run bench -w @robustjs/dad -- [--n 7] [--diffpure-n 2]
  *
  * Workloads (1 warm-up run, then n timed runs, each forced to completion with dataSync and fully disposed):
  * - `classifier`: the undefended zoo CNN on a batch of 100 (the baseline);
@@ -13,7 +13,6 @@
  *   and `dad_speedup` = DiffPure median / DAD-flagged median.
  * Every line on stdout: `{workload, backend, median_ms, min_ms, n, batch}`; progress on stderr.
  */
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@robustjs/core';
 import { toTensors } from '@robustjs/datasets';
@@ -22,10 +21,11 @@ import { join } from 'node:path';
 import { diffPure, linearSchedule } from '@robustjs/diffusion';
 import { loadUnet } from '@robustjs/diffusion/node';
 import { modelsDir } from '@robustjs/zoo';
+import { emit, parseBenchFlags, round1, timeRuns } from '@robustjs/test-utils/bench';
 import { backendLabel, loadShippedDad, mmaInChunks } from '../scripts/common';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '7' }, 'diffpure-n': { type: 'string', default: '2' } }, strict: true });
-const n = Number(values.n);
+const opts = parseBenchFlags(process.argv.slice(2), { n: 7, values: { 'diffpure-n': { type: 'int', default: 2, min: 1 } } });
+const n = opts.n;
 const medians: Record<string, number> = {};
 const backend = backendLabel(await initBackend());
 const { defense, classifier, dispose } = await loadShippedDad();
@@ -34,31 +34,26 @@ const { x, y } = toTensors(test, Array.from({ length: 100 }, (_, i) => i));
 const adv = await mmaInChunks(classifier, x, y, 1, 100);
 process.stderr.write(`clean batch flagged: ${defense.route(x).flagged}; MMA batch flagged: ${defense.route(adv).flagged}\n`);
 
-function time(workload: string, run: () => tf.Tensor, runs = n): void {
-  const ms: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const start = performance.now();
-    const t = run();
-    t.dataSync();
-    t.dispose();
-    if (i > 0) ms.push(performance.now() - start);
-  }
-  ms.sort((a, b) => a - b);
-  const median = ms.length % 2 === 1 ? (ms[(ms.length - 1) / 2] as number) : ((ms[ms.length / 2 - 1] as number) + (ms[ms.length / 2] as number)) / 2;
-  medians[workload] = median;
-  process.stdout.write(`${JSON.stringify({ workload, backend, median_ms: Math.round(median * 10) / 10, min_ms: Math.round((ms[0] as number) * 10) / 10, n: runs, batch: 100 })}\n`);
+async function time(workload: string, run: () => tf.Tensor, runs = n): Promise<void> {
+  const t = await timeRuns(runs, () => {
+    const out = run();
+    out.dataSync();
+    out.dispose();
+  });
+  medians[workload] = t.median_ms;
+  emit({ workload, backend, ...t, n: runs, batch: 100 });
 }
 
-time('classifier', () => classifier(x));
-time('detector-score', () => defense.parts.detector.score(x));
-time('dad-clean', () => defense(x, 1));
-time('dad-flagged', () => defense(adv, 1));
+await time('classifier', () => classifier(x));
+await time('detector-score', () => defense.parts.detector.score(x));
+await time('dad-clean', () => defense(x, 1));
+await time('dad-flagged', () => defense(adv, 1));
 const unet = await loadUnet(join(modelsDir(), 'unet', 'unet.safetensors'));
 const purifier = diffPure(unet.predict, linearSchedule(), { t: 100, steps: 20 });
 process.stderr.write('[diffpure-t100-k20] batch 100\n');
-time('diffpure-t100-k20', () => tf.tidy(() => classifier(purifier(x))), Number(values['diffpure-n']));
-process.stdout.write(`${JSON.stringify({ workload: 'dad_speedup_vs_diffpure', backend, dad_flagged_ms: Math.round(medians['dad-flagged']! * 10) / 10,
-  diffpure_ms: Math.round(medians['diffpure-t100-k20']! * 10) / 10, speedup: Math.round((medians['diffpure-t100-k20']! / medians['dad-flagged']!) * 10) / 10 })}\n`);
+await time('diffpure-t100-k20', () => tf.tidy(() => classifier(purifier(x))), opts.values['diffpure-n'] as number);
+emit({ workload: 'dad_speedup_vs_diffpure', backend, dad_flagged_ms: medians['dad-flagged'], diffpure_ms: medians['diffpure-t100-k20'],
+  speedup: round1(medians['diffpure-t100-k20']! / medians['dad-flagged']!) });
 unet.dispose();
 tf.dispose([x, y, adv]);
 dispose();

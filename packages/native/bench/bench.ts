@@ -22,12 +22,13 @@
  *   mmd_n1024        unbiased MMD² (Gaussian kernel) between two samples of 1024 through a linear
  *                    128→128 featurizer, plus its gradient wrt the featurizer weights
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { gaussianGram, groupNorm, registerWasmKernels } from '@robustjs/core';
 import { loadNative, registerNativeKernels, unregisterNativeKernels, nativeKernelStats } from '../src/index';
+import { jsonLines, median, parseBenchFlags, round1 } from '@robustjs/test-utils/bench';
 import { makeCnn, makeUnet, type Model } from '../../core/bench/models';
 
 console.log = console.error;
@@ -49,37 +50,15 @@ interface Options {
   cpu: boolean;
 }
 
-function usage(msg: string): never {
-  process.stderr.write(`bench: ${msg}\nusage: bench.ts [--n k] [--cpu-n k] [--no-cpu] [--quick] [--only substr] [--out file] [--threads k] [--rss-calls k] [--no-rss]\n`);
-  process.exit(2);
-}
-
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { n: 5, quick: false, only: undefined, out: undefined, threads: undefined, rssCalls: 1000, cpuN: 2, cpu: true };
-  let nGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => argv[++i] ?? usage(`${a} needs a value`);
-    const int = (): number => {
-      const v = Number(value());
-      if (!Number.isInteger(v) || v < 0) usage(`${a} needs a non-negative integer`);
-      return v;
-    };
-    if (a === '--n') {
-      o.n = Math.max(1, int());
-      nGiven = true;
-    } else if (a === '--quick') o.quick = true;
-    else if (a === '--only') o.only = value();
-    else if (a === '--out') o.out = value();
-    else if (a === '--threads') o.threads = Math.max(1, int());
-    else if (a === '--rss-calls') o.rssCalls = int();
-    else if (a === '--no-rss') o.rssCalls = 0;
-    else if (a === '--cpu-n') o.cpuN = Math.max(1, int());
-    else if (a === '--no-cpu') o.cpu = false;
-    else usage(`unknown argument ${String(a)}`);
-  }
-  if (o.quick && !nGiven) o.n = 2;
-  return o;
+  const f = parseBenchFlags(argv, {
+    n: 5, quickN: 2,
+    values: { out: { type: 'string' }, threads: { type: 'int', min: 1 }, 'rss-calls': { type: 'int', default: 1000 }, 'cpu-n': { type: 'int', default: 2, min: 1 } },
+  }, ['no-rss', 'no-cpu']);
+  return {
+    n: f.n, quick: f.quick, only: f.only, out: f.values['out'] as string | undefined, threads: f.values['threads'] as number | undefined,
+    rssCalls: f.flags['no-rss'] ? 0 : (f.values['rss-calls'] as number), cpuN: f.values['cpu-n'] as number, cpu: !f.flags['no-cpu'],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -252,14 +231,7 @@ function machineBusyMs(): number {
   }
 }
 
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 function firstLine(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
@@ -386,12 +358,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${native.reason}\n`);
     process.exit(1);
   }
-  const emit = (obj: object): void => {
-    const s = JSON.stringify(obj);
-    process.stdout.write(`${s}\n`);
-    if (opts.out !== undefined) appendFileSync(opts.out, `${s}\n`);
-  };
-  if (opts.out !== undefined) writeFileSync(opts.out, '');
+  const emit = jsonLines(opts.out);
   registerWasmKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
   await tf.ready();

@@ -17,7 +17,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@robustjs/core';
 import { toTensors } from '@robustjs/datasets';
@@ -25,30 +24,22 @@ import { loadFashionMnist } from '@robustjs/datasets/node';
 import { createUnet, diffPure, linearSchedule } from '@robustjs/diffusion';
 import { loadUnet } from '@robustjs/diffusion/node';
 import { modelsDir } from '@robustjs/zoo';
+import { emit as emitLine, median, parseBenchFlags, round1 } from '@robustjs/test-utils/bench';
 import { SsniCalibration, epsNorm, ssniPurifier } from '../src/index';
 
 console.log = console.error;
 console.info = console.error;
 console.warn = console.error;
 
-const { values } = parseArgs({
-  options: {
-    n: { type: 'string', default: '3' }, images: { type: 'string', default: '16' }, steps: { type: 'string', default: '100' },
-    'eps-steps': { type: 'string', default: '20' }, quick: { type: 'boolean', default: false },
-  },
-  strict: true,
+const opts = parseBenchFlags(process.argv.slice(2), {
+  n: 3, quickN: 1,
+  values: { images: { type: 'int', default: 16, min: 1 }, steps: { type: 'int', default: 100, min: 1 }, 'eps-steps': { type: 'int', default: 20, min: 1 } },
 });
-const quick = values.quick === true;
-const n = quick ? 1 : Number(values.n);
-const nImages = quick ? 4 : Number(values.images);
-const K = quick ? 20 : Number(values.steps);
-const epsSteps = Number(values['eps-steps']);
-for (const [k, v] of [['n', n], ['images', nImages], ['steps', K], ['eps-steps', epsSteps]] as const) {
-  if (!Number.isInteger(v) || v < 1) {
-    process.stderr.write(`bench: --${k} must be a positive integer\n`);
-    process.exit(2);
-  }
-}
+const quick = opts.quick;
+const n = opts.n;
+const nImages = quick ? 4 : (opts.values['images'] as number);
+const K = quick ? 20 : (opts.values['steps'] as number);
+const epsSteps = opts.values['eps-steps'] as number;
 
 const backend = await initBackend();
 const unetPath = join(modelsDir(), 'unet', 'unet.safetensors');
@@ -72,14 +63,11 @@ function timeAll(fns: Record<string, () => tf.Tensor>): Record<string, { median_
       out.dispose();
     }
   }
-  return Object.fromEntries(Object.entries(ms).map(([k, v]) => {
-    v.sort((a, b) => a - b);
-    return [k, { median_ms: v[Math.floor((v.length - 1) / 2)]!, min_ms: v[0]! }];
-  }));
+  return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, { median_ms: round1(median(v)), min_ms: round1(Math.min(...v)) }]));
 }
 
 const common = { backend: backend.name, model, images: nImages, n };
-const emit = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify({ ...line, ...common })}\n`);
+const emit = (line: Record<string, unknown>): void => emitLine({ ...line, ...common });
 
 process.stderr.write(`bench: ${model}, ${nImages} images, K = ${K}, T_S = ${epsSteps}, n = ${n}\n`);
 const purifier = diffPure(unet.predict, schedule, { t: 100, steps: K });
