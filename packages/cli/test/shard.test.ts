@@ -5,7 +5,7 @@ import { runCli, shardRange, type Report } from '../src/index';
 import { captureIo, protocolFile, tempDir, tinyDadDir, tinyUnetFile } from './helpers';
 
 // 8 images in batches of 4, two EOT draws, random starts, SSNI-L (whose t depends on the whole batch), GNS's vote and
-// DAD (routing whole batches, both loss signs, θ recalibrated at batch size 4, the MMD probe on every defense):
+// DAD (routing whole batches, all three adaptive objectives, θ recalibrated at batch size 4, the MMD probe on every defense):
 // every random draw must come from the batch's seed for the shards to match the unsharded run.
 const PROTOCOL = {
   images: 8, batchSize: 4, chunkSize: 2, examples: 3, seed: 5,
@@ -68,7 +68,7 @@ describe('eval --shard i/n and merge', () => {
     expect(part0.shard).toEqual({ index: 0, count: 2, batches: [0, 1] });
     expect(part0.results[0]?.images.map((i) => i.index)).toEqual([0, 1, 2, 3]);
     expect(full.results).toHaveLength(5);
-    expect(full.results[4]?.batches.every((b) => b.mmdClean !== undefined && b.flaggedAdversarial?.length === 2)).toBe(true);
+    expect(full.results[4]?.batches.every((b) => b.mmdClean !== undefined && b.flaggedAdversarial?.length === 3)).toBe(true);
     expect(full.results[1]?.batches.every((b) => b.mmdAdversarial?.length === 1)).toBe(true);
     expect(full.results[2]?.images.every((i) => i.cleanNorm !== undefined && i.adversarialT !== undefined)).toBe(true);
     expect(noTiming(merged)).toEqual(noTiming(full));

@@ -7,8 +7,9 @@
  * - detection: the first `batches` test batches of 100, clean and their MMA examples (the training settings:
  *   l_inf eps 0.1, step 0.025, 10 steps, k = 3): fraction of batches flagged (targets ≥ 99 % and ≤ 5 %);
  * - clean accuracy: the whole test set in batches of 100, undefended classifier and DAD;
- * - robust accuracy: the first `robust` test images, DAD's adaptive PGD+EOT with both loss signs (l_inf eps 0.1,
- *   `steps` steps, step 2.5·eps/steps, EOT `eot`), worst case per sample; `--l2` adds the l_2 pair (eps 1.5).
+ * - robust accuracy: the first `robust` test images, DAD's adaptive PGD+EOT with both loss signs and the
+ *   threshold-aware evasion (l_inf eps 0.1, `steps` steps, step 2.5·eps/steps, EOT `eot`), worst case per sample;
+ *   `--l2` adds the same three at l_2 eps 1.5.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -94,6 +95,7 @@ if (nRobust > 0) {
   const attacks: DadAttackSpec[] = [
     { name: 'pgd-eot-linf-detect', options: { objective: 'detect', norm: 'linf', eps: 0.1, steps, eot: eotSamples } },
     { name: 'pgd-eot-linf-evade', options: { objective: 'evade', norm: 'linf', eps: 0.1, steps, eot: eotSamples } },
+    { name: 'pgd-eot-linf-threshold', options: { objective: 'threshold', norm: 'linf', eps: 0.1, steps, eot: eotSamples } },
   ];
   const { x, y } = toTensors(test, Array.from({ length: nRobust }, (_, i) => i)) as { x: Images; y: Labels };
   const start = performance.now();
@@ -104,6 +106,7 @@ if (nRobust > 0) {
     const l2: DadAttackSpec[] = [
       { name: 'pgd-eot-l2-detect', options: { objective: 'detect', norm: 'l2', eps: 1.5, steps, eot: eotSamples } },
       { name: 'pgd-eot-l2-evade', options: { objective: 'evade', norm: 'l2', eps: 1.5, steps, eot: eotSamples } },
+      { name: 'pgd-eot-l2-threshold', options: { objective: 'threshold', norm: 'l2', eps: 1.5, steps, eot: eotSamples } },
     ];
     const s2 = performance.now();
     const r2 = await evaluateDad(defense, { x, y }, l2, { onBatch: (d, t) => log(`robust l_2: batch ${d}/${t}`) });

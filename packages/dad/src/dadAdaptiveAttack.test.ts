@@ -25,7 +25,7 @@ describe('dadAdaptiveAttack and evaluateDad', () => {
 
   it('stays in the eps-ball and [0,1] for both objectives and norms, deterministically, without leaks', () => {
     const { x, y } = cleanImages(10, 41);
-    for (const [objective, norm, eps] of [['detect', 'linf', 0.1], ['evade', 'linf', 0.1], ['detect', 'l2', 0.5], ['evade', 'l2', 0.5]] as const) {
+    for (const [objective, norm, eps] of [['detect', 'linf', 0.1], ['evade', 'linf', 0.1], ['threshold', 'linf', 0.1], ['detect', 'l2', 0.5], ['evade', 'l2', 0.5], ['threshold', 'l2', 0.5]] as const) {
       const [dist, lo, hi, again] = expectNoLeak(() => tf.tidy(() => {
         const a = dadAdaptiveAttack(defense, x, y, { objective, norm, eps, steps: 3, eot: 2, seed: 2 });
         const b = dadAdaptiveAttack(defense, x, y, { objective, norm, eps, steps: 3, eot: 2, seed: 2 });
@@ -54,6 +54,34 @@ describe('dadAdaptiveAttack and evaluateDad', () => {
     tf.dispose([x, y]);
   });
 
+  it('threshold returns an iterate that passes the detector when one does (at least the clean errors), else the last iterate as evade does', () => {
+    const { x, y } = cleanImages(10, 45);
+    const labels = Array.from(y.dataSync());
+    const wrongOf = (a: tf.Tensor4D): number => {
+      const p = tf.tidy(() => tf.argMax(tiny.classifier(a), 1).dataSync());
+      return labels.filter((l, i) => p[i] !== l).length;
+    };
+    for (const margin of [0.9, 0.5]) {
+      const evade = dadAdaptiveAttack(defense, x, y, { objective: 'evade', eps: 0.1, steps: 6, eot: 1, seed: 4 });
+      const before = tf.memory().numTensors;
+      const aware = dadAdaptiveAttack(defense, x, y, { objective: 'threshold', margin, eps: 0.1, steps: 6, eot: 1, seed: 4 });
+      expect(tf.memory().numTensors - before).toBe(1); // the result alone: the kept iterates are freed
+      const [mEvade, mAware] = [defense.route(evade).statistic, defense.route(aware).statistic];
+      // evade from the same start keeps the batch unflagged here, so an iterate passed the detector: the aware result does too
+      expect(mEvade).toBeLessThanOrEqual(defense.threshold);
+      expect(mAware).toBeLessThanOrEqual(defense.threshold);
+      // its first iterate is evade's (same start, same step while m > margin·θ) or the CE step on an unflagged batch; it keeps the best
+      expect(wrongOf(aware)).toBeGreaterThanOrEqual(wrongOf(tf.tidy(() => tf.clone(x))));
+      tf.dispose([evade, aware]);
+    }
+    // with a threshold no batch can pass (θ < 0), nothing is feasible: the last iterate comes back, as for evade
+    const strict = dadDefense({ classifier: tiny.classifier, detector: fix.detector, denoiser, threshold: -1 });
+    const a = dadAdaptiveAttack(strict, x, y, { objective: 'threshold', eps: 0.1, steps: 3, eot: 1, seed: 4 });
+    const b = dadAdaptiveAttack(strict, x, y, { objective: 'evade', eps: 0.1, steps: 3, eot: 1, seed: 4 });
+    expect(take(tf.max(tf.abs(tf.sub(a, b))))).toBe(0);
+    tf.dispose([x, y, a, b]);
+  });
+
   it('evaluateDad reports clean and worst-case robust accuracy per batch', async () => {
     const { x, y } = cleanImages(20, 43);
     const report = await evaluateDad(defense, { x, y }, [
@@ -74,7 +102,8 @@ describe('dadAdaptiveAttack and evaluateDad', () => {
 
   it('rejects bad objectives, norms, small batches and unknown options', () => {
     const { x, y } = cleanImages(10, 44);
-    expect(expectRobustError(() => dadAdaptiveAttack(defense, x, y, { objective: 'maximise' as never })).message).toMatch(/'detect', 'evade'/);
+    expect(expectRobustError(() => dadAdaptiveAttack(defense, x, y, { objective: 'maximise' as never })).message).toMatch(/'detect', 'evade', 'threshold'/);
+    for (const margin of [0, 1.5, Number.NaN]) expect(expectRobustError(() => dadAdaptiveAttack(defense, x, y, { objective: 'threshold', margin })).message).toMatch(/margin/);
     expect(expectRobustError(() => dadAdaptiveAttack(defense, x, y, { norm: 'l1' as never })).code).toBe('INVALID_ARGUMENT');
     expect(expectRobustError(() => dadAdaptiveAttack(defense, x, y, { step: 1 } as never)).code).toBe('UNKNOWN_OPTION');
     const [small, ySmall] = [tf.slice(x, 0, 4) as tf.Tensor4D, tf.slice(y, 0, 4) as tf.Tensor1D];

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { encodeSafetensors, parseSafetensors } from '@robustjs/core';
+import { encodeSafetensors, parseSafetensors, type Detector, type Images } from '@robustjs/core';
+import { expectNoLeak } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caught, caughtAsync, useWasm } from '../test/helpers';
 import { MMD_DETECTOR_FORMAT_VERSION } from './detectorFile';
@@ -84,6 +85,23 @@ describe('MmdDetector', () => {
     expect(caught(() => detector.predict(odd)).message).toMatch(/must hold 50 samples, got 40: the threshold was calibrated on batches of that size/);
     detector.calibrate(pool, { fpr: 0.05, batches: 200 });
     tf.dispose([...batches, odd]);
+  });
+
+  it("asDetector serves core's Detector contract: the same score, threshold and decision, one record per batch", () => {
+    const d: Detector = detector.asDetector({ batches: 200 });
+    const batch = attack(clean(50, 77));
+    const [direct, viaView] = [detector.score(batch), d.score(batch as unknown as Images)];
+    expect(viaView.shape).toEqual([1]);
+    expect(viaView.dataSync()[0]).toBe(direct.dataSync()[0]);
+    tf.dispose([direct, viaView]);
+    const threshold = d.calibrate(pool as unknown as Images, { fpr: 0.05 }); // the beforeAll settings: later tests see the same threshold
+    expect(detector.calibrate(pool, { fpr: 0.05, batches: 200 })).toBe(threshold);
+    const records = expectNoLeak(() => d.predict(batch as unknown as Images));
+    const m = detector.predict(batch);
+    expect(records).toEqual([{ score: m.statistic, threshold, isAdversarial: m.isAdversarial, pValue: m.pValue }]);
+    expect(records[0]?.isAdversarial).toBe(true);
+    expect(() => d.predict(clean(49, 3) as unknown as Images)).toThrow(/batch size|50/);
+    batch.dispose();
   });
 
   it('round-trips through save and load: kernel, φ weights, reference batch, threshold and version', async () => {

@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
+import { assert, assertNumber, describeValue, resolveOptions, type Detector, type DetectionRecord, type Images } from '@robustjs/core';
 import { assertBatch, assertSameFeatures, assertSameRows } from './assertBatch';
 import { DeepKernel } from './DeepKernel';
 import { drawBatches } from './drawBatches';
@@ -35,6 +35,7 @@ const CALIBRATE_DEFAULTS = { fpr: 0.05, batches: 100, batchSize: undefined as nu
  * - `calibrate(clean, { fpr })` sets the threshold to the (1 − fpr) quantile of clean-vs-clean statistics.
  * - `score(batch)` is the differentiable statistic `[1]`; `predict(batch)` is only `score > threshold`.
  * - `save()` / `MmdDetector.load(bytes, featurizer)` round-trip kernel, φ's weights, R, threshold, version.
+ * - `asDetector()`: the same detector behind core's {@link @robustjs/core!index.Detector} contract (one record per batch).
  *
  * Batches are any `[N,...]` float32 tensors (images `[N,H,W,C]` in [0,1], or features `[N,D]`); D0 is the
  * flattened per-sample size. Call {@link MmdDetector.dispose} when done.
@@ -193,6 +194,36 @@ export class MmdDetector {
     s.dispose();
     const above = cal.nullStatistics.filter((v) => v >= statistic).length;
     return { statistic, threshold: cal.threshold, isAdversarial: statistic > cal.threshold, pValue: (1 + above) / (1 + cal.nullStatistics.length) };
+  }
+
+  /**
+   * This detector behind `@robustjs/core`'s {@link @robustjs/core!index.Detector} contract, for pipelines written against
+   * it: `score` is {@link MmdDetector.score} (`[1]` per batch), `calibrate(xClean, { fpr })` is
+   * {@link MmdDetector.calibrate} with `xClean` as the pool and `pool`'s batch options (`fpr` default 0.05), and `predict`
+   * returns one {@link @robustjs/core!index.DetectionRecord} for the whole batch (`score` = the statistic, `pValue`
+   * the empirical p-value). A view, not a copy: calibrating either sets the threshold of both; disposing this
+   * detector disposes it.
+   *
+   * @param pool - how `calibrate` draws clean batches from its pool: `batches` (100), `batchSize` (referenceSize), `seed` (0).
+   * @returns a {@link @robustjs/core!index.Detector}.
+   * @throws {@link @robustjs/core!index.RobustError} from its methods, as the methods of this class throw (an unknown
+   *   `pool` key on the first `calibrate`).
+   * @example
+   * ```ts
+   * const d: Detector = mmdDetector.asDetector({ batches: 200 });
+   * d.calibrate(cleanPool, { fpr: 0.01 });
+   * const [record] = d.predict(batch); // record.isAdversarial, record.score, record.pValue
+   * ```
+   */
+  asDetector(pool?: Omit<MmdCalibrateOptions, 'fpr'>): Detector {
+    return {
+      score: (x: Images) => this.score(x),
+      calibrate: (xClean: Images, options) => this.calibrate(xClean, { ...pool, ...options }),
+      predict: (x: Images): DetectionRecord[] => {
+        const { statistic, threshold, isAdversarial, pValue } = this.predict(x);
+        return [{ score: statistic, threshold, isAdversarial, pValue }];
+      },
+    };
   }
 
   /**

@@ -9,7 +9,7 @@ import { argmax, stepSizeOf } from './pgdEot';
 import type { DefenseAdapter } from './types';
 
 const DEFAULTS = Object.freeze({
-  objective: 'both' as DadObjective | 'both',
+  objective: 'all' as DadObjective | 'both' | 'all',
   threshold: 'auto' as 'auto' | 'manifest' | 'calibrate',
   fpr: 0.01,
   calibrationImages: 1000,
@@ -17,10 +17,18 @@ const DEFAULTS = Object.freeze({
   noiseStd: 0.25,
 });
 
+const OBJECTIVE_TEXT: Readonly<Record<DadObjective, string>> = {
+  detect: 'ascend MMD + 0.01·CE',
+  evade: 'ascend CE − 100·MMD',
+  threshold: 'threshold-aware: ascend CE − 100·MMD while MMD > 0.9·θ, else CE; the most misclassifying iterate that passes',
+};
+
 /**
  * DAD (Zhang et al., ICML 2025): the MMD-OPT batch detector routes each batch; flagged batches are denoised. Attacked
- * with DAD's adaptive PGD+EOT through detector, denoiser and classifier, with both loss signs by default (worst case per
- * image). Options (defaults): `objective` `'both'` (`'detect'`: ascend MMD + 0.01·CE; `'evade'`: CE − 100·MMD),
+ * with DAD's adaptive PGD+EOT through detector, denoiser and classifier, by default with all three objectives (worst
+ * case per image). Options (defaults): `objective` `'all'` (`'detect'`: ascend MMD + 0.01·CE; `'evade'`: CE − 100·MMD;
+ * `'threshold'`: CE − 100·MMD while MMD > 0.9·θ, CE alone below, keeping the most misclassifying iterate that passes
+ * the detector; `'both'`: detect and evade, the paper's pair),
  * `threshold` `'auto'` (the manifest's θ when the batch size matches its calibration, else recalibrated at the
  * protocol's batch size on held-out test images; `'manifest'` / `'calibrate'` force one), `fpr` 0.01,
  * `calibrationImages` 1000, `calibrationBatches` 100, `noiseStd` 0.25.
@@ -30,7 +38,7 @@ export const dadDefenseAdapter: DefenseAdapter = {
   defaults: DEFAULTS,
   async create(spec, context, where) {
     const { options: o, label } = resolveDefenseOptions(spec, DEFAULTS, where);
-    const objective = oneOf(o.objective, 'objective', where, ['detect', 'evade', 'both'] as const);
+    const objective = oneOf(o.objective, 'objective', where, ['detect', 'evade', 'threshold', 'both', 'all'] as const);
     const thresholdMode = oneOf(o.threshold, 'threshold', where, ['auto', 'manifest', 'calibrate'] as const);
     const calibrationImages = intOption(o.calibrationImages, 'calibrationImages', where, 2);
     const calibrationBatches = intOption(o.calibrationBatches, 'calibrationBatches', where, 1);
@@ -62,12 +70,12 @@ export const dadDefenseAdapter: DefenseAdapter = {
     }
     const noiseStd = o.noiseStd as number;
     const defense = buildDad({ classifier: context.classifier, detector: parts.detector, denoiser: parts.denoiser, threshold, minBatchSize: Math.min(batchSize, protocol.images), noiseStd });
-    const objectives: DadObjective[] = objective === 'both' ? ['detect', 'evade'] : [objective];
+    const objectives: DadObjective[] = objective === 'all' ? ['detect', 'evade', 'threshold'] : objective === 'both' ? ['detect', 'evade'] : [objective];
     return {
       label: label ?? 'DAD',
       base: 'Undefended',
       settings: Object.freeze({ method: 'DAD (MMD-OPT batch detector → denoiser)', threshold, thresholdFrom, noiseStd, objectives, batchSize }),
-      attackDescription: `DAD's adaptive PGD+EOT through detector, denoiser and classifier (${objectives.map((b) => (b === 'detect' ? 'ascend MMD + 0.01·CE' : 'ascend CE − 100·MMD')).join('; ')}${objectives.length > 1 ? '; worst case per image' : ''})`,
+      attackDescription: `DAD's adaptive PGD+EOT through detector, denoiser and classifier (${objectives.map((b) => OBJECTIVE_TEXT[b]).join('; ')}${objectives.length > 1 ? '; worst case per image' : ''})`,
       classify(x: Images, seed: number, keepPurified: boolean) {
         const route = defense.route(x);
         const predictions = tf.tidy(() => argmax(defense.branch(x, route.flagged, seed)));
