@@ -5,7 +5,7 @@ import { relativeError } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convCases, gaussianGramCases, groupNormCases, matMulCases, reduceCases, values, type ConvCase, type GaussianGramCase, type GroupNormCase, type MatMulCase, type ReduceCase } from '../test/cases';
 import { loadNative } from './loadNative';
-import { NATIVE_KERNEL_NAMES, nativeKernelStats, registerNativeKernels, unregisterNativeKernels, type NativeBackendName } from './registerNativeKernels';
+import { NATIVE_KERNEL_NAMES, nativeKernelStats, registerNativeKernels, unregisterNativeKernels, type NativeBackendName, type NativeKernelName } from './registerNativeKernels';
 
 // CI builds the addon and sets ROBUSTJS_NATIVE_REQUIRED=1: a missing addon then fails every test below
 // instead of being skipped. Without the variable and without the addon, one test reports why.
@@ -206,103 +206,61 @@ if (native.ok || required) {
         }
       });
 
+      /**
+       * One conformance case: runs `run` (alternating thread settings by case), checks that it leaves no tensor behind,
+       * that every output matches the stock-cpu reference to `tol` (errors relative to max(|reference|, `floor`)), and
+       * that each named native kernel ran exactly as often as `calls` says.
+       */
+      const expectConforms = (i: number, run: () => Float32Array[], ref: Float32Array[], calls: Partial<Record<NativeKernelName, number>>, tol = 1e-4, floor?: number): void => {
+        useAllThreads(i);
+        const before = nativeKernelStats(backend);
+        const tensors = tf.memory().numTensors;
+        const got = run();
+        expect(tf.memory().numTensors).toBe(tensors);
+        expect(got.length).toBe(ref.length);
+        got.forEach((g, j) => {
+          expect(g.length).toBe((ref[j] as Float32Array).length);
+          expect(relativeError(g, ref[j] as Float32Array, floor), `output ${j}`).toBeLessThan(tol);
+        });
+        const after = nativeKernelStats(backend);
+        for (const [kernel, n] of Object.entries(calls) as [NativeKernelName, number][]) expect(after[kernel]!.native - before[kernel]!.native, kernel).toBe(n);
+      };
+
       it.each(CONV.map((c, i) => [i, `${c.x.join('x')} * ${c.f.join('x')} s${c.strides.join(',')} d${c.dilations.join(',')} ${typeof c.pad === 'string' ? c.pad : 'explicit'} ${c.activation}`, c] as const))(
         'conv case %i (%s): forward, fused forward and gradients agree with stock cpu to 1e-4',
-        (i, _name, c) => {
-          useAllThreads(i);
-          const before = nativeKernelStats(backend);
-          const tensors = tf.memory().numTensors;
-          const got = runConv(c, i);
-          expect(tf.memory().numTensors).toBe(tensors);
-          const ref = convRefs[i] as Float32Array[];
-          expect(got.length).toBe(ref.length);
-          got.forEach((g, j) => {
-            expect(g.length).toBe((ref[j] as Float32Array).length);
-            expect(relativeError(g, ref[j] as Float32Array)).toBeLessThan(1e-4);
-          });
-          const after = nativeKernelStats(backend);
-          expect(after.Conv2D!.native - before.Conv2D!.native).toBe(c.grad ? 2 : 1);
-          expect(after.FusedConv2D!.native - before.FusedConv2D!.native).toBe(1);
-          expect(after.Conv2DBackpropInput!.native - before.Conv2DBackpropInput!.native).toBe(c.grad ? 1 : 0);
-          expect(after.Conv2DBackpropFilter!.native - before.Conv2DBackpropFilter!.native).toBe(c.grad ? 1 : 0);
-        },
+        (i, _name, c) => expectConforms(i, () => runConv(c, i), convRefs[i] as Float32Array[], {
+          Conv2D: c.grad ? 2 : 1, FusedConv2D: 1, Conv2DBackpropInput: c.grad ? 1 : 0, Conv2DBackpropFilter: c.grad ? 1 : 0,
+        }),
       );
 
       it.each(MATMUL.map((c, i) => [i, `${c.a.join('x')}${c.ta ? 'ᵀ' : ''} * ${c.b.join('x')}${c.tb ? 'ᵀ' : ''} ${c.fused?.activation ?? ''}`, c] as const))(
         'matmul case %i (%s) agrees with stock cpu to 1e-4',
-        (i, _name, c) => {
-          useAllThreads(i);
-          const kernel = c.fused === undefined ? 'BatchMatMul' : '_FusedMatMul';
-          const before = nativeKernelStats(backend)[kernel]!.native;
-          const got = runMatMul(c, i, false);
-          const ref = matMulRefs[i] as Float32Array;
-          expect(got.length).toBe(ref.length);
-          expect(relativeError(got, ref)).toBeLessThan(1e-4);
-          expect(nativeKernelStats(backend)[kernel]!.native).toBe(before + 1);
-        },
+        (i, _name, c) => expectConforms(i, () => [runMatMul(c, i, false)], [matMulRefs[i] as Float32Array], { [c.fused === undefined ? 'BatchMatMul' : '_FusedMatMul']: 1 }),
       );
 
       it.each(GROUP_NORM.map((c, i) => [i, `${c.x.join('x')} groups ${c.groups}${c.silu ? ' + silu' : ''} eps ${c.eps}`, c] as const))(
         'group norm case %i (%s): fused forward and gradients agree with the tfjs ops on stock cpu to 1e-4',
         (i, _name, c) => {
-          useAllThreads(i);
           expect(groupNormIsFused()).toBe(true);
-          const before = nativeKernelStats(backend);
-          const tensors = tf.memory().numTensors;
-          const got = runGroupNorm(c, i);
-          expect(tf.memory().numTensors).toBe(tensors);
-          const ref = groupNormRefs[i] as Float32Array[];
-          expect(got.length).toBe(4);
-          got.forEach((g, j) => {
-            expect(g.length).toBe((ref[j] as Float32Array).length);
-            // errors relative to max(|reference|, 1e-2): in groups of 1–2 values the input gradient is zero up to
-            // rounding (x̂ = ±1), so its own maximum is no scale
-            expect(relativeError(g, ref[j] as Float32Array, 1e-2), `output ${j}`).toBeLessThan(1e-4);
-          });
-          const after = nativeKernelStats(backend);
-          expect(after.RobustGroupNorm!.native - before.RobustGroupNorm!.native).toBe(2);
-          expect(after.RobustGroupNormGrad!.native - before.RobustGroupNormGrad!.native).toBe(1);
+          expect((groupNormRefs[i] as Float32Array[]).length).toBe(4);
+          // errors relative to max(|reference|, 1e-2): in groups of 1–2 values the input gradient is zero up to
+          // rounding (x̂ = ±1), so its own maximum is no scale
+          expectConforms(i, () => runGroupNorm(c, i), groupNormRefs[i] as Float32Array[], { RobustGroupNorm: 2, RobustGroupNormGrad: 1 }, 1e-4, 1e-2);
         },
       );
 
       it.each(GAUSSIAN_GRAM.map((c, i) => [i, `${c.n}x${c.m} d ${c.d} sigma ${c.sigma}${c.sigmaTensor ? ' (tensor)' : ''}${c.shared ? ' shared rows' : ''}`, c] as const))(
         'gaussian gram case %i (%s): fused matrix and gradients agree with the tfjs ops on stock cpu to 1e-4',
         (i, _name, c) => {
-          useAllThreads(i);
           expect(gaussianGramIsFused()).toBe(true);
-          const before = nativeKernelStats(backend);
-          const tensors = tf.memory().numTensors;
-          const got = runGaussianGram(c, i);
-          expect(tf.memory().numTensors).toBe(tensors);
-          const ref = gaussianGramRefs[i] as Float32Array[];
-          expect(got.length).toBe(c.sigmaTensor ? 5 : 4);
-          got.forEach((g, j) => {
-            expect(g.length).toBe((ref[j] as Float32Array).length);
-            expect(relativeError(g, ref[j] as Float32Array), `output ${j}`).toBeLessThan(1e-4);
-          });
-          const after = nativeKernelStats(backend);
-          expect(after.RobustGaussianGram!.native - before.RobustGaussianGram!.native).toBe(2);
-          expect(after.RobustGaussianGramGrad!.native - before.RobustGaussianGramGrad!.native).toBe(1);
+          expect((gaussianGramRefs[i] as Float32Array[]).length).toBe(c.sigmaTensor ? 5 : 4);
+          expectConforms(i, () => runGaussianGram(c, i), gaussianGramRefs[i] as Float32Array[], { RobustGaussianGram: 2, RobustGaussianGramGrad: 1 });
         },
       );
 
       it.each(REDUCE.map((c, i) => [i, `${c.shape.join('x')} axis ${JSON.stringify(c.axis)}${c.keepDims ? ' keepDims' : ''}`, c] as const))(
         'reduction case %i (%s): Sum and Mean agree with stock cpu to 1e-6',
-        (i, _name, c) => {
-          useAllThreads(i);
-          const before = nativeKernelStats(backend);
-          const tensors = tf.memory().numTensors;
-          const got = runReduce(c, i);
-          expect(tf.memory().numTensors).toBe(tensors);
-          const ref = reduceRefs[i] as Float32Array[];
-          got.forEach((g, j) => {
-            expect(g.length).toBe((ref[j] as Float32Array).length);
-            expect(relativeError(g, ref[j] as Float32Array), j === 0 ? 'sum' : 'mean').toBeLessThan(1e-6);
-          });
-          const after = nativeKernelStats(backend);
-          expect(after.Sum!.native - before.Sum!.native).toBe(1);
-          expect(after.Mean!.native - before.Mean!.native).toBe(1);
-        },
+        (i, _name, c) => expectConforms(i, () => runReduce(c, i), reduceRefs[i] as Float32Array[], { Sum: 1, Mean: 1 }, 1e-6),
       );
 
       it('Sum and Mean hand small, non-innermost and int32 reductions to the previous kernel, with the same values', () => {
