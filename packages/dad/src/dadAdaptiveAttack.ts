@@ -82,10 +82,13 @@ export const DAD_ADAPTIVE_ATTACK_DEFAULTS = Object.freeze({
   seed: 0,
 });
 
-const OBJECTIVES: Readonly<Record<DadObjective, (gm: tf.Tensor4D, gce: tf.Tensor4D, alpha: number, lambda: number) => tf.Tensor4D>> = {
+type Direction = (gm: tf.Tensor4D, gce: tf.Tensor4D, alpha: number, lambda: number) => tf.Tensor4D;
+/** ∇(CE − λ·m): `'evade'` always, `'threshold'` while m > margin·θ. */
+const ceMinusLambdaM: Direction = (gm, gce, _alpha, lambda) => tf.sub(gce, tf.mul(gm, lambda));
+const OBJECTIVES: Readonly<Record<DadObjective, Direction>> = {
   detect: (gm, gce, alpha) => tf.add(gm, tf.mul(gce, alpha)),
-  evade: (gm, gce, _alpha, lambda) => tf.sub(gce, tf.mul(gm, lambda)),
-  threshold: (gm, gce, _alpha, lambda) => tf.sub(gce, tf.mul(gm, lambda)),
+  evade: ceMinusLambdaM,
+  threshold: ceMinusLambdaM,
 };
 
 const perSampleL2 = (t: tf.Tensor4D): tf.Tensor4D => tf.sqrt(tf.sum(tf.square(t), [1, 2, 3], true)) as tf.Tensor4D; // [N,1,1,1]
