@@ -9,6 +9,8 @@
  * @packageDocumentation
  */
 export type * from './types';
+export type * from './defense';
+export { assertDefense } from './validate/assertDefense';
 export { RobustError, assert, describeValue } from './errors';
 export type { RobustErrorCode } from './errors';
 export { assertImages } from './validate/assertImages';

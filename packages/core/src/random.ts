@@ -11,6 +11,11 @@ export interface SeedStream {
   readonly seed: number;
   /** The next seed, an integer in [0, 2^31). */
   next(): number;
+  /**
+   * The next seed for a tfjs random op or a robustjs function that takes `seed`: an integer in [1, 2^31]
+   * (tfjs treats a seed of 0 as "unseeded", so a stream never hands one out). Advances the stream like `next()`.
+   */
+  nextSeed(): number;
   /** An independent child stream for a named sub-task (same parent seed + label → same child). */
   fork(label: string): SeedStream;
 }
@@ -44,12 +49,14 @@ export function seedStream(seed: number): SeedStream {
   assert(typeof seed === 'number' && Number.isInteger(seed), 'INVALID_ARGUMENT', () =>
     `Argument 'seed' passed to 'seedStream' must be an integer, got ${describeValue(seed)}.`);
   let state = mix32(seed >>> 0);
+  const next = (): number => {
+    state = mix32(state);
+    return state & 0x7fffffff;
+  };
   return {
     seed,
-    next() {
-      state = mix32(state);
-      return state & 0x7fffffff;
-    },
+    next,
+    nextSeed: () => next() + 1,
     fork(label: string) {
       return seedStream(mix32(state ^ hashLabel(label)) & 0x7fffffff);
     },
