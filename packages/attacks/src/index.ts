@@ -38,3 +38,4 @@ export { fabT, FAB_T_DEFAULTS } from './fabT';
 export type { FabTOptions } from './fabT';
 export { autoAttack, AUTO_ATTACK_DEFAULTS } from './autoAttack';
 export type { AutoAttackOptions, AutoAttackVersion } from './autoAttack';
+export type { EvaluationAttack, EvaluationAttackContext, ThreatModel, BatchInfo } from './evaluation/types';
