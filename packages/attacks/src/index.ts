@@ -39,3 +39,13 @@ export type { FabTOptions } from './fabT';
 export { autoAttack, AUTO_ATTACK_DEFAULTS } from './autoAttack';
 export type { AutoAttackOptions, AutoAttackVersion } from './autoAttack';
 export type { EvaluationAttack, EvaluationAttackContext, ThreatModel, BatchInfo } from './evaluation/types';
+export { evaluateDefense, evaluationData, shardBatches, EVALUATE_DEFENSE_DEFAULTS } from './evaluation/evaluateDefense';
+export type {
+  EvaluationData, SampleOutcome, BatchResult, EvaluationCheckpoint, EvaluationProgress, ExampleImages,
+  EvaluateDefenseOptions, EvaluationProtocol, DefenseEvaluation,
+} from './evaluation/evaluateDefense';
+export { pgdEotAttack, PGD_EOT_ATTACK_DEFAULTS } from './evaluation/pgdEotAttack';
+export type { PgdEotAttackOptions } from './evaluation/pgdEotAttack';
+export { undefended } from './evaluation/undefended';
+export { wilson, pairedDifference } from './evaluation/intervals';
+export type { Proportion, PairedDifference } from './evaluation/intervals';

@@ -1,0 +1,201 @@
+import '@robustjs/core/register';
+import * as tf from '@tensorflow/tfjs';
+import type { Defense, Images, Labels } from '@robustjs/core';
+import { describeDefense, expectNoLeakAsync, expectRobustError, expectRobustErrorAsync } from '@robustjs/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomLinear, type LinearModel } from '../../test/models';
+import { pgd } from '../pgd';
+import { evaluateDefense, evaluationData, shardBatches, type BatchResult } from './evaluateDefense';
+import { pairedDifference, wilson } from './intervals';
+import { pgdEotAttack } from './pgdEotAttack';
+import type { EvaluationAttack } from './types';
+import { undefended } from './undefended';
+
+/** A randomized defense written in the test: Gaussian noise (seeded) then the classifier. */
+function noisy(lin: LinearModel): Defense {
+  const purify = (x: Images, seed: number): Images =>
+    tf.tidy(() => tf.clipByValue(tf.add(x, tf.randomNormal(x.shape, 0, 0.05, 'float32', seed)), 0, 1) as Images);
+  return {
+    label: 'Noise',
+    surface: {
+      model: (x, seed) => lin.model(purify(x, seed)),
+      randomized: true, gradient: 'exact', description: 'noise then classifier', terms: {},
+      recommendedAttacks: [{ name: 'pgd-eot' }], minBatchSize: 1,
+    },
+    classify(x, { seed, keepImages }) {
+      const images = purify(x, seed);
+      const logits = lin.model(images);
+      if (keepImages) return { logits, images, info: { seed } };
+      images.dispose();
+      return { logits, info: { seed } };
+    },
+    describe: () => ({ label: 'Noise', kind: 'test', modifies: 'Undefended', settings: { std: 0.05 }, surface: 'noise then classifier' }),
+    dispose() {},
+  };
+}
+
+describe('evaluateDefense', () => {
+  let lin: LinearModel;
+  let x: Images;
+  let y: Labels;
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    lin = randomLinear(16, 4, 9, 1);
+    x = tf.randomUniform([20, 4, 4, 1], 0, 1, 'float32', 4) as Images;
+    y = tf.tidy(() => tf.argMax(lin.model(x), 1).toInt()) as Labels;
+  });
+  afterAll(() => {
+    tf.dispose([x, y]);
+    lin.dispose();
+  });
+
+  const threat = { norm: 'linf', eps: 0.1 } as const;
+
+  it('reports clean and robust accuracy with Wilson intervals, per-sample outcomes that match a direct PGD run', async () => {
+    const defense = undefended(lin.model);
+    const attack = pgdEotAttack({ steps: 5, chunkSize: 32 });
+    const result = await expectNoLeakAsync(() => evaluateDefense(defense, evaluationData(x, y), { attacks: [attack], threat, batchSize: 20, seed: 3 }));
+    expect(result.clean.successes).toBe(20);
+    expect(result.clean.ci95[0]).toBeCloseTo(wilson(20, 20).ci95[0], 12);
+    expect(result.results).toHaveLength(1);
+    // the attack seed the evaluator used: batch 0's third nextSeed, chunk 0's first
+    const { seedStream } = await import('@robustjs/core');
+    const seeds = seedStream(3).fork('batch 0');
+    seeds.nextSeed();
+    seeds.nextSeed();
+    const restartSeed = seeds.nextSeed();
+    const chunkSeed = seedStream(restartSeed).nextSeed();
+    const direct = tf.tidy(() => {
+      const xAdv = pgd(lin.model, x, y, { eps: 0.1, stepSize: 0.05, steps: 5, norm: 'linf', randomStart: true, seed: chunkSeed });
+      return Array.from(tf.argMax(lin.model(xAdv), 1).dataSync());
+    });
+    const samples = result.results[0]!.samples;
+    expect(samples.map((s) => s.adversarial)).toEqual(direct);
+    expect(result.robust.successes).toBe(direct.filter((p, i) => p === samples[i]!.label).length);
+    expect(result.robust.successes).toBeLessThan(20);
+    expect(samples.filter((s) => s.brokenBy !== null).every((s) => s.brokenBy!.attack === 'pgd-eot')).toBe(true);
+    expect(result.protocol.attacks[0]!.description).toContain('deterministic');
+    expect(result.defense.label).toBe('Undefended');
+  });
+
+  it('takes the per-sample worst case over attacks and candidates', async () => {
+    const defense = undefended(lin.model);
+    // attack A: returns x (fools nobody); attack B: two candidates, the second is PGD
+    const identity: EvaluationAttack = {
+      name: 'identity', settings: {}, check() {}, describe: () => 'identity',
+      run: (_d, xb) => [tf.clone(xb)],
+    };
+    const pgdTwo: EvaluationAttack = {
+      name: 'two', settings: {}, check() {}, describe: () => 'x, then PGD',
+      run: (_d, xb, yb, { seed }) => [tf.clone(xb), pgd(lin.model, xb, yb, { eps: 0.1, stepSize: 0.05, steps: 5, seed })],
+    };
+    const r = await evaluateDefense(defense, evaluationData(x, y), { attacks: [identity, pgdTwo], threat, batchSize: 10 });
+    const broken = r.results.flatMap((b) => b.samples).filter((s) => s.brokenBy !== null);
+    expect(broken.length).toBeGreaterThan(0);
+    expect(broken.every((s) => s.brokenBy!.attack === 'two' && s.brokenBy!.candidate === 1)).toBe(true);
+    expect(r.results[0]!.info.adversarial.map((i) => `${i.attack}:${i.candidate}`)).toEqual(['identity:0', 'two:0', 'two:1']);
+  });
+
+  it('is deterministic, and shards plus merge equal one run', async () => {
+    const defense = noisy(lin);
+    const opts = { attacks: [pgdEotAttack({ steps: 3, eot: 2, chunkSize: 3 })], threat, batchSize: 4, seed: 7, restarts: 2 };
+    const strip = (rs: readonly BatchResult[]): unknown => rs.map(({ seconds: _s, ...rest }) => rest);
+    const a = await evaluateDefense(defense, evaluationData(x, y), opts);
+    const b = await evaluateDefense(defense, evaluationData(x, y), opts);
+    expect(strip(b.results)).toEqual(strip(a.results));
+    const parts = await Promise.all([0, 1, 2].map((i) =>
+      evaluateDefense(defense, evaluationData(x, y), { ...opts, batches: shardBatches(5, i, 3) })));
+    expect(strip(parts.flatMap((p) => p.results))).toEqual(strip(a.results));
+    expect(a.results[0]!.info.clean).toEqual({ seed: expect.any(Number) });
+  });
+
+  it('resumes from per-batch checkpoints without re-running stored batches', async () => {
+    const store = new Map<number, BatchResult>();
+    let runs = 0;
+    const counting: EvaluationAttack = { ...pgdEotAttack({ steps: 2 }), run(d, xb, yb, c) {
+      runs++;
+      return pgdEotAttack({ steps: 2 }).run(d, xb, yb, c);
+    } };
+    const checkpoint = { read: (b: number) => store.get(b), write: (r: BatchResult) => void store.set(r.batch, r) };
+    const opts = { attacks: [counting], threat, batchSize: 5, checkpoint };
+    const first = await evaluateDefense(undefended(lin.model), evaluationData(x, y), { ...opts, batches: [0, 2] });
+    expect(runs).toBe(2);
+    const all = await evaluateDefense(undefended(lin.model), evaluationData(x, y), opts);
+    expect(runs).toBe(4);
+    expect(all.results.slice(0, 2)).toEqual(first.results);
+    expect(all.robust.n).toBe(20);
+  });
+
+  it('gives example pictures of the first images and reports progress', async () => {
+    const seen: number[][] = [];
+    const progress: number[] = [];
+    await evaluateDefense(noisy(lin), evaluationData(x, y), {
+      attacks: [pgdEotAttack({ steps: 1, chunkSize: 2 })], threat, batchSize: 4, examples: 6,
+      onExamples: (e) => seen.push([e.start, e.x.shape[0], e.defendedAdversarial.shape[0]]),
+      onProgress: (p) => progress.push(p.done),
+    });
+    expect(seen).toEqual([[0, 4, 4], [4, 2, 2]]);
+    expect(progress.at(-1)).toBe(20);
+    expect(progress).toEqual([...progress].sort((p, q) => p - q));
+  });
+
+  it('rejects bad input before any work', async () => {
+    const defense = undefended(lin.model);
+    const data = evaluationData(x, y);
+    const attacks = [pgdEotAttack()];
+    await expectRobustErrorAsync(() => evaluateDefense({ label: 'x' } as unknown as Defense, data, { attacks, threat }));
+    await expectRobustErrorAsync(() => evaluateDefense(defense, data, { attacks: [], threat }));
+    await expectRobustErrorAsync(() => evaluateDefense(defense, data, { attacks, threat: { norm: 'l1' as 'l2', eps: 1 } }));
+    await expectRobustErrorAsync(() => evaluateDefense(defense, data, { attacks, threat, batchSize: 0 }));
+    await expectRobustErrorAsync(() => evaluateDefense(defense, data, { attacks, threat, batches: [0, 9] }));
+    await expectRobustErrorAsync(() => evaluateDefense(defense, data, { attacks, threat, bogus: 1 } as never));
+    const blind: Defense = { ...defense, surface: { ...defense.surface, gradient: 'none' } };
+    const e = await expectRobustErrorAsync(() => evaluateDefense(blind, data, { attacks, threat }));
+    expect(e.message).toContain("gradient 'none'");
+    expectRobustError(() => pgdEotAttack({ steps: -1 }));
+    expectRobustError(() => pgdEotAttack({ eot: 1.5 }));
+    expectRobustError(() => undefended('model' as never));
+    expectRobustError(() => evaluationData(x, tf.zeros([3], 'int32') as Labels));
+  });
+
+  it('rejects an attack whose candidate leaves the threat model, and frees it', async () => {
+    const cheat: EvaluationAttack = {
+      name: 'cheat', settings: {}, check() {}, describe: () => 'cheat',
+      run: (_d, xb) => [tf.tidy(() => tf.clipByValue(tf.add(xb, 0.5), 0, 1) as Images)],
+    };
+    const before = tf.memory().numTensors;
+    const e = await expectRobustErrorAsync(() => evaluateDefense(undefended(lin.model), evaluationData(x, y), { attacks: [cheat], threat }));
+    expect(e.code).toBe('OUT_OF_RANGE');
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 4);
+  });
+});
+
+describe('intervals', () => {
+  it('wilson matches the closed form and stays in [0,1]', () => {
+    const p = wilson(154, 500);
+    expect(p.rate).toBeCloseTo(0.308, 12);
+    expect(p.ci95[0]).toBeCloseTo(0.2688, 3);
+    expect(p.ci95[1]).toBeCloseTo(0.3502, 3);
+    expect(wilson(0, 10).ci95[0]).toBe(0);
+    expect(wilson(10, 10).ci95[1]).toBe(1);
+    expectRobustError(() => wilson(11, 10));
+  });
+
+  it('pairedDifference counts discordant pairs and narrows with pairing', () => {
+    const a = [true, true, false, false, true];
+    const b = [true, false, true, true, true];
+    const d = pairedDifference(a, b);
+    expect(d.difference).toBeCloseTo(0.2, 12);
+    expect(d.aOnly).toBe(1);
+    expect(d.bOnly).toBe(2);
+    expect(d.ci95[0]).toBeLessThan(0.2);
+    expect(pairedDifference([true, false], [true, false]).ci95).toEqual([0, 0]);
+    expectRobustError(() => pairedDifference([true], [true, false]));
+  });
+});
+
+describeDefense('undefended', () => {
+  const lin = randomLinear(16, 4, 9, 1);
+  const xs = tf.randomUniform([3, 4, 4, 1], 0, 1, 'float32', 2) as Images;
+  return { defense: undefended(lin.model), x: xs, y: tf.tensor1d([0, 1, 2], 'int32') as Labels };
+});

@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+import { assert, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
+import type { Classifier, Defense, Images, Labels } from '@robustjs/core';
+import { eot } from '../eot';
+import { pgd } from '../pgd';
+import type { EvaluationAttack, EvaluationAttackContext } from './types';
+
+/** Options of {@link pgdEotAttack}. */
+export interface PgdEotAttackOptions {
+  /** PGD iterations; default 10. */
+  readonly steps?: number;
+  /** Step size; default `null` = 2.5·ε/steps (Madry et al.'s rule). */
+  readonly stepSize?: number | null;
+  /** Draws averaged per gradient on a randomized surface (EOT); default 1. Deterministic surfaces use 1. */
+  readonly eot?: number;
+  /** Start from a uniform point of the ε-ball; default true. */
+  readonly randomStart?: boolean;
+  /** Images per model call (bounds memory; each chunk has its own seeds, so results do not depend on the run); default 16. */
+  readonly chunkSize?: number;
+}
+
+/** Defaults of {@link pgdEotAttack}: 10 steps, step size 2.5·ε/steps, EOT 1, random start, chunks of 16. */
+export const PGD_EOT_ATTACK_DEFAULTS = Object.freeze({
+  steps: 10,
+  stepSize: null as number | null,
+  eot: 1,
+  randomStart: true,
+  chunkSize: 16,
+});
+
+const HOW: Readonly<Record<string, string>> = {
+  exact: 'gradients through',
+  surrogate: 'gradients through',
+  bpda: 'gradients through',
+  none: 'no gradient through',
+};
+
+/**
+ * PGD with EOT (Madry et al. 2018; Athalye et al. 2018) against any {@link Defense} through its attack surface:
+ *
+ * 1. Split the batch into chunks of `chunkSize`; chunk c gets seed s_c = the c-th `nextSeed()` of the batch seed.
+ * 2. The attacked model is `surface.model` averaged over `eot` draws seeded from s_c (`eot` of this package) when
+ *    the surface is randomized, else `surface.model(x, 1)`.
+ * 3. `pgd` with the threat model's norm and ε, `steps` steps of `stepSize`, random start seeded by s_c.
+ *
+ * @param options - {@link PgdEotAttackOptions}; defaults {@link PGD_EOT_ATTACK_DEFAULTS}.
+ * @returns the attack (one candidate per batch).
+ * @throws {@link @robustjs/core!index.RobustError} `INVALID_ARGUMENT` for steps, eot or chunkSize that are not
+ *   integers (≥ 0, ≥ 1, ≥ 1), a step size ≤ 0, `UNKNOWN_OPTION`; `check` throws for a surface without gradient.
+ * @example
+ * ```ts
+ * const attack = pgdEotAttack({ steps: 20, stepSize: 0.0125, eot: 4 });
+ * const report = evaluateDefense(defense, { x, y }, { attacks: [attack], threat: { norm: 'linf', eps: 0.1 } });
+ * ```
+ */
+export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
+  const fn = 'pgdEotAttack';
+  const o = resolveOptions(fn, PGD_EOT_ATTACK_DEFAULTS, options);
+  assertNumber(o.steps, 'steps', fn, { integer: true, min: 0 });
+  if (o.stepSize !== null) assertNumber(o.stepSize, 'stepSize', fn, { greaterThan: 0 });
+  assertNumber(o.eot, 'eot', fn, { integer: true, min: 1 });
+  assertNumber(o.chunkSize, 'chunkSize', fn, { integer: true, min: 1 });
+  assert(typeof o.randomStart === 'boolean', 'INVALID_ARGUMENT', () =>
+    `Option 'randomStart' passed to '${fn}' must be true or false, got ${describeValue(o.randomStart)}.`);
+  const settings = Object.freeze({ steps: o.steps, stepSize: o.stepSize, eot: o.eot, randomStart: o.randomStart, chunkSize: o.chunkSize });
+  const attack: EvaluationAttack = {
+    name: 'pgd-eot',
+    settings,
+    check(defense: Defense, where: string) {
+      assert(defense.surface.gradient !== 'none', 'INVALID_ARGUMENT', () =>
+        `Attack '${where}' (pgd-eot) needs a differentiable attack surface, but defense '${defense.label}' declares ` +
+          "gradient 'none'. Use a score-based attack (e.g. Square) or give the defense a surrogate or BPDA surface.");
+    },
+    describe(defense: Defense) {
+      const { surface } = defense;
+      const draws = surface.randomized ? `EOT ${o.eot}` : 'deterministic: EOT 1';
+      return `PGD+EOT (${o.steps} steps, ${draws}), ${HOW[surface.gradient]} ${surface.description}`;
+    },
+    run(defense: Defense, x: Images, y: Labels, context: EvaluationAttackContext) {
+      const { surface } = defense;
+      const { norm, eps } = context.threat;
+      const stepSize = o.stepSize ?? (2.5 * eps) / Math.max(o.steps, 1);
+      const n = x.shape[0];
+      const seeds = seedStream(context.seed);
+      const parts: Images[] = [];
+      for (let s = 0; s < n; s += o.chunkSize) {
+        const size = Math.min(o.chunkSize, n - s);
+        const xb = tf.slice(x, [s, 0, 0, 0], [size, -1, -1, -1]) as Images;
+        const yb = tf.slice(y, [s], [size]) as Labels;
+        const chunkSeed = seeds.nextSeed();
+        const target: Classifier = surface.randomized
+          ? eot(surface.model, { samples: o.eot, seed: chunkSeed })
+          : (xx) => surface.model(xx, 1);
+        parts.push(pgd(target, xb, yb, { eps, stepSize, steps: o.steps, norm, randomStart: o.randomStart, seed: chunkSeed }));
+        tf.dispose([xb, yb]);
+        context.onProgress?.(s + size);
+      }
+      if (parts.length === 1) return [parts[0] as Images];
+      const out = tf.concat(parts, 0) as Images;
+      tf.dispose(parts);
+      return [out];
+    },
+  };
+  return Object.freeze(attack);
+}
