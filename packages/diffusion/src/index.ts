@@ -1,7 +1,8 @@
 /**
  * `@robustjs/diffusion`: noise schedules, forward noising, samplers with per-sample timesteps (DDPM/DDIM with η,
  * VP-SDE Euler–Maruyama, probability-flow ODE), a trainable DDPM UNet, epsilon-loss training with EMA and
- * resumable checkpoints, and the DiffPure, GDMP and GNS purifiers with gradient modes for adaptive attacks.
+ * resumable checkpoints, the DiffPure, GDMP and GNS purifiers with gradient modes for adaptive attacks, and
+ * `purifierDefense`, which makes any of them (or a user's own purifier) a core `Defense`.
  * @packageDocumentation
  */
 export { linearSchedule, cosineSchedule, alphaBar, assertSchedule } from './schedule';
@@ -28,3 +29,5 @@ export type { DiffPureOptions, GdmpOptions, GnsOptions, MajorityVoteOptions } fr
 export { createDiffusionPurifier } from './purifiers/purifier';
 export type { DiffusionPurifier, DiffusionPurifierSettings, PurifyOptions, StageTimesteps, PurifierSampler, GdmpGuidance } from './purifiers/types';
 export type { GradientMode } from './purifiers/chain';
+export { purifierDefense, PURIFIER_DEFENSE_DEFAULTS } from './purifierDefense';
+export type { PurifierDefenseOptions, SeededPurifier } from './purifierDefense';

@@ -141,8 +141,9 @@ export interface MajorityVoteOptions {
 
 /**
  * The voting defense of GNS: purify `runs` times with independent noise, classify each, and take the most
- * frequent label per image (ties → the smaller class index). Not differentiable (use the purifier with EOT for
- * attacks).
+ * frequent label per image (ties → the smaller class index). Run r purifies with the (r+1)-th
+ * `seedStream(seed).nextSeed()`, the draws of `purifierDefense` with `runs`. Not differentiable (use the
+ * purifier with EOT for attacks).
  *
  * @param classifier - the classifier.
  * @param purifier - a diffusion purifier.
@@ -164,7 +165,8 @@ export function majorityVote(classifier: Classifier, purifier: { purify: (x: Ima
   const seeds = seedStream(o.seed);
   let votes: tf.Tensor2D | undefined;
   for (let r = 0; r < o.runs; r++) {
-    const seed = seeds.next();
+    // run r purifies with seedStream(seed).nextSeed() drawn r + 1 times: the draws of purifierDefense's vote
+    const seed = seeds.nextSeed();
     const next = tf.tidy(() => {
       const logits = classifier(purifier.purify(x, { seed, ...(o.t === undefined ? {} : { t: o.t }) }));
       const oneHot = tf.oneHot(tf.argMax(logits, 1) as tf.Tensor1D, logits.shape[1]).toInt() as tf.Tensor2D;
