@@ -12,9 +12,51 @@ import { Denoiser } from '@robustjs/dad';
 import { MmdDetector } from '@robustjs/mmd';
 import { loadFeaturizer, modelsDir, referenceClassifier } from '@robustjs/zoo';
 import { CliError, MissingModelError } from './errors';
-import type { DadParts, RunContext } from './defenses/types';
 import type { ProgressSink } from './progress';
 import type { Protocol } from './protocol';
+import type { Classifier } from '@robustjs/core';
+import type { Dataset } from '@robustjs/datasets';
+import type { NoiseSchedule } from '@robustjs/diffusion';
+
+/** DAD's parts as loaded from a model folder. */
+export interface DadParts {
+  /** The fitted MMD detector (reference batch R, deep kernel). */
+  readonly detector: MmdDetector;
+  /** The trained denoiser. */
+  readonly denoiser: Denoiser;
+  /** θ and the batch size it was calibrated at, from the folder's manifest. */
+  readonly threshold: { readonly value: number; readonly batchSize: number; readonly fpr: number };
+  /** Where the files came from. */
+  readonly dir: string;
+}
+
+/** What the defense table shares during one run: data, models (loaded lazily, once), progress output. */
+export interface RunContext {
+  /** The protocol in force. */
+  readonly protocol: Protocol;
+  /** The test split. */
+  readonly dataset: Dataset;
+  /** Rows of the evaluation images, in evaluation order. */
+  readonly evalRows: Int32Array;
+  /**
+   * Rows held out for calibration, disjoint from the evaluation images and from each other by purpose.
+   * @param purpose - `'ssni'` (up to 1,000 rows) or `'dad'` (up to 2,000 rows).
+   * @param count - how many.
+   */
+  heldOut(purpose: 'ssni' | 'dad', count: number): Int32Array;
+  /** The classifier under every defense. */
+  readonly classifier: Classifier;
+  /** The diffusion UNet (loaded on first use). */
+  unet(): Promise<Unet>;
+  /** The UNet's noise schedule (linear, T = 1000). */
+  readonly schedule: NoiseSchedule;
+  /** DAD's parts (loaded on first use). */
+  dad(): Promise<DadParts>;
+  /** A value computed once per run and shared (e.g. an SSNI calibration), by key. */
+  shared<T>(key: string, make: () => Promise<T>): Promise<T>;
+  /** Where progress bars go (stderr), or undefined for silence. */
+  readonly progress: ProgressSink | undefined;
+}
 
 /** Held-out ranges at the end of the seeded permutation (evaluation images come from its start). */
 const HELD_OUT = { ssni: { offset: 0, max: 1000 }, dad: { offset: 1000, max: 2000 } } as const;

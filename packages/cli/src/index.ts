@@ -4,8 +4,9 @@
  * `robustjs demo` evaluates the undefended classifier, DiffPure, DiffPure + SSNI-L / SSNI-N, GDMP and GNS with and
  * without SSNI-N, and DAD on the same Fashion-MNIST test images, each under its own adaptive attack, and writes
  * `report.json` and a self-contained `report.html`. `robustjs eval <protocol.json> --shard i/n` runs a share of the
- * batches and `robustjs merge` combines the shares into the report an unsharded run gives. Each defense is a small
- * {@link DefenseAdapter} in {@link DEFENSES}.
+ * batches and `robustjs merge` combines the shares into the report an unsharded run gives. The CLI holds no defense
+ * logic: {@link DEFENSES} and {@link ATTACKS} map protocol options onto the library's `Defense` and `EvaluationAttack`
+ * factories, and every number comes from `evaluateDefense` of `@robustjs/attacks`.
  *
  * @packageDocumentation
  */
@@ -13,12 +14,12 @@ export { runCli } from './cli';
 export type { CliIo } from './cli';
 export { CliError, MissingModelError, describeFailure, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from './errors';
 export { DEMO_PROTOCOL, DEMO_FULL_PROTOCOL, PROTOCOL_DEFAULTS, parseProtocol, checkKeys } from './protocol';
-export type { Protocol, AttackSettings, DefenseSpec, ModelPaths } from './protocol';
-export { DEFENSES } from './defenses/index';
-export type { Defense, DefenseAdapter, BatchOutcome, RunContext, DadParts } from './defenses/types';
+export type { Protocol, AttackSettings, DefenseSpec, AttackSpec, NamedSpec, ModelPaths } from './protocol';
+export { DEFENSES, createDefense, validateDefenses } from './registry/defenses';
+export { ATTACKS, createAttacks } from './registry/attacks';
 export { createRunContext, loadUnetFile, loadDadParts, defaultUnetPath, defaultDadDir } from './context';
-export type { RunContextOptions } from './context';
-export { evaluateProtocol, shardRange, validateDefenses } from './evaluate';
+export type { RunContextOptions, RunContext, DadParts } from './context';
+export { evaluateProtocol, shardRange } from './evaluate';
 export type { EvaluateOptions } from './evaluate';
 export { mergeReports } from './report/merge';
 export { summarize } from './report/summarize';
@@ -26,7 +27,10 @@ export { renderTable } from './report/table';
 export { renderHtml } from './report/html';
 export { writeReport } from './report/writeReport';
 export { encodePng, pngDataUri } from './report/png';
-export type { Report, ReportEnvironment, ShardInfo, DefenseResult, ImageRecord, BatchRecord, DefenseExample, SkippedDefense, SummaryRow } from './report/types';
+export type {
+  Report, ReportEnvironment, ShardInfo, DefenseResult, ImageRecord, ImageInfo, BatchRecord, BatchInfoRecord, DefenseExample,
+  ReportedAttack, SkippedDefense, SummaryRow,
+} from './report/types';
 export { atomicWrite } from './atomicWrite';
 export { progressBar } from './progress';
 export type { ProgressBar, ProgressSink } from './progress';

@@ -23,15 +23,24 @@ export interface AttackSettings {
   readonly randomStart: boolean;
 }
 
-/** One defense of a protocol: `name` picks the adapter, the other keys are its options (see each adapter's defaults). */
-export interface DefenseSpec {
-  /** The adapter: `'none'`, `'diffpure'`, `'gdmp'`, `'gns'`, `'ssni'` or `'dad'`. */
+/** A protocol entry naming a table entry (a defense or an attack) and its options. */
+export interface NamedSpec {
+  /** The table entry, e.g. `'diffpure'` or `'pgd-eot'`. */
   readonly name: string;
-  /** The row's label in tables (default: the adapter's own, e.g. `'DiffPure + SSNI-N'`). */
+  /** The row's label in tables (defenses only; default: the defense's own, e.g. `'DiffPure + SSNI-N'`). */
   readonly label?: string;
-  /** Adapter options. */
+  /** The entry's options. */
   readonly [option: string]: unknown;
 }
+
+/** One defense of a protocol: `name` picks the defense (`'none'`, `'diffpure'`, `'gdmp'`, `'gns'`, `'ssni'`, `'dad'`), the other keys are its options. */
+export type DefenseSpec = NamedSpec;
+
+/**
+ * One attack of a protocol: `name` picks the attack (`'pgd-eot'`, `'dad-adaptive'`), the other keys override the
+ * budget of `attack` (steps, stepSize, eot, randomStart) and set the attack's own options.
+ */
+export type AttackSpec = NamedSpec;
 
 /** Paths of model files that replace the zoo's. */
 export interface ModelPaths {
@@ -59,6 +68,11 @@ export interface Protocol {
   readonly examples: number;
   /** The attack. */
   readonly attack: AttackSettings;
+  /**
+   * The attacks run against every defense (per-sample worst case over them); `null` = each defense's recommended
+   * attacks (its attack surface's `recommendedAttacks`, e.g. PGD+EOT, or DAD's three adaptive objectives).
+   */
+  readonly attacks: readonly AttackSpec[] | null;
   /** The defenses, evaluated in order on the same images. */
   readonly defenses: readonly DefenseSpec[];
   /** Model files replacing the zoo's. */
@@ -75,6 +89,7 @@ export const PROTOCOL_DEFAULTS = Object.freeze({
   chunkSize: 16,
   examples: 6,
   attack: Object.freeze({ norm: 'linf', eps: 0.1, steps: 10, stepSize: null, eot: 2, restarts: 1, randomStart: true } as AttackSettings),
+  attacks: null as readonly AttackSpec[] | null,
   models: Object.freeze({}) as ModelPaths,
 });
 
@@ -179,7 +194,7 @@ function positive(v: unknown, name: string, source: string): number {
  */
 export function parseProtocol(json: unknown, source: string): Protocol {
   if (!isObject(json)) throw new CliError(`${source}: a protocol must be a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json}.`);
-  checkKeys(json, ['format', 'dataset', 'images', 'seed', 'batchSize', 'chunkSize', 'examples', 'attack', 'defenses', 'models'], 'the protocol', source);
+  checkKeys(json, ['format', 'dataset', 'images', 'seed', 'batchSize', 'chunkSize', 'examples', 'attack', 'attacks', 'defenses', 'models'], 'the protocol', source);
   const d = PROTOCOL_DEFAULTS;
   if (json.format !== undefined && json.format !== d.format) throw new CliError(`${source}: 'format' must be '${d.format}', got ${JSON.stringify(json.format)}.`);
   if (json.dataset !== undefined && json.dataset !== 'fashion-mnist') throw new CliError(`${source}: 'dataset' must be 'fashion-mnist', got ${JSON.stringify(json.dataset)}.`);
@@ -204,6 +219,14 @@ export function parseProtocol(json: unknown, source: string): Protocol {
     if (!isObject(s) || typeof s.name !== 'string') throw new CliError(`${source}: 'defenses[${i}]' must be an object with a string 'name'.`);
     return Object.freeze({ ...s }) as DefenseSpec;
   });
+  const attacksIn = json.attacks ?? null;
+  if (attacksIn !== null && (!Array.isArray(attacksIn) || attacksIn.length === 0)) {
+    throw new CliError(`${source}: 'attacks' must be null or a non-empty array of { "name": ... } objects.`);
+  }
+  const attacks = attacksIn === null ? null : Object.freeze(attacksIn.map((s, i) => {
+    if (!isObject(s) || typeof s.name !== 'string') throw new CliError(`${source}: 'attacks[${i}]' must be an object with a string 'name'.`);
+    return Object.freeze({ ...s }) as AttackSpec;
+  }));
   const protocol: Protocol = Object.freeze({
     format: d.format, dataset: d.dataset,
     images: int(json.images ?? d.images, 'images', source, 1),
@@ -211,7 +234,7 @@ export function parseProtocol(json: unknown, source: string): Protocol {
     batchSize: int(json.batchSize ?? d.batchSize, 'batchSize', source, 1),
     chunkSize: int(json.chunkSize ?? d.chunkSize, 'chunkSize', source, 1),
     examples: int(json.examples ?? d.examples, 'examples', source, 0),
-    attack, defenses: Object.freeze(defenses), models: Object.freeze({ ...modelsIn }) as ModelPaths,
+    attack, attacks, defenses: Object.freeze(defenses), models: Object.freeze({ ...modelsIn }) as ModelPaths,
   });
   if (protocol.images > 7000) throw new CliError(`${source}: 'images' must be ≤ 7000 (the rest of the 10,000 test images are held out for calibration), got ${protocol.images}.`);
   return protocol;

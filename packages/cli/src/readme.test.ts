@@ -14,5 +14,5 @@ it('the README example (≤ 10 lines) evaluates the undefended classifier from a
   }
   expect(printed).toMatch(/^method +clean %/);
   expect(printed).toContain('Undefended');
-  expect(printed).toContain('Attack: l_inf eps 0.1, 2 steps');
+  expect(printed).toContain('Threat model: l_inf eps 0.1; budget 2 steps');
 }, 60_000);

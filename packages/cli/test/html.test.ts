@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_PROTOCOL, encodePng, pngDataUri, renderHtml, summarize, type DefenseResult, type Report } from '../src/index';
+import { DEMO_PROTOCOL, encodePng, pngDataUri, renderHtml, summarize, type BatchRecord, type DefenseResult, type Report } from '../src/index';
 import { tempDir } from './helpers';
 
 /** CHROMIUM_PATH, else Debian's chromium (`apt-get install chromium`). Missing: the test is skipped, except with CI=true where it fails. */
@@ -13,19 +13,23 @@ function fakeReport(): Report {
   const picture = (v: number): string => pngDataUri(encodePng(Float32Array.from({ length: 28 * 28 }, (_, i) => ((i % 28) / 28 + v) % 1), 28, 28, 1, 3));
   const labels = [0, 1, 2, 3, 4, 5];
   const result = (position: number, label: string, base: string | null, extra: (i: number) => object, mmd: boolean): DefenseResult => ({
-    position, label, base, settings: position === 2 ? { threshold: 0.05 } : { t: 100 }, attack: 'PGD+EOT',
-    images: labels.map((y, i) => ({ index: i, row: 100 + i, label: y, clean: i === 5 ? 0 : y, adversarial: i % 2 === 0 ? y : 9, ...extra(i) })),
+    position, label, base, attacks: [{ name: 'pgd-eot', settings: {}, description: 'PGD+EOT' }],
+    defense: { label, kind: 'test', modifies: base, settings: position === 2 ? { threshold: 0.05 } : { t: 100 }, surface: 'chain' },
+    images: labels.map((y, i) => ({ index: i, row: 100 + i, label: y, clean: i === 5 ? 0 : y, adversarial: i % 2 === 0 ? y : 9, brokenBy: null, ...extra(i) })),
     batches: [0, 1].map((b) => ({ batch: b, size: 3, seconds: { clean: 0.3, attack: 3, adversarial: 0.3 },
-      ...(mmd ? { mmdClean: 0.01 + b / 100, mmdAdversarial: [0.2 + b / 10, 0.03], flaggedClean: false, flaggedAdversarial: [true, false] } : {}) })),
+      info: mmd ? {
+        clean: { statistic: 0.01 + b / 100, threshold: 0.05, flagged: false },
+        adversarial: [0.2 + b / 10, 0.03].map((v, c) => ({ attack: 'dad-adaptive', restart: 0, candidate: c, info: { statistic: v, threshold: 0.05, flagged: v > 0.05 } })),
+      } as BatchRecord['info'] : { clean: {}, adversarial: [] } })),
     examples: [0, 1].map((i) => ({ index: i, adversarial: picture(0.1 * position), purifiedClean: picture(0.2), purifiedAdversarial: picture(0.3) })),
   });
   const results = [
-    result(0, 'DiffPure', null, () => ({}), true),
-    result(1, 'DiffPure + SSNI-N', 'DiffPure', (i) => ({ cleanNorm: 10 + i, adversarialNorm: 14 + i, cleanT: 40 + i, adversarialT: 90 + i }), true),
+    result(0, 'DiffPure', null, () => ({}), false),
+    result(1, 'DiffPure + SSNI-N', 'DiffPure', (i) => ({ info: { clean: { norms: 10 + i, timesteps: 40 + i }, adversarial: { norms: 14 + i, timesteps: 90 + i } } }), false),
     result(2, 'DAD', null, () => ({}), true),
   ];
   return {
-    format: 'robustjs-report', version: 1, shard: null, protocol: { ...DEMO_PROTOCOL, images: 6, batchSize: 3 },
+    format: 'robustjs-report', version: 2, shard: null, protocol: { ...DEMO_PROTOCOL, images: 6, batchSize: 3 },
     environment: { backend: 'wasm', native: true, node: 'v20', seconds: 12, shards: 1 },
     examples: [0, 1].map((i) => ({ index: i, label: i, clean: picture(0) })),
     classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
@@ -54,10 +58,10 @@ describe('report.html', () => {
       }));
       const images = await page.$$eval('img', (imgs) => imgs.map((i) => ({ ok: i.complete && i.naturalWidth === 84, alt: i.alt })));
       expect(problems).toEqual([]);
-      // accuracy bars, EPS-norm and timestep histograms of the SSNI row, MMD statistics
+      // accuracy bars, histograms of the SSNI row's per-image norms and timesteps, DAD's per-batch statistic
       expect(plots.map((p) => p.label)).toEqual([
-        'Clean and robust accuracy (%)', 'DiffPure + SSNI-N: EPS norm e(x)', 'DiffPure + SSNI-N: timestep t(x)',
-        "MMD²_b(R, batch) under DAD's detector, per batch (adversarial: each defense's own attack)",
+        'Clean and robust accuracy (%)', 'DiffPure + SSNI-N: norms', 'DiffPure + SSNI-N: timesteps',
+        'DAD: statistic per batch (adversarial: every candidate)',
       ]);
       for (const p of plots) expect(p.width > 100 && p.height > 100 && p.marks > 0, `${p.label}: ${JSON.stringify(p)}`).toBe(true);
       expect(images.length).toBe(2 + 2 * 3 * 2);

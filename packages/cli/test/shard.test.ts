@@ -68,9 +68,12 @@ describe('eval --shard i/n and merge', () => {
     expect(part0.shard).toEqual({ index: 0, count: 2, batches: [0, 1] });
     expect(part0.results[0]?.images.map((i) => i.index)).toEqual([0, 1, 2, 3]);
     expect(full.results).toHaveLength(5);
-    expect(full.results[4]?.batches.every((b) => b.mmdClean !== undefined && b.flaggedAdversarial?.length === 3)).toBe(true);
-    expect(full.results[1]?.batches.every((b) => b.mmdAdversarial?.length === 1)).toBe(true);
-    expect(full.results[2]?.images.every((i) => i.cleanNorm !== undefined && i.adversarialT !== undefined)).toBe(true);
+    const dadBatches = full.results[4]?.batches ?? [];
+    expect(dadBatches.every((b) => typeof b.info.clean.statistic === 'number' && b.info.adversarial.length === 3)).toBe(true);
+    expect(dadBatches.every((b) => b.info.adversarial.every((a) => typeof a.info.flagged === 'boolean'))).toBe(true);
+    expect(full.results[1]?.batches.every((b) => b.info.adversarial.length === 1)).toBe(true);
+    const ssniImages = full.results[2]?.images ?? [];
+    expect(ssniImages.every((i) => typeof i.info?.clean.norms === 'number' && typeof i.info.adversarial.timesteps === 'number')).toBe(true);
     expect(noTiming(merged)).toEqual(noTiming(full));
     expect(json.summary).toEqual(full.summary.map((r) => ({ ...r, secondsPerImage: expect.any(Number), attackSecondsPerImage: expect.any(Number) })));
     expect(merged.environment.shards).toBe(2);

@@ -28,13 +28,6 @@ export const PGD_EOT_ATTACK_DEFAULTS = Object.freeze({
   chunkSize: 16,
 });
 
-const HOW: Readonly<Record<string, string>> = {
-  exact: 'gradients through',
-  surrogate: 'gradients through',
-  bpda: 'gradients through',
-  none: 'no gradient through',
-};
-
 /**
  * PGD with EOT (Madry et al. 2018; Athalye et al. 2018) against any {@link Defense} through its attack surface:
  *
@@ -74,7 +67,7 @@ export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
     describe(defense: Defense) {
       const { surface } = defense;
       const draws = surface.randomized ? `EOT ${o.eot}` : 'deterministic: EOT 1';
-      return `PGD+EOT (${o.steps} steps, ${draws}), ${HOW[surface.gradient]} ${surface.description}`;
+      return `PGD+EOT (${o.steps} steps, ${draws}), ${surface.description}`;
     },
     run(defense: Defense, x: Images, y: Labels, context: EvaluationAttackContext) {
       const { surface } = defense;

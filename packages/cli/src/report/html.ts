@@ -7,6 +7,15 @@ const ADV = '#c53030';
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The keys whose values are numbers in at least one of the records, in first-seen order. */
+function numericKeys(records: readonly Readonly<Record<string, unknown>>[]): string[] {
+  const keys = new Set<string>();
+  for (const rec of records) for (const [k, v] of Object.entries(rec)) if (isNumber(v)) keys.add(k);
+  return [...keys];
+}
+
 interface Series { readonly name: string; readonly color: string; readonly values: readonly number[] }
 
 /** A bar chart of grouped values (one group per label), as inline SVG. */
@@ -85,15 +94,16 @@ function dots(title: string, groups: readonly string[], series: readonly { name:
   const marks = groups.map((g, i) => series.map((s, k) => (s.values[i] ?? []).map((v) =>
     `<circle class="mark" cx="${(left + i * gw + gw * (0.35 + 0.3 * k)).toFixed(1)}" cy="${y(v).toFixed(1)}" r="4" fill="${s.color}" fill-opacity="0.8"><title>${esc(g)} ${esc(s.name)}: ${v.toPrecision(4)}</title></circle>`).join('')).join('') +
     `<text x="${(left + i * gw + gw / 2).toFixed(1)}" y="${h - bottom + 14}" font-size="10" text-anchor="end" transform="rotate(-30 ${(left + i * gw + gw / 2).toFixed(1)} ${h - bottom + 14})">${esc(g)}</text>`).join('');
-  const line = threshold === undefined ? '' : `<line x1="${left}" x2="${w - 10}" y1="${y(threshold)}" y2="${y(threshold)}" stroke="#555" stroke-dasharray="4 3"/><text x="${w - 12}" y="${y(threshold) - 4}" font-size="10" text-anchor="end">DAD θ = ${threshold.toPrecision(3)}</text>`;
+  const line = threshold === undefined ? '' : `<line x1="${left}" x2="${w - 10}" y1="${y(threshold)}" y2="${y(threshold)}" stroke="#555" stroke-dasharray="4 3"/><text x="${w - 12}" y="${y(threshold) - 4}" font-size="10" text-anchor="end">threshold = ${threshold.toPrecision(3)}</text>`;
   const axis = `<line x1="${left}" x2="${left}" y1="42" y2="${42 + plotH}" stroke="#333"/><text x="${left - 4}" y="${y(hi) + 10}" font-size="10" text-anchor="end">${hi.toPrecision(2)}</text><text x="${left - 4}" y="${y(lo)}" font-size="10" text-anchor="end">${lo.toPrecision(2)}</text>`;
   return svg(title, w, h, axis + line + marks, series.map((s) => ({ name: s.name, color: s.color, values: [] })));
 }
 
 /**
  * The report as one self-contained HTML page (no scripts, no external resources): the table and protocol, accuracy
- * bars, EPS-norm histograms (clean vs adversarial) and SSNI timestep distributions per SSNI row, MMD statistics of clean
- * and adversarial batches under DAD's detector, and example images (clean, adversarial, purified) as PNG data URIs.
+ * bars, histograms of every numeric per-image statistic a defense reports (clean vs adversarial; e.g. SSNI's EPS norms
+ * and timesteps), dots of every numeric per-batch statistic (e.g. DAD's MMD statistic, with its `threshold` as a line),
+ * and example images (clean, adversarial, purified) as PNG data URIs.
  *
  * @param report - a report (complete or partial).
  * @returns the HTML text.
@@ -109,26 +119,24 @@ export function renderHtml(report: Report): string {
     { name: 'clean', color: CLEAN, values: report.summary.map((r) => r.cleanAccuracy) },
     { name: 'robust', color: ADV, values: report.summary.map((r) => r.robustAccuracy) },
   ])}`);
-  const ssni = report.results.filter((r) => r.images.some((i) => i.cleanNorm !== undefined));
-  parts.push('<h2>SSNI: EPS norms and timesteps</h2>');
-  if (ssni.length === 0) parts.push('<p class="empty">No SSNI rows in this protocol.</p>');
-  for (const r of ssni) {
-    const num = (k: 'cleanNorm' | 'adversarialNorm' | 'cleanT' | 'adversarialT'): number[] => r.images.map((i) => i[k]).filter((v): v is number => v !== undefined);
-    parts.push(`<div class="row">${histogram(`${r.label}: EPS norm e(x)`, 'e(x) = ‖EPS(x)‖₂', [
-      { name: 'clean', color: CLEAN, values: num('cleanNorm') }, { name: 'adversarial', color: ADV, values: num('adversarialNorm') },
-    ])}${histogram(`${r.label}: timestep t(x)`, 't(x), first stage', [
-      { name: 'clean', color: CLEAN, values: num('cleanT') }, { name: 'adversarial', color: ADV, values: num('adversarialT') },
-    ])}</div>`);
+  parts.push('<h2>Per-image statistics of the defenses (clean vs adversarial)</h2>');
+  const perImage = report.results.flatMap((r) => numericKeys(r.images.map((i) => i.info?.clean ?? {})).map((k) => ({ r, k })));
+  if (perImage.length === 0) parts.push('<p class="empty">No defense in this protocol reports per-image statistics.</p>');
+  for (const { r, k } of perImage) {
+    const values = (side: 'clean' | 'adversarial'): number[] => r.images.map((i) => i.info?.[side][k]).filter(isNumber);
+    parts.push(histogram(`${r.label}: ${k}`, k, [
+      { name: 'clean', color: CLEAN, values: values('clean') }, { name: 'adversarial', color: ADV, values: values('adversarial') },
+    ]));
   }
-  const mmd = report.results.filter((r) => r.batches.some((b) => b.mmdClean !== undefined));
-  parts.push('<h2>MMD statistics of clean and adversarial batches</h2>');
-  if (mmd.length === 0) parts.push('<p class="empty">No DAD detector in this protocol.</p>');
-  else {
-    const dad = report.results.find((r) => typeof r.settings.threshold === 'number');
-    parts.push(dots('MMD²_b(R, batch) under DAD\'s detector, per batch (adversarial: each defense\'s own attack)', mmd.map((r) => r.label), [
-      { name: 'clean batch', color: CLEAN, values: mmd.map((r) => r.batches.flatMap((b) => (b.mmdClean === undefined ? [] : [b.mmdClean]))) },
-      { name: 'adversarial batch', color: ADV, values: mmd.map((r) => r.batches.flatMap((b) => b.mmdAdversarial ?? [])) },
-    ], dad?.settings.threshold as number | undefined));
+  parts.push('<h2>Per-batch statistics of the defenses (clean vs adversarial batches)</h2>');
+  const perBatch = report.results.flatMap((r) => numericKeys(r.batches.map((b) => b.info.clean)).filter((k) => k !== 'threshold').map((k) => ({ r, k })));
+  if (perBatch.length === 0) parts.push('<p class="empty">No defense in this protocol reports per-batch statistics.</p>');
+  for (const { r, k } of perBatch) {
+    const threshold = r.batches.map((b) => b.info.clean.threshold).find(isNumber);
+    parts.push(dots(`${r.label}: ${k} per batch (adversarial: every candidate)`, [r.label], [
+      { name: 'clean batch', color: CLEAN, values: [r.batches.map((b) => b.info.clean[k]).filter(isNumber)] },
+      { name: 'adversarial batch', color: ADV, values: [r.batches.flatMap((b) => b.info.adversarial.map((a) => a.info[k])).filter(isNumber)] },
+    ], threshold));
   }
   parts.push('<h2>Examples</h2>');
   if (report.examples.length === 0) parts.push('<p class="empty">No examples (protocol.examples = 0).</p>');

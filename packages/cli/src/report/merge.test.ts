@@ -4,12 +4,14 @@ import { mergeReports } from './merge';
 import type { Report } from './types';
 
 const part = (index: number, count: number, protocol = DEMO_PROTOCOL): Report => ({
-  format: 'robustjs-report', version: 1, shard: { index, count, batches: [index, index + 1] }, protocol,
+  format: 'robustjs-report', version: 2, shard: { index, count, batches: [index, index + 1] }, protocol,
   environment: { backend: 'wasm', native: false, node: 'v20', seconds: 1, shards: 1 },
   examples: [], classNames: [], skipped: [], summary: [],
-  results: [{ position: 0, label: 'Undefended', base: null, settings: {}, attack: 'PGD', examples: [],
-    images: [{ index, row: index, label: 1, clean: 1, adversarial: index === 0 ? 1 : 2 }],
-    batches: [{ batch: index, size: 1, seconds: { clean: 1, attack: 2, adversarial: 1 } }] }],
+  results: [{ position: 0, label: 'Undefended', base: null, examples: [],
+    defense: { label: 'Undefended', kind: 'undefended', modifies: null, settings: {}, surface: 'the classifier' },
+    attacks: [{ name: 'pgd-eot', settings: {}, description: 'PGD' }],
+    images: [{ index, row: index, label: 1, clean: 1, adversarial: index === 0 ? 1 : 2, brokenBy: null }],
+    batches: [{ batch: index, size: 1, seconds: { clean: 1, attack: 2, adversarial: 1 }, info: { clean: {}, adversarial: [] } }] }],
 });
 
 describe('mergeReports', () => {

@@ -23,7 +23,7 @@ const stable = (v: unknown): string => JSON.stringify(v, (_k, val: unknown) =>
 export function mergeReports(parts: readonly Report[]): Report {
   if (parts.length === 0) throw new CliError('merge: give at least one partial report.');
   for (const [i, p] of parts.entries()) {
-    if (p?.format !== 'robustjs-report' || p.version !== 1) throw new CliError(`merge: input ${i + 1} is not a robustjs report (format 'robustjs-report', version 1).`);
+    if (p?.format !== 'robustjs-report' || p.version !== 2) throw new CliError(`merge: input ${i + 1} is not a robustjs report (format 'robustjs-report', version 2).`);
     if (p.shard === null) throw new CliError(`merge: input ${i + 1} is a complete report, not a shard of 'eval --shard i/n'.`);
   }
   const sorted = [...parts].sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));

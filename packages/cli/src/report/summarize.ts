@@ -1,8 +1,10 @@
+import { pairedDifference, wilson } from '@robustjs/attacks';
 import type { DefenseResult, SummaryRow } from './types';
 
 /**
- * The summary table of a set of defense results: clean and robust accuracy from the per-image records, Δ against the
- * first row whose label is the base's, and seconds per image from the per-batch records.
+ * The summary table of a set of defense results: clean and robust accuracy from the per-image records with 95 % Wilson
+ * intervals; Δ against the first row whose label is the base's, paired on the same images, with its 95 % interval;
+ * seconds per image from the per-batch records.
  *
  * @param results - the defense results.
  * @returns one row per result, same order.
@@ -12,25 +14,24 @@ import type { DefenseResult, SummaryRow } from './types';
  * ```
  */
 export function summarize(results: readonly DefenseResult[]): SummaryRow[] {
-  const rows = results.map((r) => {
+  const right = (r: DefenseResult, key: 'clean' | 'adversarial'): boolean[] => r.images.map((i) => i[key] === i.label);
+  return results.map((r) => {
     const n = r.images.length;
-    const clean = r.images.filter((i) => i.clean === i.label).length;
-    const robust = r.images.filter((i) => i.adversarial === i.label).length;
+    const clean = wilson(right(r, 'clean').filter(Boolean).length, n);
+    const robust = wilson(right(r, 'adversarial').filter(Boolean).length, n);
     const seconds = r.batches.reduce((s, b) => s + b.seconds.clean, 0);
     const attackSeconds = r.batches.reduce((s, b) => s + b.seconds.attack, 0);
+    const base = r.base === null ? undefined : results.find((o) => o.label === r.base);
+    const paired = base !== undefined && base !== r && base.images.length === n &&
+      base.images.every((b, i) => b.index === r.images[i]?.index);
+    const dClean = paired ? pairedDifference(right(base, 'clean'), right(r, 'clean')) : null;
+    const dRobust = paired ? pairedDifference(right(base, 'adversarial'), right(r, 'adversarial')) : null;
     return {
       label: r.label, base: r.base, images: n,
-      cleanAccuracy: n === 0 ? 0 : clean / n, robustAccuracy: n === 0 ? 0 : robust / n,
-      deltaClean: null as number | null, deltaRobust: null as number | null,
+      cleanAccuracy: clean.rate, robustAccuracy: robust.rate, cleanCi95: clean.ci95, robustCi95: robust.ci95,
+      deltaClean: dClean?.difference ?? null, deltaRobust: dRobust?.difference ?? null,
+      deltaCleanCi95: dClean?.ci95 ?? null, deltaRobustCi95: dRobust?.ci95 ?? null,
       secondsPerImage: n === 0 ? 0 : seconds / n, attackSecondsPerImage: n === 0 ? 0 : attackSeconds / n,
     };
   });
-  for (const row of rows) {
-    const base = row.base === null ? undefined : rows.find((o) => o.label === row.base);
-    if (base !== undefined && base !== row) {
-      row.deltaClean = row.cleanAccuracy - base.cleanAccuracy;
-      row.deltaRobust = row.robustAccuracy - base.robustAccuracy;
-    }
-  }
-  return rows;
 }

@@ -2,6 +2,8 @@ import type { Report } from './types';
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)}`;
 const delta = (v: number | null): string => (v === null ? '' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`);
+const ci = (c: readonly [number, number] | null): string => (c === null ? '' : `[${pct(c[0])}, ${pct(c[1])}]`);
+const dci = (c: readonly [number, number] | null): string => (c === null ? '' : `[${delta(c[0])}, ${delta(c[1])}]`);
 
 /**
  * The report as text: the table (method, clean %, robust %, Δ clean and Δ robust against the base method, seconds per
@@ -16,10 +18,10 @@ const delta = (v: number | null): string => (v === null ? '' : `${v >= 0 ? '+' :
  * ```
  */
 export function renderTable(report: Report): string {
-  const head = ['method', 'clean %', 'robust %', 'Δ clean', 'Δ robust', 's/img', 'attack s/img'];
+  const head = ['method', 'clean %', '95 % CI', 'robust %', '95 % CI', 'Δ clean', 'Δ robust', 'Δ robust 95 % CI', 's/img', 'attack s/img'];
   const rows = report.summary.map((r) => [
-    r.label, pct(r.cleanAccuracy), pct(r.robustAccuracy), delta(r.deltaClean), delta(r.deltaRobust),
-    r.secondsPerImage.toFixed(3), r.attackSecondsPerImage.toFixed(2),
+    r.label, pct(r.cleanAccuracy), ci(r.cleanCi95), pct(r.robustAccuracy), ci(r.robustCi95), delta(r.deltaClean), delta(r.deltaRobust),
+    dci(r.deltaRobustCi95), r.secondsPerImage.toFixed(3), r.attackSecondsPerImage.toFixed(2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
@@ -30,12 +32,13 @@ export function renderTable(report: Report): string {
   out.push('');
   out.push(`Protocol: Fashion-MNIST test split, ${images} image(s) of ${p.images} (seeded permutation, seed ${p.seed}), batches of ${p.batchSize}` +
     `${report.shard === null ? '' : `, shard ${report.shard.index}/${report.shard.count} (batches ${report.shard.batches[0]}–${report.shard.batches[1] - 1})`}.`);
-  out.push(`Attack: ${a.norm === 'linf' ? 'l_inf' : 'l_2'} eps ${a.eps}, ${a.steps} steps of ${(a.stepSize ?? (2.5 * a.eps) / Math.max(a.steps, 1)).toPrecision(3)}, ` +
-    `EOT ${a.eot}, restarts ${a.restarts}, ${a.randomStart ? 'random start' : 'no random start'}; robust = accuracy on the adversarial images (worst case over restarts and candidates).`);
+  out.push(`Threat model: ${a.norm === 'linf' ? 'l_inf' : 'l_2'} eps ${a.eps}; budget ${a.steps} steps of ${(a.stepSize ?? (2.5 * a.eps) / Math.max(a.steps, 1)).toPrecision(3)}, ` +
+    `EOT ${a.eot}, restarts ${a.restarts}, ${a.randomStart ? 'random start' : 'no random start'}; robust = accuracy on the adversarial images ` +
+    '(per-sample worst case over attacks, restarts and candidates); intervals: Wilson 95 %, Δ paired on the same images.');
   for (const r of report.results) {
-    const s = Object.entries(r.settings).filter(([k]) => k !== 'method' && k !== 'calibration')
+    const s = Object.entries(r.defense.settings).filter(([, v]) => v === null || typeof v !== 'object' || Array.isArray(v))
       .map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(',')}]` : typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
-    out.push(`- ${r.label}: ${s || 'no purification'}; attack: ${r.attack}.`);
+    out.push(`- ${r.label}: ${s || 'no purification'}; attack: ${r.attacks.map((x) => x.description).join('; ')}.`);
   }
   for (const s of report.skipped) out.push(`- skipped defenses[${s.position}] (${s.name}): ${s.reason}`);
   const e = report.environment;

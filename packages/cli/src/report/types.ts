@@ -1,5 +1,10 @@
 import type { Protocol } from '../protocol';
 
+import type { DefenseDescription, JsonValue } from '@robustjs/core';
+
+/** What a defense said about one image (the per-image entries of its info records), by info key. */
+export type ImageInfo = { readonly [key: string]: JsonValue };
+
 /** What happened to one evaluation image under one defense. */
 export interface ImageRecord {
   /** Position among the evaluation images (0-based). */
@@ -12,15 +17,17 @@ export interface ImageRecord {
   readonly clean: number;
   /** The prediction on the adversarial image: on the first attack candidate that fools it, else on the last one. */
   readonly adversarial: number;
-  /** SSNI: e(x) of the clean image. */
-  readonly cleanNorm?: number;
-  /** SSNI: e(x) of the adversarial image. */
-  readonly adversarialNorm?: number;
-  /** SSNI: t(x) of the clean image (first stage). */
-  readonly cleanT?: number;
-  /** SSNI: t(x) of the adversarial image (first stage). */
-  readonly adversarialT?: number;
+  /** The candidate that fooled the defense first (attack name, restart, candidate), or null. */
+  readonly brokenBy: { readonly attack: string; readonly restart: number; readonly candidate: number } | null;
+  /**
+   * The defense's per-image info on the clean image and on the first adversarial candidate (e.g. SSNI's `norms` and
+   * `timesteps`), when its info records have per-image entries.
+   */
+  readonly info?: { readonly clean: ImageInfo; readonly adversarial: ImageInfo };
 }
+
+/** The batch-level entries of a defense's info record (e.g. DAD's `statistic`, `threshold`, `flagged`). */
+export type BatchInfoRecord = { readonly [key: string]: JsonValue };
 
 /** What happened to one batch under one defense. */
 export interface BatchRecord {
@@ -30,14 +37,11 @@ export interface BatchRecord {
   readonly size: number;
   /** Wall-clock seconds: classifying the clean batch, running the attack(s), classifying the adversarial batch(es). */
   readonly seconds: { readonly clean: number; readonly attack: number; readonly adversarial: number };
-  /** MMD²_b(R, clean batch) under DAD's detector, when the protocol has DAD. */
-  readonly mmdClean?: number;
-  /** MMD²_b(R, adversarial batch) per attack candidate, when the protocol has DAD. */
-  readonly mmdAdversarial?: readonly number[];
-  /** DAD: whether the clean batch was flagged. */
-  readonly flaggedClean?: boolean;
-  /** DAD: whether each adversarial candidate batch was flagged. */
-  readonly flaggedAdversarial?: readonly boolean[];
+  /** The batch-level info of the clean batch and of every adversarial candidate (attack, restart, candidate). */
+  readonly info: {
+    readonly clean: BatchInfoRecord;
+    readonly adversarial: readonly { readonly attack: string; readonly restart: number; readonly candidate: number; readonly info: BatchInfoRecord }[];
+  };
 }
 
 /** Pictures of one example image under one defense, as PNG data URIs. */
@@ -52,6 +56,16 @@ export interface DefenseExample {
   readonly purifiedAdversarial: string;
 }
 
+/** One attack of a defense's evaluation, as reported. */
+export interface ReportedAttack {
+  /** The evaluator's name, e.g. `'pgd-eot'`. */
+  readonly name: string;
+  /** Its settings. */
+  readonly settings: JsonValue;
+  /** How it attacks this defense, in words. */
+  readonly description: string;
+}
+
 /** The results of one defense. */
 export interface DefenseResult {
   /** Position in `protocol.defenses`. */
@@ -60,10 +74,10 @@ export interface DefenseResult {
   readonly label: string;
   /** Label of the method it modifies (for Δ), if any. */
   readonly base: string | null;
-  /** Resolved settings (defense steps, surrogate steps, calibrations). */
-  readonly settings: Readonly<Record<string, unknown>>;
-  /** The adaptive attack, in words. */
-  readonly attack: string;
+  /** The defense as it describes itself (kind, settings, attack surface). */
+  readonly defense: DefenseDescription;
+  /** The attacks run against it. */
+  readonly attacks: readonly ReportedAttack[];
   /** Per-image records, by index. */
   readonly images: readonly ImageRecord[];
   /** Per-batch records, by batch. */
@@ -94,10 +108,18 @@ export interface SummaryRow {
   readonly cleanAccuracy: number;
   /** Accuracy on the adversarial images through the defense (worst case over restarts and candidates). */
   readonly robustAccuracy: number;
-  /** Clean accuracy minus the base's (null without a base row). */
+  /** 95 % Wilson interval of the clean accuracy. */
+  readonly cleanCi95: readonly [number, number];
+  /** 95 % Wilson interval of the robust accuracy. */
+  readonly robustCi95: readonly [number, number];
+  /** Clean accuracy minus the base's on the same images (null without a base row). */
   readonly deltaClean: number | null;
-  /** Robust accuracy minus the base's (null without a base row). */
+  /** Robust accuracy minus the base's on the same images (null without a base row). */
   readonly deltaRobust: number | null;
+  /** 95 % paired interval of `deltaClean` (null without a base row). */
+  readonly deltaCleanCi95: readonly [number, number] | null;
+  /** 95 % paired interval of `deltaRobust` (null without a base row). */
+  readonly deltaRobustCi95: readonly [number, number] | null;
   /** Seconds per image to classify a clean image through the defense. */
   readonly secondsPerImage: number;
   /** Seconds per image of the attack. */
@@ -132,8 +154,8 @@ export interface ShardInfo {
 export interface Report {
   /** Format tag. */
   readonly format: 'robustjs-report';
-  /** Format version, 1. */
-  readonly version: 1;
+  /** Format version, 2 (per-image and per-batch info records of the `Defense` contract, intervals). */
+  readonly version: 2;
   /** `null` for a complete report, the shard's place for a partial one. */
   readonly shard: ShardInfo | null;
   /** The protocol that produced it. */

@@ -1,17 +1,17 @@
 import { CliError } from '../errors';
-import { checkKeys, type DefenseSpec } from '../protocol';
+import { checkKeys, type NamedSpec } from '../protocol';
 
 /**
- * Merges a defense entry's options over an adapter's defaults, rejecting unknown keys (internal).
+ * Merges a protocol entry's options over a table entry's defaults, rejecting unknown keys (internal).
  *
- * @param spec - the protocol entry.
- * @param defaults - the adapter's defaults.
+ * @param spec - the protocol entry (a defense or an attack).
+ * @param defaults - the entry's defaults.
  * @param where - e.g. `'defenses[2]'`.
  * @returns the options with `label` split off.
  */
-export function resolveDefenseOptions<T extends Record<string, unknown>>(spec: DefenseSpec, defaults: T, where: string): { options: T; label: string | undefined } {
+export function resolveSpecOptions<T extends Record<string, unknown>>(spec: NamedSpec, defaults: T, where: string): { options: T; label: string | undefined } {
   const { name: _name, label, ...rest } = spec;
-  checkKeys(rest, Object.keys(defaults), `${where} (defense '${spec.name}')`, 'protocol');
+  checkKeys(rest, Object.keys(defaults), `${where} ('${spec.name}')`, 'protocol');
   if (label !== undefined && typeof label !== 'string') throw new CliError(`protocol: '${where}.label' must be a string.`);
   return { options: { ...defaults, ...rest } as T, label };
 }
@@ -35,4 +35,18 @@ export function intList(v: unknown, name: string, where: string, length: number,
 export function oneOf<T extends string>(v: unknown, name: string, where: string, values: readonly T[]): T {
   if (typeof v !== 'string' || !values.includes(v as T)) throw new CliError(`protocol: '${where}.${name}' must be one of ${values.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(v)}.`);
   return v as T;
+}
+
+/** Reads a boolean option (internal). */
+export function boolOption(v: unknown, name: string, where: string): boolean {
+  if (typeof v !== 'boolean') throw new CliError(`protocol: '${where}.${name}' must be true or false, got ${JSON.stringify(v)}.`);
+  return v;
+}
+
+/** Reads a number option in `[min, max]` (internal). */
+export function numberOption(v: unknown, name: string, where: string, min: number, max = Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new CliError(`protocol: '${where}.${name}' must be a number in [${min}, ${max}], got ${JSON.stringify(v)}.`);
+  }
+  return v;
 }

@@ -1,0 +1,56 @@
+/*
+ * The attacks a protocol can name: option tables mapped onto the library's EvaluationAttack factories.
+ * Budget keys (steps, stepSize, eot, randomStart, chunkSize) default to the protocol's `attack` and `chunkSize`.
+ */
+import { pgdEotAttack, type EvaluationAttack } from '@robustjs/attacks';
+import { RobustError } from '@robustjs/core';
+import { dadAdaptiveEvaluationAttack } from '@robustjs/dad';
+import { CliError } from '../errors';
+import type { AttackSpec, Protocol } from '../protocol';
+import { resolveSpecOptions } from './options';
+
+/** One attack of the table: its option keys (with defaults from the protocol) and its library factory. */
+interface AttackEntry {
+  /** Every option with its default, given the protocol. */
+  defaults(protocol: Protocol): Record<string, unknown>;
+  /** The library factory. */
+  create(options: Record<string, unknown>): EvaluationAttack;
+}
+
+const budget = (p: Protocol): Record<string, unknown> => ({
+  steps: p.attack.steps, stepSize: p.attack.stepSize, eot: p.attack.eot, randomStart: p.attack.randomStart,
+});
+
+/** The attacks by protocol name. */
+export const ATTACKS: ReadonlyMap<string, AttackEntry> = new Map<string, AttackEntry>([
+  ['pgd-eot', { defaults: (p) => ({ ...budget(p), chunkSize: p.chunkSize }), create: (o) => pgdEotAttack(o) }],
+  ['dad-adaptive', {
+    defaults: (p) => ({ ...budget(p), objectives: ['detect', 'evade', 'threshold'], alpha: 0.01, lambda: 100, margin: 0.9 }),
+    create: (o) => dadAdaptiveEvaluationAttack(o),
+  }],
+]);
+
+/**
+ * Builds the attacks of a list of protocol entries (the protocol's `attacks`, or a defense's recommended ones).
+ *
+ * @param specs - the entries.
+ * @param protocol - the protocol (budget defaults).
+ * @param where - where the list comes from, for messages.
+ * @returns the attacks.
+ * @throws {@link CliError} for an unknown name, unknown keys or a value the library rejects.
+ */
+export function createAttacks(specs: readonly AttackSpec[], protocol: Protocol, where: string): EvaluationAttack[] {
+  return specs.map((spec, i) => {
+    const at = `${where}[${i}]`;
+    const entry = ATTACKS.get(spec.name);
+    if (entry === undefined) throw new CliError(`protocol: unknown attack '${spec.name}' at ${at}; known: ${[...ATTACKS.keys()].join(', ')}.`);
+    const { options, label } = resolveSpecOptions(spec, entry.defaults(protocol), at);
+    if (label !== undefined) throw new CliError(`protocol: '${at}' takes no 'label'.`);
+    try {
+      return entry.create(options);
+    } catch (e) {
+      if (e instanceof RobustError) throw new CliError(`protocol: '${at}' (${spec.name}): ${e.message}`);
+      throw e;
+    }
+  });
+}
