@@ -4,7 +4,8 @@
  *
  * {@link epsNorm} (the expected perturbation score norm), {@link calibrate} / {@link SsniCalibration} (clean
  * reference statistics), {@link ssniTimesteps} (SSNI-N and SSNI-L), {@link ssniPurifier} (per-sample timesteps
- * around DiffPure, GDMP or GNS of `@robustjs/diffusion`) and {@link ssniAttackModel} (the adaptive attack hook).
+ * around DiffPure, GDMP or GNS of `@robustjs/diffusion`, or your own purifier through {@link timestepPurifier}),
+ * {@link ssniAttackModel} (the adaptive attack hook) and {@link ssniDefense} (SSNI as a core `Defense`).
  *
  * @packageDocumentation
  */
@@ -17,6 +18,12 @@ export { ssniTimesteps, roundHalfEven } from './reweight';
 export type { SsniRule, RuleStatistics, RuleParameters } from './reweight';
 export { ssniPurifier, SSNI_PURIFIER_DEFAULTS } from './ssniPurifier';
 export type { SsniPurifierOptions } from './ssniPurifier';
-export type { SsniPurifier, SsniSettings, SsniInfo, SsniPurifyOptions } from './ssniTypes';
+export type { SsniPurifier, SsniBase, SsniSettings, SsniInfo, SsniPurifyOptions } from './ssniTypes';
+export { timestepPurifier, TIMESTEP_PURIFIER_DEFAULTS } from './timestepPurifier';
+export type {
+  PlainTimestepPurifier, PlainTimestepPurifierSettings, PlainPurifyOptions, PlainGradientMode, TimestepPurifierOptions,
+} from './timestepPurifier';
 export { ssniAttackModel, SSNI_ATTACK_MODEL_DEFAULTS } from './ssniAttackModel';
 export type { SsniAttackModel, SsniAttackModelOptions } from './ssniAttackModel';
+export { ssniDefense, SSNI_DEFENSE_DEFAULTS } from './ssniDefense';
+export type { SsniDefenseOptions, SsniDefenseInfo } from './ssniDefense';

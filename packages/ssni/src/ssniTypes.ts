@@ -4,6 +4,13 @@ import type { DiffusionPurifier } from '@robustjs/diffusion';
 import type { SsniCalibration } from './calibration';
 import type { DiffusionProcess } from './process';
 import type { SsniRule } from './reweight';
+import type { PlainTimestepPurifier } from './timestepPurifier';
+
+/**
+ * What SSNI wraps: a `DiffusionPurifier` of `@robustjs/diffusion` (`diffPure`, `gdmp`, `gns`; stages and step counts)
+ * or a {@link PlainTimestepPurifier} (your own purifier from `timestepPurifier(fn, { tStar, T })`; one stage).
+ */
+export type SsniBase = DiffusionPurifier | PlainTimestepPurifier;
 
 /** The settings an {@link SsniPurifier} runs with (options resolved). */
 export interface SsniSettings {
@@ -13,7 +20,7 @@ export interface SsniSettings {
   readonly tau: number;
   /** b. */
   readonly bias: number;
-  /** Steps added to each stage's K. */
+  /** Steps added to each stage's K (always 0 for a plain timestep purifier). */
   readonly extraSteps: number;
   /** T_S (the calibration's). */
   readonly epsSteps: number;
@@ -23,7 +30,7 @@ export interface SsniSettings {
   readonly batchSize: number;
   /** Each stage's default t* (the base purifier's). */
   readonly stages: readonly number[];
-  /** Denoising steps per stage actually run (base K + extraSteps). */
+  /** Denoising steps per stage actually run (base K + extraSteps); empty for a plain timestep purifier (its sampler owns its steps). */
   readonly steps: readonly number[];
 }
 
@@ -45,8 +52,11 @@ export interface SsniPurifyOptions {
   readonly tStar?: number;
 }
 
-/** A purifier that gives each input its own noise level (SSNI), wrapped around a diffusion purifier. */
-export interface SsniPurifier {
+/**
+ * A purifier that gives each input its own noise level (SSNI), wrapped around a diffusion purifier (`B` =
+ * `DiffusionPurifier`, the default) or a plain timestep purifier (`B` = {@link PlainTimestepPurifier}).
+ */
+export interface SsniPurifier<B extends SsniBase = DiffusionPurifier> {
   /** `(x, tStar?, { seed })`: purified images `[N,H,W,C]` in [0,1]; `tStar` replaces every stage's t*. */
   (x: Images, tStar?: number, options?: { seed?: number }): tf.Tensor4D;
   /** Purifies `x` `[N,H,W,C]` in [0,1] → same shape in [0,1]. */
@@ -60,9 +70,9 @@ export interface SsniPurifier {
   /** The norms and timesteps of the last call (`undefined` before the first). */
   readonly last: Omit<SsniInfo, 'images'> | undefined;
   /** The base purifier as given (K steps per stage). */
-  readonly base: DiffusionPurifier;
-  /** The base purifier SSNI runs (K + extraSteps steps per stage). */
-  readonly runner: DiffusionPurifier;
+  readonly base: B;
+  /** The base purifier SSNI runs (K + extraSteps steps per stage; the base itself for a plain timestep purifier). */
+  readonly runner: B;
   /** The EPS model. */
   readonly model: NoisePredictor;
   /** The EPS forward process. */
