@@ -12,9 +12,13 @@ export interface DefenseFixture {
   readonly y: Labels;
 }
 
+/** Plain JSON all the way down: finite numbers, strings, booleans, null, arrays and plain objects (no NaN, undefined, functions, tensors). */
 const isJsonEqual = (v: unknown): boolean => {
-  const round = JSON.parse(JSON.stringify(v)) as unknown;
-  return JSON.stringify(round) === JSON.stringify(v);
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(isJsonEqual);
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v as object).every(isJsonEqual);
+  return false;
 };
 
 const values = (t: tf.Tensor): Float32Array => Float32Array.from(t.dataSync());
