@@ -5,7 +5,10 @@
  * DLR-targeted(x, y, t) = −(z_y − z_t) / (z_π1 − (z_π3 + z_π4)/2).
  *
  * 1. Rank targets by clean logits. 2. For each target in order, run APGD (internal/apgdCore.ts) on the samples
- * not yet misclassified. 3. Per sample keep the first misclassified point, else the last run's x_max.
+ * not yet misclassified. 3. Per sample keep the misclassified point of the run that found it, else the last run's
+ * x_max.
+ *
+ * `fidelity` (fidelity.ts) picks fra31/auto-attack's `APGDAttack_targeted` ('reference', default) or the paper's text.
  */
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
@@ -14,6 +17,8 @@ import { dlrTargetedLoss } from './dlrTargetedLoss';
 import { apgdRun } from './internal/apgdCore';
 import { assertNorm } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
+import type { Fidelity } from './fidelity';
+import { assertFidelity } from './internal/assertFidelity';
 import type { Norm } from './types';
 
 /** Options of {@link apgdT}. */
@@ -32,9 +37,17 @@ export interface ApgdTOptions {
   readonly alpha?: number;
   /** Seed of the random starts; default `0`. */
   readonly seed?: number;
+  /**
+   * `'reference'` (fra31/auto-attack's `APGDAttack_targeted`, reproduces its numbers) or `'paper'` (robustjs's
+   * earlier variant); the same rule as {@link apgd}'s, see {@link Fidelity}. Default `'reference'`.
+   */
+  readonly fidelity?: Fidelity;
 }
 
-/** Defaults of {@link apgdT} (Croce & Hein 2020): `eps = 8/255`, `steps = 100`, `norm = 'linf'`, `numTargets = 9`, `rho = 0.75`, `alpha = 0.75`, `seed = 0`. */
+/**
+ * Defaults of {@link apgdT} (Croce & Hein 2020): `eps = 8/255`, `steps = 100`, `norm = 'linf'`, `numTargets = 9`,
+ * `rho = 0.75`, `alpha = 0.75`, `seed = 0`, `fidelity = 'reference'`.
+ */
 export const APGD_T_DEFAULTS = Object.freeze({
   eps: 8 / 255,
   steps: 100,
@@ -43,6 +56,7 @@ export const APGD_T_DEFAULTS = Object.freeze({
   rho: 0.75,
   alpha: 0.75,
   seed: 0,
+  fidelity: 'reference',
 } as const);
 
 /**
@@ -53,7 +67,15 @@ export const APGD_T_DEFAULTS = Object.freeze({
  * 2. For each rank c = 1 … m: APGD (same schedule as {@link apgd}: checkpoints, momentum 0.75, halving
  *    with ρ = 0.75, restart from the best point) ascending the targeted DLR loss
  *    −(z_y − z_{t_c}) / (z_π1 − (z_π3 + z_π4)/2), only on samples not yet misclassified.
- * 3. Per sample, return the first misclassified point found, else the highest-loss point of the last run.
+ * 3. Per sample, return the misclassified point of the first target that succeeded (within that run the last
+ *    misclassified iterate for `'reference'`, the first for `'paper'`), else the highest-loss point of the last run.
+ *
+ * `fidelity` switches each run's start, checkpoints, step-halving conditions and kept iterate exactly as in
+ * {@link apgd} (`'reference'` = fra31/auto-attack, the default; `'paper'` = robustjs's earlier variant). Remaining
+ * deviations from the reference in `'reference'` mode: those of {@link apgd} (random streams, the point returned
+ * for samples never misclassified); the targets are the m largest clean logits other than y's (the reference takes
+ * ranks 2 … m + 1, the same classes whenever y is the top class, as for every sample {@link autoAttack} passes on);
+ * one seed per target class instead of one random stream for all.
  *
  * @param model - the classifier, `[N,H,W,C]` in [0,1] → logits `[N,K]`, K ≥ 4.
  * @param x - clean images `[N,H,W,C]` float32 in [0,1].
@@ -61,7 +83,7 @@ export const APGD_T_DEFAULTS = Object.freeze({
  * @param options - {@link ApgdTOptions}; defaults {@link APGD_T_DEFAULTS}.
  * @returns adversarial images `[N,H,W,C]` inside the eps-ball of `norm` around `x` and in [0,1].
  * @throws {@link @robustjs/core!index.RobustError} on bad `x`/`y`, `eps < 0`, bad `steps` or `numTargets`, `rho`/`alpha`
- *   outside [0,1], an invalid `norm`, K < 4, a batch mismatch, or an unknown option.
+ *   outside [0,1], an invalid `norm` or `fidelity`, K < 4, a batch mismatch, or an unknown option.
  * @example
  * ```ts
  * const xAdv = apgdT(model, x, y, { numTargets: 9, steps: 100 });
@@ -71,6 +93,7 @@ export function apgdT(model: Classifier, x: Images, y: Labels, options?: ApgdTOp
   const cfg = resolveOptions<Required<ApgdTOptions>>('apgdT', APGD_T_DEFAULTS, options);
   const k = checkAttackInputs('apgdT', model, x, y, cfg);
   assertNorm(cfg.norm, 'apgdT');
+  assertFidelity(cfg.fidelity, 'apgdT');
   assert(k >= 4, 'INVALID_ARGUMENT', () =>
     `Argument 'model' passed to 'apgdT' must have at least 4 classes for the targeted DLR loss, got ${k}. Use apgd instead.`);
   assertNumber(cfg.numTargets, 'numTargets', 'apgdT', { integer: true, min: 1 });

@@ -49,3 +49,4 @@ export type { PgdEotAttackOptions } from './evaluation/pgdEotAttack';
 export { undefended } from './evaluation/undefended';
 export { wilson, pairedDifference } from './evaluation/intervals';
 export type { Proportion, PairedDifference } from './evaluation/intervals';
+export type { Fidelity } from './fidelity';

@@ -6,7 +6,7 @@
  * concentric squares weighted 1/(k+1)²), side → h^(i), window → W₁, cleared → W₂, eps → ε, margin → L.
  */
 import { eta } from './squareEta';
-import { pSelection, type SquareSearch } from './squareSearch';
+import { pSelection, squareCorner, squareSide, type SquareSearch } from './squareSearch';
 
 /**
  * Runs the l_2 search and returns the adversarial images (sample-major, same layout as `clean`).
@@ -14,13 +14,14 @@ import { pSelection, type SquareSearch } from './squareSearch';
  * 1. δ⁰: the image split into a grid of ⌊H/5⌋-sized windows (at least 1 pixel), each filled with η times a
  *    random ±1 per channel; x̂ = clip(x + ε·δ⁰/‖δ⁰‖₂, 0, 1).
  * 2. For i = 1 … N, on the samples still correct: side s = max(round(√(p_i·H·W)), 3), made odd, at most
- *    min(H,W); draw windows W₁, W₂. With δ = x̂ − x, per channel the new W₁ content is
+ *    min(H,W); draw windows W₁, W₂ (corners as internal/squareSearch.ts's `squareCorner`; 'reference': one pair and
+ *    one η orientation per iteration for the whole batch, 'paper': per sample). With δ = x̂ − x, per channel the new W₁ content is
  *    η·(±1) + δ_{W₁}/‖δ_{W₁}‖ rescaled to norm √(max(ε² − ‖δ‖², 0)/C + ‖δ_{W₁∪W₂}‖²); W₂ is zeroed first
  *    (mass moves from W₂ into W₁). The candidate is clip(x + ε·δ/‖δ‖₂, 0, 1).
  * 3. Accept a candidate whose margin is lower, or ≤ 0; a sample stops once its margin is ≤ 0.
  */
 export function squareL2(search: SquareSearch): Float32Array {
-  const { clean, eps, uniform } = search;
+  const { clean, eps, uniform, fidelity } = search;
   const [n, h, w, c] = search.shape;
   const size = h * w * c;
   const sign = (): number => (uniform() < 0.5 ? -1 : 1);
@@ -59,13 +60,20 @@ export function squareL2(search: SquareSearch): Float32Array {
   for (let it = 0; it < search.queries; it++) {
     const open = all.filter((s) => (margin[s] as number) > 0);
     if (open.length === 0) break;
-    let side = Math.max(Math.round(Math.sqrt(pSelection(search.pInit, it, search.queries) * h * w)), 3);
+    let side = Math.max(squareSide(pSelection(search.pInit, it, search.queries, search.rescale), search.shape, fidelity), 3);
     if (side % 2 === 0) side += 1;
     side = Math.min(side, h, w);
+    const draw = (): { corners: number[]; transpose: boolean } => ({
+      corners: [h, w, h, w].map((d) => squareCorner(uniform(), d, side, fidelity)),
+      transpose: uniform() < 0.5,
+    });
+    // The reference draws one pair of windows and one η orientation per iteration, shared by the whole batch.
+    const shared = fidelity === 'reference' ? draw() : undefined;
     const cand = new Float32Array(open.length * size);
     open.forEach((s, r) => {
       const delta = Float64Array.from({ length: size }, (_, p) => (adv[s * size + p] as number) - (clean[s * size + p] as number));
-      const [h1, w1, h2, w2] = [h, w, h, w].map((d) => Math.floor(uniform() * (d - side + 1))) as [number, number, number, number];
+      const { corners, transpose } = shared ?? draw();
+      const [h1, w1, h2, w2] = corners as [number, number, number, number];
       const in1 = (i: number, j: number): boolean => i >= h1 && i < h1 + side && j >= w1 && j < w1 + side;
       const in2 = (i: number, j: number): boolean => i >= h2 && i < h2 + side && j >= w2 && j < w2 + side;
       let image = 0;
@@ -82,7 +90,7 @@ export function squareL2(search: SquareSearch): Float32Array {
         }
       }
       const target = Math.sqrt(Math.max(eps * eps - image, 0) / c + windows);
-      const pattern = eta(side, uniform() < 0.5);
+      const pattern = eta(side, transpose);
       const fresh = Array.from({ length: c }, (_, ch) => {
         const sg = sign();
         const norm1 = Math.sqrt(window1[ch] as number) + 1e-12;
