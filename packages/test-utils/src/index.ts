@@ -6,3 +6,7 @@ export { expectRobustError, expectRobustErrorAsync } from './robustError';
 export { useWasm } from './useWasm';
 export { describeDefense } from './describeDefense';
 export type { DefenseFixture } from './describeDefense';
+export { describePurifier } from './describePurifier';
+export type { PurifierFixture } from './describePurifier';
+export { describeDetector } from './describeDetector';
+export type { DetectorFixture } from './describeDetector';
