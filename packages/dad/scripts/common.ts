@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { mma } from '@robustjs/attacks';
 import type { BackendInfo, Classifier, Images, Labels } from '@robustjs/core';
-import { MmdDetector } from '@robustjs/mmd';
 import { loadFeaturizer, referenceClassifier } from '@robustjs/zoo';
 import type { Dataset } from '@robustjs/datasets';
-import { Denoiser, dadDefense, type DadDefense } from '../src/index';
+import { dadDefense, type DadDefense } from '../src/index';
+import { loadDad, type DadManifest } from '../src/node';
 
 /** packages/zoo/models/dad: the shipped weights and their manifest. */
 export const DAD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'zoo', 'models', 'dad');
@@ -59,27 +59,10 @@ export async function mmaInChunks(classifier: Classifier, x: Images, y: Labels, 
   return out;
 }
 
-/** The shipped DAD defense: the zoo classifier and featurizer, the detector, the denoiser and the manifest's threshold. */
+/** The shipped DAD defense: the zoo classifier and featurizer, and the folder read by `loadDad` (checksums verified, the manifest's θ). */
 export async function loadShippedDad(): Promise<{ defense: DadDefense; classifier: Classifier; manifest: DadManifest; dispose: () => void }> {
-  const manifest = JSON.parse(await readFile(join(DAD_DIR, 'manifest.json'), 'utf8')) as DadManifest;
-  for (const f of manifest.files) {
-    const bytes = await readFile(join(DAD_DIR, f.path));
-    if (sha256(bytes) !== f.sha256) throw new Error(`${f.path}: sha256 differs from manifest.json; retrain with: ${manifest.command}`);
-  }
   const classifier = await referenceClassifier();
-  const featurizer = await loadFeaturizer();
-  const phi = (x: tf.Tensor): tf.Tensor => featurizer.apply(x) as tf.Tensor; // saved as a function featurizer
-  const detector = MmdDetector.load(new Uint8Array(await readFile(join(DAD_DIR, 'detector.safetensors'))), phi, 'detector.safetensors');
-  const denoiser = Denoiser.load(new Uint8Array(await readFile(join(DAD_DIR, 'denoiser.safetensors'))), 'denoiser.safetensors');
-  const defense = dadDefense({ classifier, detector, denoiser, threshold: manifest.threshold.value });
-  return { defense, classifier, manifest, dispose: () => { detector.dispose(); denoiser.dispose(); } };
-}
-
-/** packages/zoo/models/dad/manifest.json. */
-export interface DadManifest {
-  readonly command: string;
-  readonly seed: number;
-  readonly threshold: { readonly value: number; readonly fpr: number; readonly batchSize: number; readonly batches: number; readonly pool: string };
-  readonly files: readonly { readonly path: string; readonly bytes: number; readonly sha256: string }[];
-  readonly [key: string]: unknown;
+  const dad = await loadDad(DAD_DIR, { featurizer: await loadFeaturizer() });
+  const defense = dadDefense({ classifier, detector: dad.detector, denoiser: dad.denoiser, threshold: dad.threshold.value });
+  return { defense, classifier, manifest: dad.manifest, dispose: dad.dispose };
 }

@@ -15,9 +15,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertImages, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
-import type { Classifier, Images, Logits } from '@robustjs/core';
+import type { Classifier, Defense, Images, Logits } from '@robustjs/core';
 import { MmdDetector } from '@robustjs/mmd';
 import { addClampedNoise } from './addClampedNoise';
+import { dadAsDefense, type DadAsDefenseOptions, type DadDefenseInfo } from './dadAsDefense';
 import { Denoiser } from './Denoiser';
 
 /** What {@link dadDefense} is built from. */
@@ -75,6 +76,34 @@ export interface DadDefense {
   route(x: Images): DadRoute;
   /** Logits along a given route, unvalidated and not tidy-wrapped (for attacks): h(x), or h(g(noisy x)) when `flagged`. */
   branch(x: Images, flagged: boolean, seed?: number): Logits;
+  /**
+   * This defense behind core's `Defense` contract, in the paper's routing mode (detect per batch, denoise flagged
+   * batches, pass the rest), for the evaluator of `@robustjs/attacks` and the CLI.
+   *
+   * - `classify(x, { seed, keepImages })`: route = `route(x)`; logits = `branch(x, route.flagged, seed)` `[N,K]`;
+   *   info `{ statistic, threshold, flagged }`; kept images `[N,H,W,C]`: flagged → clip(g(addClampedNoise(x,
+   *   { std: noiseStd, seed })), 0, 1), else a copy of x.
+   * - `surface`: `model(x, seed)` = the route taken on x (computed once per input tensor, so EOT draws on one
+   *   iterate share it), then `branch(x, flagged, seed)`; randomized; gradient `'exact'`; term `statistic`
+   *   (MMD²_b(R, B) `[1]`, differentiable, threshold θ); recommended attack `'dad-adaptive'` with `objectives`
+   *   ({@link dadAdaptiveEvaluationAttack}); `minBatchSize` as here.
+   * - `describe()`: kind `'dad'`, settings `{ mode: 'routing', threshold, noiseStd, minBatchSize, objectives, ...settings }`.
+   * - `dispose()` frees nothing: the classifier, detector and denoiser stay the caller's.
+   *
+   * @param options - {@link DadAsDefenseOptions}: `label` (`'DAD'`), `modifies` (`'Undefended'`), `objectives`
+   *   (`['detect', 'evade', 'threshold']`), `settings` (`{}`, extra JSON such as where θ came from).
+   * @returns the defense; its info records are {@link DadDefenseInfo}.
+   * @throws {@link @robustjs/core!index.RobustError} `UNKNOWN_OPTION`; `INVALID_ARGUMENT` for an empty label, an
+   *   unknown or repeated objective, settings that are not JSON or that set one of the defense's own keys; at
+   *   `classify` time `UNKNOWN_OPTION`, `INVALID_ARGUMENT` for a seed that is not an integer ≥ 1, and the batch errors of
+   *   {@link DadDefense.check}, before any work.
+   * @example
+   * ```ts
+   * const defense = dadDefense({ classifier, detector, denoiser, threshold }).asDefense({ settings: { thresholdFrom: 'manifest' } });
+   * const { logits, info } = defense.classify(batch, { seed: 1 }); // [100,10], { statistic, threshold, flagged }
+   * ```
+   */
+  asDefense(options?: DadAsDefenseOptions): Defense<DadDefenseInfo>;
 }
 
 const DEFAULTS = {
@@ -154,5 +183,6 @@ export function dadDefense(options: DadDefenseOptions): DadDefense {
   return Object.assign(defense, {
     threshold, minBatchSize, imageShape, noiseStd, check, route, branch,
     parts: Object.freeze({ classifier, detector, denoiser }),
+    asDefense: (options?: DadAsDefenseOptions) => dadAsDefense(defense, options),
   });
 }

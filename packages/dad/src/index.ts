@@ -6,7 +6,9 @@
  * ({@link addClampedNoise}), the denoiser loss and training ({@link denoiserLoss}, {@link trainDenoiser}: MMD²_b to
  * the clean batch under the frozen MMD-OPT kernel + α·CE of the frozen classifier, resumable), the batch-wise
  * detect-then-denoise defense ({@link dadDefense}) with an `MmdDetector` from `@robustjs/mmd`, and DAD's adaptive
- * PGD+EOT attacks with both loss signs ({@link dadAdaptiveAttack}, {@link evaluateDad}).
+ * PGD+EOT attacks with both loss signs ({@link dadAdaptiveAttack}, {@link evaluateDad}). The defense behind core's
+ * `Defense` contract (`dadDefense(...).asDefense()`) and its adaptive attack for the evaluator of `@robustjs/attacks`
+ * ({@link dadAdaptiveEvaluationAttack}). Node-only: `loadDad` from `@robustjs/dad/node` reads a DAD folder.
  *
  * @packageDocumentation
  */
@@ -23,7 +25,11 @@ export type { TrainDenoiserOptions, TrainDenoiserCheckpoint, DenoiserProgress, D
 export { kernelFromDetector } from './kernelFromDetector';
 export { dadDefense } from './dadDefense';
 export type { DadDefense, DadDefenseOptions, DadRoute } from './dadDefense';
+export type { DadAsDefenseOptions, DadDefenseInfo } from './dadAsDefense';
 export { dadAdaptiveAttack, DAD_ADAPTIVE_ATTACK_DEFAULTS } from './dadAdaptiveAttack';
 export type { DadAdaptiveAttackOptions, DadObjective } from './dadAdaptiveAttack';
 export { evaluateDad } from './evaluateDad';
 export type { DadAttackSpec, DadAttackReport, DadEvaluation, EvaluateDadOptions } from './evaluateDad';
+export { dadAdaptiveEvaluationAttack, DAD_ADAPTIVE_EVALUATION_ATTACK_DEFAULTS } from './dadEvaluationAttack';
+export type { DadAdaptiveEvaluationAttackOptions } from './dadEvaluationAttack';
+export { DAD_OBJECTIVES, DAD_OBJECTIVE_TEXT } from './objectives';
