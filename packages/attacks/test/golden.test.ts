@@ -57,16 +57,16 @@ const GOLDEN: Record<string, Golden> = {
   'pgd + eot': { robustAccuracy: 0.4375, meanAbs: 0.03539574518799782, maxLinf: 0.050000011920928955, maxL2: 0.33425527811050415 },
   'pgd + bpda': { robustAccuracy: 0.375, meanAbs: 0.03508419916033745, maxLinf: 0.050000011920928955, maxL2: 0.33011502027511597 },
   'mma': { robustAccuracy: 0.3125, meanAbs: 0.04689839109778404, maxLinf: 0.050000011920928955, maxL2: 0.3955478370189667 },
-  'apgd-ce linf': { robustAccuracy: 0.3125, meanAbs: 0.04668989032506943, maxLinf: 0.050000011920928955, maxL2: 0.3999999165534973 },
-  'apgd-dlr l2': { robustAccuracy: 0.125, meanAbs: 0.04711905121803284, maxLinf: 0.23166754841804504, maxL2: 0.4999999701976776 },
-  'apgd-t linf': { robustAccuracy: 0.3125, meanAbs: 0.0466209352016449, maxLinf: 0.050000011920928955, maxL2: 0.3999999165534973 },
-  'square linf': { robustAccuracy: 0.6875, meanAbs: 0.04816703870892525, maxLinf: 0.050000011920928955, maxL2: 0.39997780323028564 },
-  'square l2': { robustAccuracy: 0.375, meanAbs: 0.04187588766217232, maxLinf: 0.26382434368133545, maxL2: 0.5 },
+  'apgd-ce linf': { robustAccuracy: 0.3125, meanAbs: 0.04705270007252693, maxLinf: 0.050000011920928955, maxL2: 0.3953746557235718 },
+  'apgd-dlr l2': { robustAccuracy: 0.125, meanAbs: 0.04743977263569832, maxLinf: 0.23123100399971008, maxL2: 0.4999999403953552 },
+  'apgd-t linf': { robustAccuracy: 0.3125, meanAbs: 0.045796267688274384, maxLinf: 0.050000011920928955, maxL2: 0.3933858275413513 },
+  'square linf': { robustAccuracy: 0.5, meanAbs: 0.04838074743747711, maxLinf: 0.050000011920928955, maxL2: 0.39997780323028564 },
+  'square l2': { robustAccuracy: 0.4375, meanAbs: 0.04647061228752136, maxLinf: 0.2775309085845947, maxL2: 0.5000000596046448 },
   'cw l2': { robustAccuracy: 0.25, meanAbs: 0.014044731855392456, maxLinf: 0.07724809646606445, maxL2: 0.4520638883113861 },
   'fab-t linf': { robustAccuracy: 0, meanAbs: 0.032667018473148346, maxLinf: 0.11403858661651611, maxL2: 0.8164041042327881 },
   'fab-t l2 (restarts)': { robustAccuracy: 0, meanAbs: 0.021866928786039352, maxLinf: 0.19540520012378693, maxL2: 0.6596415638923645 },
-  'autoAttack standard linf': { robustAccuracy: 0.3125, meanAbs: 0.03184909000992775, maxLinf: 0.050000011920928955, maxL2: 0.39764055609703064 },
-  'autoAttack rand l2': { robustAccuracy: 0.125, meanAbs: 0.04193387180566788, maxLinf: 0.20321127772331238, maxL2: 0.5000000596046448 },
+  'autoAttack standard linf': { robustAccuracy: 0.3125, meanAbs: 0.032042041420936584, maxLinf: 0.050000011920928955, maxL2: 0.395221471786499 },
+  'autoAttack rand l2': { robustAccuracy: 0.125, meanAbs: 0.04297222942113876, maxLinf: 0.22353237867355347, maxL2: 0.4991253912448883 },
 };
 
 function statistics(model: Classifier, xAdv: Images, x: Images, y: Labels): Golden {
