@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import { RobustError } from '@robustjs/core';
 import { permutation } from '@robustjs/datasets';
 import { loadFashionMnist } from '@robustjs/datasets/node';
 import { linearSchedule, type Unet } from '@robustjs/diffusion';
 import { loadUnet } from '@robustjs/diffusion/node';
-import { Denoiser } from '@robustjs/dad';
-import { MmdDetector } from '@robustjs/mmd';
+import type { Denoiser } from '@robustjs/dad';
+import { loadDad } from '@robustjs/dad/node';
+import type { MmdDetector } from '@robustjs/mmd';
 import { loadFeaturizer, modelsDir, referenceClassifier } from '@robustjs/zoo';
 import { CliError, MissingModelError } from './errors';
 import type { ProgressSink } from './progress';
@@ -44,6 +43,12 @@ export interface RunContext {
    * @param count - how many.
    */
   heldOut(purpose: 'ssni' | 'dad', count: number): Int32Array;
+  /**
+   * Rows of the training split for calibrations that use it: the first `count` rows of a permutation of the training
+   * split seeded by the protocol's seed, with the split (loaded on first use).
+   * @param count - how many.
+   */
+  trainRows(count: number): Promise<{ readonly dataset: Dataset; readonly rows: Int32Array }>;
   /** The classifier under every defense. */
   readonly classifier: Classifier;
   /** The diffusion UNet (loaded on first use). */
@@ -108,12 +113,12 @@ export async function loadUnetFile(path: string): Promise<Unet> {
 }
 
 /**
- * Loads DAD's detector, denoiser and threshold from a folder (`detector.safetensors`, `denoiser.safetensors`,
- * `manifest.json`), checking the manifest's SHA-256 of each file.
+ * Loads DAD's detector, denoiser and threshold from a folder with `loadDad` of `@robustjs/dad/node` (which checks the
+ * manifest's size and SHA-256 of each file), the detector's featurizer being the zoo's.
  *
- * @param dir - the folder.
- * @returns the parts (the detector uses the zoo's featurizer).
- * @throws {@link CliError} for a missing, corrupt or mismatched file.
+ * @param dir - the folder (`detector.safetensors`, `denoiser.safetensors`, `manifest.json`).
+ * @returns the parts.
+ * @throws {@link MissingModelError} when a file is missing; {@link CliError} for a corrupt or mismatched file.
  * @example
  * ```ts
  * const dad = await loadDadParts(defaultDadDir());
@@ -121,47 +126,11 @@ export async function loadUnetFile(path: string): Promise<Unet> {
  */
 export async function loadDadParts(dir: string): Promise<DadParts> {
   const fix = "Train DAD with 'robustjs train denoiser', or pass --dad <folder>.";
-  const manifestPath = join(dir, 'manifest.json');
-  let manifest: { threshold?: { value?: unknown; batchSize?: unknown; fpr?: unknown }; files?: { path: string; sha256: string }[] };
   try {
-    manifest = JSON.parse(new TextDecoder().decode(await readModelFile(manifestPath, "DAD's manifest", fix))) as typeof manifest;
+    const loaded = await loadDad(dir, { featurizer: await loadFeaturizer() });
+    return { detector: loaded.detector, denoiser: loaded.denoiser, threshold: loaded.threshold, dir };
   } catch (e) {
-    throw e instanceof CliError ? e : new CliError(`DAD's manifest at '${manifestPath}' is not valid JSON. ${fix}`);
-  }
-  const t = manifest.threshold;
-  if (typeof t?.value !== 'number' || typeof t.batchSize !== 'number' || typeof t.fpr !== 'number') {
-    throw new CliError(`DAD's manifest at '${manifestPath}' has no threshold { value, batchSize, fpr }. ${fix}`);
-  }
-  const bytes: Record<string, Uint8Array> = {};
-  for (const name of ['detector.safetensors', 'denoiser.safetensors']) {
-    const path = join(dir, name);
-    const b = await readModelFile(path, `DAD's ${name}`, fix);
-    const expected = manifest.files?.find((f) => f.path === name)?.sha256;
-    const got = createHash('sha256').update(b).digest('hex');
-    if (expected !== undefined && expected !== got) throw new CliError(`DAD's ${name} at '${path}' is corrupt: sha256 ${got} differs from the manifest's ${expected}. ${fix}`);
-    bytes[name] = b;
-  }
-  const featurizer = await loadFeaturizer();
-  // A detector file either holds φ's weights (saved with a tfjs LayersModel) or expects φ as a function when loaded.
-  const phi = (x: tf.Tensor): tf.Tensor => featurizer.apply(x) as tf.Tensor;
-  const loadDetector = (): MmdDetector => {
-    const file = bytes['detector.safetensors'] as Uint8Array;
-    const path = join(dir, 'detector.safetensors');
-    try {
-      return MmdDetector.load(file, phi, path);
-    } catch (first) {
-      try {
-        return MmdDetector.load(file, featurizer, path);
-      } catch (second) {
-        throw /as when/.test((first as Error).message) ? second : first;
-      }
-    }
-  };
-  try {
-    const detector = loadDetector();
-    const denoiser = Denoiser.load(bytes['denoiser.safetensors'] as Uint8Array, join(dir, 'denoiser.safetensors'));
-    return { detector, denoiser, threshold: { value: t.value, batchSize: t.batchSize, fpr: t.fpr }, dir };
-  } catch (e) {
+    if (e instanceof RobustError && e.code === 'NOT_FOUND') throw new MissingModelError(`DAD's files: ${e.message} ${fix}`);
     throw asUsageError(e, "DAD's files", dir, fix);
   }
 }
@@ -188,7 +157,7 @@ export interface RunContextOptions {
 export async function createRunContext(protocol: Protocol, options: RunContextOptions = {}): Promise<RunContext> {
   const dataset = await loadFashionMnist({ split: 'test' });
   const order = permutation(dataset.shape[0], protocol.seed);
-  const evalRows = order.slice(0, protocol.images);
+  const evalRows = order.slice(protocol.offset, protocol.offset + protocol.images);
   const classifier = await referenceClassifier();
   const cache = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
@@ -208,6 +177,11 @@ export async function createRunContext(protocol: Protocol, options: RunContextOp
       if (count > range.max) throw new CliError(`At most ${range.max} held-out images are reserved for ${purpose}, asked for ${count}.`);
       const end = order.length - range.offset;
       return order.slice(end - count, end);
+    },
+    async trainRows(count) {
+      const train = await once('train', () => loadFashionMnist({ split: 'train' }));
+      if (count > train.shape[0]) throw new CliError(`The training split has ${train.shape[0]} images, asked for ${count}.`);
+      return { dataset: train, rows: permutation(train.shape[0], protocol.seed).slice(0, count) };
     },
     classifier,
     schedule: linearSchedule(),

@@ -56,8 +56,10 @@ export interface Protocol {
   readonly format: 'robustjs-protocol';
   /** The data set; only `'fashion-mnist'` (test split, embedded in `@robustjs/datasets`) for now. */
   readonly dataset: 'fashion-mnist';
-  /** Number of evaluation images: the first `images` of a seeded permutation of the test split. */
+  /** Number of evaluation images: `images` consecutive rows of a seeded permutation of the test split, from `offset`. */
   readonly images: number;
+  /** The first evaluation row in the permutation (default 0); `offset + images` ≤ 7000 (the rest is held out). */
+  readonly offset: number;
   /** The master seed: image choice, attack starts, EOT draws and purifier noise all derive from it, per batch. */
   readonly seed: number;
   /** Images per batch: the unit of seeding, of sharding and of DAD's batch routing. */
@@ -84,6 +86,7 @@ export const PROTOCOL_DEFAULTS = Object.freeze({
   format: 'robustjs-protocol' as const,
   dataset: 'fashion-mnist' as const,
   images: 64,
+  offset: 0,
   seed: 0,
   batchSize: 64,
   chunkSize: 16,
@@ -194,7 +197,7 @@ function positive(v: unknown, name: string, source: string): number {
  */
 export function parseProtocol(json: unknown, source: string): Protocol {
   if (!isObject(json)) throw new CliError(`${source}: a protocol must be a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json}.`);
-  checkKeys(json, ['format', 'dataset', 'images', 'seed', 'batchSize', 'chunkSize', 'examples', 'attack', 'attacks', 'defenses', 'models'], 'the protocol', source);
+  checkKeys(json, ['format', 'dataset', 'images', 'offset', 'seed', 'batchSize', 'chunkSize', 'examples', 'attack', 'attacks', 'defenses', 'models'], 'the protocol', source);
   const d = PROTOCOL_DEFAULTS;
   if (json.format !== undefined && json.format !== d.format) throw new CliError(`${source}: 'format' must be '${d.format}', got ${JSON.stringify(json.format)}.`);
   if (json.dataset !== undefined && json.dataset !== 'fashion-mnist') throw new CliError(`${source}: 'dataset' must be 'fashion-mnist', got ${JSON.stringify(json.dataset)}.`);
@@ -230,12 +233,16 @@ export function parseProtocol(json: unknown, source: string): Protocol {
   const protocol: Protocol = Object.freeze({
     format: d.format, dataset: d.dataset,
     images: int(json.images ?? d.images, 'images', source, 1),
+    offset: int(json.offset ?? d.offset, 'offset', source, 0),
     seed: int(json.seed ?? d.seed, 'seed', source, 0),
     batchSize: int(json.batchSize ?? d.batchSize, 'batchSize', source, 1),
     chunkSize: int(json.chunkSize ?? d.chunkSize, 'chunkSize', source, 1),
     examples: int(json.examples ?? d.examples, 'examples', source, 0),
     attack, attacks, defenses: Object.freeze(defenses), models: Object.freeze({ ...modelsIn }) as ModelPaths,
   });
-  if (protocol.images > 7000) throw new CliError(`${source}: 'images' must be ≤ 7000 (the rest of the 10,000 test images are held out for calibration), got ${protocol.images}.`);
+  if (protocol.offset + protocol.images > 7000) {
+    throw new CliError(`${source}: 'offset' + 'images' must be ≤ 7000 (the rest of the 10,000 test images are held out for calibration), ` +
+      `got ${protocol.offset} + ${protocol.images}.`);
+  }
   return protocol;
 }

@@ -154,6 +154,9 @@ describe('evaluateDefense', () => {
     expect(e.message).toContain("gradient 'none'");
     expectRobustError(() => pgdEotAttack({ steps: -1 }));
     expectRobustError(() => pgdEotAttack({ eot: 1.5 }));
+    expectRobustError(() => pgdEotAttack({ stepSize: 0 }));
+    expect(pgdEotAttack({ stepSize: 0.0125 }).settings.stepSize).toBe(0.0125);
+    expect(pgdEotAttack({ stepSize: null }).settings.stepSize).toBe(null);
     expectRobustError(() => undefended('model' as never));
     expectRobustError(() => evaluationData(x, tf.zeros([3], 'int32') as Labels));
   });

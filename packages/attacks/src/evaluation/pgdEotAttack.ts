@@ -19,10 +19,10 @@ export interface PgdEotAttackOptions {
   readonly chunkSize?: number;
 }
 
-/** Defaults of {@link pgdEotAttack}: 10 steps, step size 2.5·ε/steps, EOT 1, random start, chunks of 16. */
+/** Defaults of {@link pgdEotAttack}: 10 steps, step size 2.5·ε/steps (`undefined` or `null`), EOT 1, random start, chunks of 16. */
 export const PGD_EOT_ATTACK_DEFAULTS = Object.freeze({
   steps: 10,
-  stepSize: null as number | null,
+  stepSize: undefined as number | null | undefined,
   eot: 1,
   randomStart: true,
   chunkSize: 16,
@@ -50,12 +50,13 @@ export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
   const fn = 'pgdEotAttack';
   const o = resolveOptions(fn, PGD_EOT_ATTACK_DEFAULTS, options);
   assertNumber(o.steps, 'steps', fn, { integer: true, min: 0 });
-  if (o.stepSize !== null) assertNumber(o.stepSize, 'stepSize', fn, { greaterThan: 0 });
+  const givenStep = o.stepSize ?? null;
+  if (givenStep !== null) assertNumber(givenStep, 'stepSize', fn, { greaterThan: 0 });
   assertNumber(o.eot, 'eot', fn, { integer: true, min: 1 });
   assertNumber(o.chunkSize, 'chunkSize', fn, { integer: true, min: 1 });
   assert(typeof o.randomStart === 'boolean', 'INVALID_ARGUMENT', () =>
     `Option 'randomStart' passed to '${fn}' must be true or false, got ${describeValue(o.randomStart)}.`);
-  const settings = Object.freeze({ steps: o.steps, stepSize: o.stepSize, eot: o.eot, randomStart: o.randomStart, chunkSize: o.chunkSize });
+  const settings = Object.freeze({ steps: o.steps, stepSize: givenStep, eot: o.eot, randomStart: o.randomStart, chunkSize: o.chunkSize });
   const attack: EvaluationAttack = {
     name: 'pgd-eot',
     settings,
@@ -72,7 +73,7 @@ export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
     run(defense: Defense, x: Images, y: Labels, context: EvaluationAttackContext) {
       const { surface } = defense;
       const { norm, eps } = context.threat;
-      const stepSize = o.stepSize ?? (2.5 * eps) / Math.max(o.steps, 1);
+      const stepSize = givenStep ?? (2.5 * eps) / Math.max(o.steps, 1);
       const n = x.shape[0];
       const seeds = seedStream(context.seed);
       const parts: Images[] = [];

@@ -106,12 +106,21 @@ function chainDefense(entry: ChainEntry): DefenseEntry {
   };
 }
 
-/** The clean reference statistics of SSNI, computed once per run on held-out test images (shared by every SSNI row). */
-function sharedCalibration(context: RunContext, epsSteps: number, count: number): Promise<SsniCalibration> {
-  return context.shared(`ssni-calibration:${epsSteps}:${count}`, async () => {
+/** Where SSNI's clean reference statistics come from. */
+type CalibrationSource = 'held-out' | 'train';
+
+const CALIBRATION_TEXT: Readonly<Record<CalibrationSource, string>> = {
+  'held-out': 'held-out test images',
+  train: 'training images (seeded permutation)',
+};
+
+/** The clean reference statistics of SSNI, computed once per run (shared by every SSNI row with the same settings). */
+function sharedCalibration(context: RunContext, epsSteps: number, count: number, source: CalibrationSource): Promise<SsniCalibration> {
+  return context.shared(`ssni-calibration:${source}:${epsSteps}:${count}`, async () => {
     const unet = await context.unet();
-    const bar = progressBar(context.progress, `SSNI calibration (${count} held-out images, T_S = ${epsSteps})`, count);
-    const { x } = toTensors(context.dataset, context.heldOut('ssni', count));
+    const bar = progressBar(context.progress, `SSNI calibration (${count} ${CALIBRATION_TEXT[source]}, T_S = ${epsSteps})`, count);
+    const { dataset, rows } = source === 'train' ? await context.trainRows(count) : { dataset: context.dataset, rows: context.heldOut('ssni', count) };
+    const { x } = toTensors(dataset, rows);
     try {
       return calibrate(unet.predict, context.schedule, x, { steps: epsSteps, seed: context.protocol.seed, modelId: 'robustjs-zoo-unet' });
     } finally {
@@ -133,7 +142,9 @@ function ssniBase(o: Record<string, unknown>, where: string): { entry: ChainEntr
 }
 
 const SSNI: DefenseEntry = {
-  defaults: Object.freeze({ rule: 'ssni-n', base: { name: 'diffpure' }, tau: null, bias: 5, extraSteps: null, epsSteps: 10, calibrationImages: 100 }),
+  defaults: Object.freeze({
+    rule: 'ssni-n', base: { name: 'diffpure' }, tau: null, bias: 5, extraSteps: null, epsSteps: 10, calibrationImages: 100, calibration: 'held-out',
+  }),
   validate: (o, where) => void ssniBase(o, where),
   async create(o, label, context, where) {
     const rule = oneOf(o.rule, 'rule', where, ['ssni-n', 'ssni-l'] as const);
@@ -142,7 +153,10 @@ const SSNI: DefenseEntry = {
     const bias = intOption(o.bias, 'bias', where, 0);
     const epsSteps = intOption(o.epsSteps, 'epsSteps', where);
     const calibrationImages = intOption(o.calibrationImages, 'calibrationImages', where, 2);
-    if (calibrationImages > 1000) throw new CliError(`protocol: '${where}.calibrationImages' must be ≤ 1000, got ${calibrationImages}.`);
+    const source = oneOf(o.calibration, 'calibration', where, ['held-out', 'train'] as const);
+    if (source === 'held-out' && calibrationImages > 1000) {
+      throw new CliError(`protocol: '${where}.calibrationImages' must be ≤ 1000 held-out images, got ${calibrationImages} (or use calibration 'train').`);
+    }
     const tau = o.tau === null ? undefined : numberOption(o.tau, 'tau', where, Number.MIN_VALUE);
     const { stages, steps } = c.purifier.settings;
     // the reference's +b denoising steps, scaled to the respaced chain (K steps for t*): round(b·K/t*)
@@ -150,14 +164,14 @@ const SSNI: DefenseEntry = {
       ? Math.max(...stages.map((t, k) => Math.round((bias * (steps[k] as number)) / Math.max(t, 1))))
       : intOption(o.extraSteps, 'extraSteps', where, 0);
     const unet = await context.unet();
-    const calibration = await sharedCalibration(context, epsSteps, calibrationImages);
+    const calibration = await sharedCalibration(context, epsSteps, calibrationImages, source);
     const options = { rule, bias, extraSteps, ...(tau === undefined ? {} : { tau }) };
     const ssni = ssniPurifier(c.purifier, unet.predict, calibration, options);
     const surrogate = c.surrogateBase === c.purifier ? ssni : ssniPurifier(c.surrogateBase, unet.predict, calibration, options);
     return ssniDefense(context.classifier, ssni, {
       ...(label === undefined ? {} : { label }), baseLabel: baseLabel ?? c.label, runs: c.runs,
       surrogate, surrogateSteps: [...c.surrogateSteps], gradient: c.gradient, surrogateNote: c.surrogateNote,
-      settings: { ...c.settings, calibrationImages, calibrationFrom: 'held-out test images' },
+      settings: { ...c.settings, calibrationImages, calibrationFrom: CALIBRATION_TEXT[source] },
     });
   },
 };
