@@ -142,6 +142,7 @@ export async function evaluateProtocol(protocol: Protocol, context: RunContext, 
     try {
       const specs = protocol.attacks ?? defense.surface.recommendedAttacks;
       const attacks = createAttacks(specs, protocol, protocol.attacks === null ? `${where}.surface.recommendedAttacks` : 'attacks');
+      attacks.forEach((a, i) => a.check(defense, protocol.attacks === null ? `${where} recommended attack ${i}` : `attacks[${i}]`));
       const bar = progressBar(context.progress, defense.label, shardImages * protocol.attack.restarts * attacks.length);
       const defenseExamples: DefenseExample[] = [];
       const evaluation = await evaluateDefense(defense, data, {

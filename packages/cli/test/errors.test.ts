@@ -43,6 +43,15 @@ describe('bad input gives one error line and exit status 2', () => {
       /unknown key 'tStar' in defenses\[0\]/);
     await expectUsageError(['eval', protocolFile(dir, { ...good, defenses: [{ name: 'magic' }] }, 'd.json'), '--unet', unet], /unknown defense 'magic'/);
     await expectUsageError(['eval', protocolFile(dir, { ...good, images: -1 }, 'e.json')], /'images' must be an integer ≥ 1/);
+    await expectUsageError(['eval', protocolFile(dir, { ...good, defenses: [{ name: 'constructor' }] }, 'f.json')], /unknown defense 'constructor'/);
+    await expectUsageError(['eval', protocolFile(dir, { ...good, attacks: [{ name: 'magic' }] }, 'g.json')], /unknown attack 'magic' at attacks\[0\]/);
+    await expectUsageError(['eval', protocolFile(dir, { ...good, attacks: [{ name: 'pgd-eot', steps: 'ten' }] }, 'h.json')],
+      /'attacks\[0\]' \(pgd-eot\): .*'steps'/);
+    await expectUsageError(['eval', protocolFile(dir, { ...good, defenses: [{ name: 'diffpure', t: 'x' }] }, 'i.json'), '--unet', unet],
+      /'defenses\[0\]\.t' must be an integer/);
+    // DAD's attack needs DAD's statistic: against DiffPure it is refused before any attack step
+    await expectUsageError(['eval', protocolFile(dir, { ...good, attacks: [{ name: 'dad-adaptive' }] }, 'j.json'), '--unet', unet],
+      /dad-adaptive|DAD/);
     await expectUsageError(['eval', join(dir, 'nope.json')], /cannot be read: ENOENT/);
     writeFileSync(join(dir, 'bad.json'), '{ "images": ');
     await expectUsageError(['eval', join(dir, 'bad.json')], /is not valid JSON/);

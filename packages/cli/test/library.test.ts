@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { evaluateDefense, pgdEotAttack, undefended, type EvaluationAttack } from '@robustjs/attacks';
+import { evaluateDefense, evaluationData, pgdEotAttack, undefended, type EvaluationAttack } from '@robustjs/attacks';
 import type { Defense, Images, Labels } from '@robustjs/core';
-import { dadAdaptiveEvaluationAttack, dadDefense, Denoiser } from '@robustjs/dad';
+import { dadAdaptiveEvaluationAttack, dadDefense } from '@robustjs/dad';
+import { loadDad } from '@robustjs/dad/node';
 import { permutation, toTensors } from '@robustjs/datasets';
 import { loadFashionMnist } from '@robustjs/datasets/node';
 import { diffPure, gdmp, gns, linearSchedule, purifierDefense } from '@robustjs/diffusion';
 import { loadUnet } from '@robustjs/diffusion/node';
-import { MmdDetector } from '@robustjs/mmd';
-import { calibrate, ssniDefense, ssniPurifier } from '@robustjs/ssni';
+import { calibrate, ssniDefense, ssniPurifier, timestepPurifier } from '@robustjs/ssni';
+import { describeDefense, handmadeEpsilon, handmadePurifier } from '@robustjs/test-utils';
 import { loadFeaturizer, referenceClassifier } from '@robustjs/zoo';
 import { beforeAll, expect, it } from 'vitest';
 import { DEMO_PROTOCOL, runCli, type Report } from '../src/index';
@@ -48,10 +49,7 @@ async function libraryDefenses(): Promise<{ defense: Defense; attacks: Evaluatio
   };
   const g = gdmp(unet.predict, schedule, { t: 36, iterations: 2, steps: 12 });
   const gn = gns(unet.predict, schedule, { stages: [30, 50, 100], steps: [2, 2, 4] });
-  const featurizer = await loadFeaturizer();
-  const phi = (t: tf.Tensor): tf.Tensor => featurizer.apply(t) as tf.Tensor;
-  const detector = MmdDetector.load(new Uint8Array(readFileSync(join(dadPath, 'detector.safetensors'))), phi);
-  const denoiser = Denoiser.load(new Uint8Array(readFileSync(join(dadPath, 'denoiser.safetensors'))));
+  const { detector, denoiser } = await loadDad(dadPath, { featurizer: await loadFeaturizer() });
   const { x: pool } = toTensors(data, order.slice(order.length - 2000, order.length - 1000));
   const threshold = detector.calibrate(pool, { fpr: 0.01, batchSize: 8, batches: 100, seed: PROTOCOL.seed });
   pool.dispose();
@@ -92,3 +90,49 @@ it('the library path and `robustjs eval` give identical per-image outcomes on th
     defense.dispose();
   }
 }, 600_000);
+
+it('SSNI-N around a purifier written here (hand-made noise predictor and sampler) is evaluated by evaluateDefense', async () => {
+  const classifier = await referenceClassifier();
+  const schedule = linearSchedule();
+  const eps = handmadeEpsilon(schedule);
+  const sampler = handmadePurifier(eps.model, schedule, 3);
+  const plain = timestepPurifier(sampler.purify, { tStar: 100, T: schedule.T });
+  const data = await loadFashionMnist({ split: 'test' });
+  const { x: held } = toTensors(data, Array.from({ length: 16 }, (_, i) => 9000 + i));
+  const calibration = calibrate(eps.model, schedule, held, { steps: 2, seed: 1 });
+  held.dispose();
+  const ssni = ssniPurifier(plain, eps.model, calibration, { rule: 'ssni-n', extraSteps: 0, process: schedule });
+  const defense = ssniDefense(classifier, ssni, { baseLabel: 'Hand-made DDIM' });
+  const { x, y } = toTensors(data, Array.from({ length: 6 }, (_, i) => i));
+  const run = () => evaluateDefense(defense, evaluationData(x as Images, y as Labels), {
+    attacks: [pgdEotAttack({ steps: 2, eot: 2 })], threat: { norm: 'linf', eps: 0.1 }, batchSize: 3, seed: 4,
+  });
+  const first = await run();
+  const second = await run();
+  expect(first.defense.label).toBe('Hand-made DDIM + SSNI-N');
+  expect(first.robust.n).toBe(6);
+  expect(first.robust.successes).toBeLessThanOrEqual(first.clean.successes + 6);
+  const norms = first.results.flatMap((r) => r.info.clean.norms as number[]);
+  expect(norms).toHaveLength(6);
+  expect(norms.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+  expect(second.results.map((r) => r.samples)).toEqual(first.results.map((r) => r.samples));
+  tf.dispose([x, y]);
+  defense.dispose();
+  sampler.dispose();
+  eps.dispose();
+}, 120_000);
+
+describeDefense('SSNI-N around a hand-made purifier (through the CLI package)', async () => {
+  const classifier = await referenceClassifier();
+  const schedule = linearSchedule();
+  const eps = handmadeEpsilon(schedule);
+  const sampler = handmadePurifier(eps.model, schedule, 3);
+  const plain = timestepPurifier(sampler.purify, { tStar: 100, T: schedule.T });
+  const data = await loadFashionMnist({ split: 'test' });
+  const { x: held } = toTensors(data, Array.from({ length: 8 }, (_, i) => 9000 + i));
+  const calibration = calibrate(eps.model, schedule, held, { steps: 2, seed: 1 });
+  held.dispose();
+  const ssni = ssniPurifier(plain, eps.model, calibration, { rule: 'ssni-n', extraSteps: 0, process: schedule });
+  const { x, y } = toTensors(data, [0, 1, 2]);
+  return { defense: ssniDefense(classifier, ssni), x: x as Images, y: y as Labels };
+});

@@ -1,7 +1,7 @@
 import { diffPure, gdmp, gns, linearSchedule } from '@robustjs/diffusion';
 import { describePurifier } from '@robustjs/test-utils';
 import { afterAll } from 'vitest';
-import { handmadeEpsilon, handmadePurifier } from '../test/handmade';
+import { handmadeEpsilon, handmadePurifier } from '@robustjs/test-utils';
 import { gaussianEpsilon, images, useWasm } from '../test/helpers';
 import { calibrate, type SsniCalibration } from './calibration';
 import { ssniPurifier } from './ssniPurifier';

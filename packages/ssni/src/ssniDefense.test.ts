@@ -3,7 +3,7 @@ import { seedStream } from '@robustjs/core';
 import { diffPure, gns, linearSchedule } from '@robustjs/diffusion';
 import { describeDefense, expectNoLeak, expectRobustError } from '@robustjs/test-utils';
 import { describe, expect, it } from 'vitest';
-import { handmadeEpsilon, handmadePurifier } from '../test/handmade';
+import { handmadeEpsilon, handmadePurifier } from '@robustjs/test-utils';
 import { gaussianEpsilon, images, linearClassifier, useWasm } from '../test/helpers';
 import { calibrate, type SsniCalibration } from './calibration';
 import { ssniAttackModel } from './ssniAttackModel';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { linearSchedule } from '@robustjs/diffusion';
 import { expectNoLeak, expectRobustError } from '@robustjs/test-utils';
 import { describe, expect, it } from 'vitest';
-import { handmadeEpsilon, handmadePurifier } from '../test/handmade';
+import { handmadeEpsilon, handmadePurifier } from '@robustjs/test-utils';
 import { images, useWasm } from '../test/helpers';
 import { timestepPurifier } from './timestepPurifier';
 

@@ -10,3 +10,4 @@ export { describePurifier } from './describePurifier';
 export type { PurifierFixture } from './describePurifier';
 export { describeDetector } from './describeDetector';
 export type { DetectorFixture } from './describeDetector';
+export { handmadeEpsilon, handmadePurifier } from './handmade';

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Images, NoisePredictor, PurifierOptions, Timesteps, TimestepPurifier } from '@robustjs/core';
-import type { NoiseSchedule } from '@robustjs/diffusion';
+/** The part of a noise schedule the hand-made fixtures read (a `NoiseSchedule` of @robustjs/diffusion fits). */
+interface NoiseSchedule {
+  readonly alphasCumprod: ArrayLike<number> & Iterable<number>;
+}
 
 /**
  * A hand-made epsilon predictor written with tf ops only (no robustjs sampler or UNet): the exact predictor of
