@@ -50,3 +50,5 @@ export { undefended } from './evaluation/undefended';
 export { wilson, pairedDifference } from './evaluation/intervals';
 export type { Proportion, PairedDifference } from './evaluation/intervals';
 export type { Fidelity } from './fidelity';
+export { transferAttack } from './evaluation/transferAttack';
+export type { TransferAttackOptions } from './evaluation/transferAttack';

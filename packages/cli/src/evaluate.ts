@@ -103,7 +103,7 @@ function records(evaluation: DefenseEvaluation, evalRows: Int32Array): { images:
  */
 export async function evaluateProtocol(protocol: Protocol, context: RunContext, options: EvaluateOptions = {}): Promise<Report> {
   validateDefenses(protocol.defenses);
-  if (protocol.attacks !== null) createAttacks(protocol.attacks, protocol, 'attacks');
+  if (protocol.attacks !== null) createAttacks(protocol.attacks, protocol, 'attacks', context.classifier);
   const started = performance.now();
   const totalBatches = Math.ceil(protocol.images / protocol.batchSize);
   const shard: ShardInfo | null = options.shard === undefined ? null
@@ -141,12 +141,13 @@ export async function evaluateProtocol(protocol: Protocol, context: RunContext, 
     }
     try {
       const specs = protocol.attacks ?? defense.surface.recommendedAttacks;
-      const attacks = createAttacks(specs, protocol, protocol.attacks === null ? `${where}.surface.recommendedAttacks` : 'attacks');
-      attacks.forEach((a, i) => a.check(defense, protocol.attacks === null ? `${where} recommended attack ${i}` : `attacks[${i}]`));
+      const attacks = createAttacks(specs, protocol, protocol.attacks === null ? `${where}.surface.recommendedAttacks` : 'attacks', context.classifier);
+      const threat = { norm: protocol.attack.norm, eps: protocol.attack.eps };
+      attacks.forEach((a, i) => a.check(defense, protocol.attacks === null ? `${where} recommended attack ${i}` : `attacks[${i}]`, threat));
       const bar = progressBar(context.progress, defense.label, shardImages * protocol.attack.restarts * attacks.length);
       const defenseExamples: DefenseExample[] = [];
       const evaluation = await evaluateDefense(defense, data, {
-        attacks, threat: { norm: protocol.attack.norm, eps: protocol.attack.eps }, restarts: protocol.attack.restarts,
+        attacks, threat, restarts: protocol.attack.restarts,
         batchSize: protocol.batchSize, seed: protocol.seed, batches: [from, to], examples: protocol.examples,
         onProgress: (p) => bar.update(p.done),
         onExamples: (e: ExampleImages) => {

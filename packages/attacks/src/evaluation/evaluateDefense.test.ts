@@ -8,6 +8,7 @@ import { pgd } from '../pgd';
 import { evaluateDefense, evaluationData, shardBatches, type BatchResult } from './evaluateDefense';
 import { pairedDifference, wilson } from './intervals';
 import { pgdEotAttack } from './pgdEotAttack';
+import { transferAttack } from './transferAttack';
 import type { EvaluationAttack } from './types';
 import { undefended } from './undefended';
 
@@ -170,6 +171,27 @@ describe('evaluateDefense', () => {
     const e = await expectRobustErrorAsync(() => evaluateDefense(undefended(lin.model), evaluationData(x, y), { attacks: [cheat], threat }));
     expect(e.code).toBe('OUT_OF_RANGE');
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 4);
+  });
+});
+
+describe('transferAttack', () => {
+  it('attacks the source classifier, not the defense, with the threat model and the batch seed', async () => {
+    const lin = randomLinear(16, 4, 9, 1);
+    const other = randomLinear(16, 4, 9, 2);
+    const xs = tf.randomUniform([6, 4, 4, 1], 0, 1, 'float32', 5) as Images;
+    const ys = tf.tidy(() => tf.argMax(lin.model(xs), 1).toInt()) as Labels;
+    const attack = transferAttack({ name: 'pgd-transfer', source: lin.model, sourceDescription: 'lin', attack: pgd,
+      options: { steps: 3, stepSize: 0.05 } });
+    const [xAdv] = attack.run(undefended(other.model), xs, ys, { threat: { norm: 'l2', eps: 0.5 }, seed: 9 });
+    const direct = pgd(lin.model, xs, ys, { steps: 3, stepSize: 0.05, eps: 0.5, norm: 'l2', seed: 9 });
+    expect(Array.from(xAdv!.dataSync())).toEqual(Array.from(direct.dataSync()));
+    expect(attack.describe(undefended(other.model))).toContain('not adaptive');
+    expectRobustError(() => transferAttack({ name: 't', source: lin.model, sourceDescription: 'lin', attack: pgd, options: { eps: 1 } as never }));
+    const linfOnly = transferAttack({ name: 't', source: lin.model, sourceDescription: 'lin', attack: pgd, options: {}, norms: ['linf'] });
+    expectRobustError(() => linfOnly.check(undefended(other.model), 'attacks[0]', { norm: 'l2', eps: 1 }));
+    tf.dispose([xs, ys, xAdv!, direct]);
+    lin.dispose();
+    other.dispose();
   });
 });
 

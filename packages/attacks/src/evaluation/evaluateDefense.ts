@@ -182,15 +182,15 @@ function checkOptions(defense: Defense, data: EvaluationData, o: typeof EVALUATE
   assertNumber(data.size, 'data.size', fn, { integer: true, min: 1 });
   assert(Array.isArray(o.attacks) && o.attacks.length > 0, 'INVALID_ARGUMENT', () =>
     `Option 'attacks' passed to '${fn}' must be a non-empty array of EvaluationAttacks (e.g. [pgdEotAttack()]), got ${describeValue(o.attacks)}.`);
-  o.attacks.forEach((a, i) => {
-    assert(a !== null && typeof a === 'object' && typeof a.run === 'function' && typeof a.check === 'function', 'INVALID_ARGUMENT', () =>
-      `Option 'attacks[${i}]' passed to '${fn}' must be an EvaluationAttack, got ${describeValue(a)}.`);
-    a.check(defense, `attacks[${i}]`);
-  });
   assert(o.threat !== null && typeof o.threat === 'object', 'INVALID_ARGUMENT', () =>
     `Option 'threat' passed to '${fn}' must be { norm, eps }, got ${describeValue(o.threat)}.`);
   assertNorm(o.threat.norm, fn);
   assertNumber(o.threat.eps, 'threat.eps', fn, { min: 0 });
+  o.attacks.forEach((a, i) => {
+    assert(a !== null && typeof a === 'object' && typeof a.run === 'function' && typeof a.check === 'function', 'INVALID_ARGUMENT', () =>
+      `Option 'attacks[${i}]' passed to '${fn}' must be an EvaluationAttack, got ${describeValue(a)}.`);
+    a.check(defense, `attacks[${i}]`, o.threat);
+  });
   assertNumber(o.restarts, 'restarts', fn, { integer: true, min: 1 });
   assertNumber(o.batchSize, 'batchSize', fn, { integer: true, min: defense.surface.minBatchSize });
   assertNumber(o.seed, 'seed', fn, { integer: true });

@@ -40,8 +40,9 @@ export interface EvaluationAttack {
    * attack needs a `statistic` term) and throws `RobustError` before any work otherwise.
    * @param defense - the defense.
    * @param where - where the attack sits, for messages (e.g. `'attacks[1]'`).
+   * @param threat - the evaluation's threat model, when known (an attack may support only some norms).
    */
-  check(defense: Defense, where: string): void;
+  check(defense: Defense, where: string, threat?: ThreatModel): void;
   /** The attack against `defense`, in words (reported next to every number). */
   describe(defense: Defense): string;
   /**

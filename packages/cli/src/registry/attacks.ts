@@ -2,8 +2,8 @@
  * The attacks a protocol can name: option tables mapped onto the library's EvaluationAttack factories.
  * Budget keys (steps, stepSize, eot, randomStart, chunkSize) default to the protocol's `attack` and `chunkSize`.
  */
-import { pgdEotAttack, type EvaluationAttack } from '@robustjs/attacks';
-import { RobustError } from '@robustjs/core';
+import { mma, pgdEotAttack, transferAttack, type EvaluationAttack } from '@robustjs/attacks';
+import { RobustError, type Classifier } from '@robustjs/core';
 import { dadAdaptiveEvaluationAttack } from '@robustjs/dad';
 import { CliError } from '../errors';
 import type { AttackSpec, Protocol } from '../protocol';
@@ -13,8 +13,8 @@ import { resolveSpecOptions } from './options';
 interface AttackEntry {
   /** Every option with its default, given the protocol. */
   defaults(protocol: Protocol): Record<string, unknown>;
-  /** The library factory. */
-  create(options: Record<string, unknown>): EvaluationAttack;
+  /** The library factory (`classifier`: the protocol's undefended classifier, the source of transfer attacks). */
+  create(options: Record<string, unknown>, classifier: Classifier): EvaluationAttack;
 }
 
 const budget = (p: Protocol): Record<string, unknown> => ({
@@ -28,6 +28,13 @@ export const ATTACKS: ReadonlyMap<string, AttackEntry> = new Map<string, AttackE
     defaults: (p) => ({ ...budget(p), objectives: ['detect', 'evade', 'threshold'], alpha: 0.01, lambda: 100, margin: 0.9 }),
     create: (o) => dadAdaptiveEvaluationAttack(o),
   }],
+  // MMA (Gao et al. 2021) on the undefended classifier, handed to the defense: DAD's detection protocol
+  ['mma-transfer', {
+    defaults: () => ({ stepSize: 0.025, steps: 10, k: 3, confidence: 50, randomStart: true }),
+    create: (o, classifier) => transferAttack({
+      name: 'mma-transfer', source: classifier, sourceDescription: 'the undefended classifier', attack: mma, options: o, norms: ['linf'],
+    }),
+  }],
 ]);
 
 /**
@@ -36,10 +43,11 @@ export const ATTACKS: ReadonlyMap<string, AttackEntry> = new Map<string, AttackE
  * @param specs - the entries.
  * @param protocol - the protocol (budget defaults).
  * @param where - where the list comes from, for messages.
+ * @param classifier - the protocol's undefended classifier (the source of transfer attacks).
  * @returns the attacks.
  * @throws {@link CliError} for an unknown name, unknown keys or a value the library rejects.
  */
-export function createAttacks(specs: readonly AttackSpec[], protocol: Protocol, where: string): EvaluationAttack[] {
+export function createAttacks(specs: readonly AttackSpec[], protocol: Protocol, where: string, classifier: Classifier): EvaluationAttack[] {
   return specs.map((spec, i) => {
     const at = `${where}[${i}]`;
     const entry = ATTACKS.get(spec.name);
@@ -47,7 +55,7 @@ export function createAttacks(specs: readonly AttackSpec[], protocol: Protocol, 
     const { options, label } = resolveSpecOptions(spec, entry.defaults(protocol), at);
     if (label !== undefined) throw new CliError(`protocol: '${at}' takes no 'label'.`);
     try {
-      return entry.create(options);
+      return entry.create(options, classifier);
     } catch (e) {
       if (e instanceof RobustError) throw new CliError(`protocol: '${at}' (${spec.name}): ${e.message}`);
       throw e;

@@ -1,9 +1,24 @@
-import type { Report } from './types';
+import type { DefenseResult, Report } from './types';
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)}`;
 const delta = (v: number | null): string => (v === null ? '' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`);
 const ci = (c: readonly [number, number] | null): string => (c === null ? '' : `[${pct(c[0])}, ${pct(c[1])}]`);
 const dci = (c: readonly [number, number] | null): string => (c === null ? '' : `[${delta(c[0])}, ${delta(c[1])}]`);
+
+/** Counts of every boolean per-batch statistic (e.g. DAD's `flagged`): clean batches, then adversarial ones per attack. */
+function booleanCounts(r: DefenseResult): string[] {
+  const keys = new Set(r.batches.flatMap((b) => Object.entries(b.info.clean).filter(([, v]) => typeof v === 'boolean').map(([k]) => k)));
+  return [...keys].map((k) => {
+    const clean = r.batches.filter((b) => b.info.clean[k] === true).length;
+    const byAttack = new Map<string, [number, number]>();
+    for (const a of r.batches.flatMap((b) => b.info.adversarial)) {
+      const c = byAttack.get(a.attack) ?? [0, 0];
+      byAttack.set(a.attack, [c[0] + (a.info[k] === true ? 1 : 0), c[1] + 1]);
+    }
+    const adv = [...byAttack].map(([name, [t, n]]) => `${t}/${n} adversarial batches (${name})`).join(', ');
+    return `${k}: ${clean}/${r.batches.length} clean batches${adv === '' ? '' : `, ${adv}`}`;
+  });
+}
 
 /**
  * The report as text: the table (method, clean %, robust %, Δ clean and Δ robust against the base method, seconds per
@@ -39,6 +54,7 @@ export function renderTable(report: Report): string {
     const s = Object.entries(r.defense.settings).filter(([, v]) => v === null || typeof v !== 'object' || Array.isArray(v))
       .map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(',')}]` : typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
     out.push(`- ${r.label}: ${s || 'no purification'}; attack: ${r.attacks.map((x) => x.description).join('; ')}.`);
+    for (const line of booleanCounts(r)) out.push(`  ${line}`);
   }
   for (const s of report.skipped) out.push(`- skipped defenses[${s.position}] (${s.name}): ${s.reason}`);
   const e = report.environment;
