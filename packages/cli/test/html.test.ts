@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_PROTOCOL, encodePng, pngDataUri, renderHtml, summarize, type BatchRecord, type DefenseResult, type Report } from '../src/index';
+import { DEMO_PROTOCOL, encodePng, pngDataUri, renderHtml, renderTable, summarize, type BatchRecord, type DefenseResult, type Report } from '../src/index';
 import { tempDir } from './helpers';
 
 /** CHROMIUM_PATH, else Debian's chromium (`apt-get install chromium`). Missing: the test is skipped, except with CI=true where it fails. */
@@ -70,4 +70,14 @@ describe('report.html', () => {
       await browser.close();
     }
   }, 60_000);
+});
+
+describe('the table', () => {
+  it('prints intervals, medians and AUROC of per-image statistics, and counts of boolean per-batch statistics', () => {
+    const text = renderTable(fakeReport());
+    expect(text).toMatch(/^method +clean % +95 % CI +robust %/);
+    expect(text).toContain('norms: median 12.5 clean vs 16.5 adversarial (first candidate), AUROC 0.944');
+    expect(text).toContain('timesteps: median 42.5 clean vs 92.5 adversarial (first candidate), AUROC 1.000');
+    expect(text).toContain('flagged: 0/2 clean batches, 2/4 adversarial batches (dad-adaptive)');
+  });
 });

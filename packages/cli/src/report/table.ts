@@ -5,6 +5,38 @@ const delta = (v: number | null): string => (v === null ? '' : `${v >= 0 ? '+' :
 const ci = (c: readonly [number, number] | null): string => (c === null ? '' : `[${pct(c[0])}, ${pct(c[1])}]`);
 const dci = (c: readonly [number, number] | null): string => (c === null ? '' : `[${delta(c[0])}, ${delta(c[1])}]`);
 
+const medianOf = (v: readonly number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** AUROC of separating `b` (positives) from `a` (negatives) by value, ties counted half (Mann–Whitney U / (|a|·|b|)). */
+function auroc(a: readonly number[], b: readonly number[]): number {
+  const all = [...a.map((v) => ({ v, pos: false })), ...b.map((v) => ({ v, pos: true }))].sort((p, q) => p.v - q.v);
+  let rankSum = 0;
+  for (let i = 0; i < all.length;) {
+    let j = i;
+    while (j < all.length && all[j]!.v === all[i]!.v) j++;
+    const rank = (i + j + 1) / 2; // mean 1-based rank of the tie block
+    for (let k = i; k < j; k++) if (all[k]!.pos) rankSum += rank;
+    i = j;
+  }
+  return (rankSum - (b.length * (b.length + 1)) / 2) / (a.length * b.length);
+}
+
+/** Medians and AUROC (clean vs adversarial) of every numeric per-image statistic (e.g. SSNI's norms and timesteps). */
+function perImageLines(r: DefenseResult): string[] {
+  const keys = new Set(r.images.flatMap((i) => Object.entries(i.info?.clean ?? {}).filter(([, v]) => typeof v === 'number').map(([k]) => k)));
+  return [...keys].map((k) => {
+    const side = (s: 'clean' | 'adversarial'): number[] => r.images.map((i) => i.info?.[s][k]).filter((v): v is number => typeof v === 'number');
+    const clean = side('clean');
+    const adv = side('adversarial');
+    return `${k}: median ${Number(medianOf(clean).toPrecision(4))} clean vs ${Number(medianOf(adv).toPrecision(4))} adversarial ` +
+      `(first candidate), AUROC ${adv.length > 0 && clean.length > 0 ? auroc(clean, adv).toFixed(3) : 'n/a'}`;
+  });
+}
+
 /** Counts of every boolean per-batch statistic (e.g. DAD's `flagged`): clean batches, then adversarial ones per attack. */
 function booleanCounts(r: DefenseResult): string[] {
   const keys = new Set(r.batches.flatMap((b) => Object.entries(b.info.clean).filter(([, v]) => typeof v === 'boolean').map(([k]) => k)));
@@ -54,7 +86,7 @@ export function renderTable(report: Report): string {
     const s = Object.entries(r.defense.settings).filter(([, v]) => v === null || typeof v !== 'object' || Array.isArray(v))
       .map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(',')}]` : typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
     out.push(`- ${r.label}: ${s || 'no purification'}; attack: ${r.attacks.map((x) => x.description).join('; ')}.`);
-    for (const line of booleanCounts(r)) out.push(`  ${line}`);
+    for (const line of [...perImageLines(r), ...booleanCounts(r)]) out.push(`  ${line}`);
   }
   for (const s of report.skipped) out.push(`- skipped defenses[${s.position}] (${s.name}): ${s.reason}`);
   const e = report.environment;
