@@ -110,7 +110,7 @@ describe('ssniDefense', () => {
       expect(mine).toEqual(theirs);
     }
     expect(one.surface.gradient).toBe('surrogate');
-    expect(one.surface.description).toBe('adaptive PGD+EOT, full backprop through a 3-step DiffPure surrogate chain, EPS norms and t(x) recomputed on every iterate');
+    expect(one.surface.description).toBe('full backprop through a 3-step DiffPure surrogate chain, EPS norms and t(x) recomputed on every iterate (no gradient through t(x))');
     tf.dispose(x);
     dispose();
   });
@@ -122,7 +122,7 @@ describe('ssniDefense', () => {
     const full = ssniDefense(classifier, ssni, { settings: { dataset: 'toy' } });
     expect(full.label).toBe('DiffPure + SSNI-N');
     expect(full.surface.gradient).toBe('exact'); // default surrogate steps = the defense's K + b
-    expect(full.surface.description).toBe("adaptive PGD+EOT, full backprop through a 6-step DiffPure chain (the defense's own), EPS norms and t(x) recomputed on every iterate");
+    expect(full.surface.description).toBe("full backprop through a 6-step DiffPure chain (the defense's own), EPS norms and t(x) recomputed on every iterate (no gradient through t(x))");
     expect(full.surface.recommendedAttacks).toEqual([{ name: 'pgd-eot' }]);
     expect(full.surface).toMatchObject({ randomized: true, terms: {}, minBatchSize: 1 });
     const d = full.describe();
@@ -134,7 +134,7 @@ describe('ssniDefense', () => {
     expect(ssniDefense(classifier, ssni, { surrogateSteps: [4] }).surface.gradient).toBe('surrogate');
     const bpda = ssniDefense(classifier, ssni, { gradient: 'bpda', label: 'mine', baseLabel: 'DP', modifies: 'DP (t* 20)' });
     expect(bpda.surface.gradient).toBe('bpda');
-    expect(bpda.surface.description).toMatch(/^adaptive PGD\+EOT, BPDA \(identity backward\) around a 6-step DP/);
+    expect(bpda.surface.description).toMatch(/^BPDA \(identity backward\) around a 6-step DP/);
     expect(bpda.describe()).toMatchObject({ label: 'mine', modifies: 'DP (t* 20)' });
     const l = ssniDefense(classifier, ssniPurifier(gns(gauss, schedule, { stages: [10, 20], steps: [2, 2] }), gauss, calibration, { rule: 'ssni-l' }));
     expect(l.label).toBe('GNS + SSNI-L');
@@ -158,7 +158,7 @@ describe('ssniDefense', () => {
     const defense = ssniDefense(classifier, ssni);
     expect(defense.label).toBe('Purifier + SSNI-N');
     expect(defense.surface.gradient).toBe('exact');
-    expect(defense.surface.description).toBe("adaptive PGD+EOT, full backprop through the Purifier 'spy' (the defense's own), EPS norms and t(x) recomputed on every iterate");
+    expect(defense.surface.description).toBe("full backprop through the Purifier 'spy' (the defense's own), EPS norms and t(x) recomputed on every iterate (no gradient through t(x))");
     expect(defense.describe().settings).toMatchObject({ extraSteps: 0, stages: [20], steps: [], surrogateSteps: null });
     const out = expectNoLeak(() => {
       const o = defense.classify(x, { seed: 2 });

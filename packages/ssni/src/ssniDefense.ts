@@ -151,7 +151,7 @@ export function ssniDefense(classifier: Classifier, ssni: SsniPurifier<SsniBase>
   const chain = plain
     ? `the ${baseLabel} '${(surrogate.base as { settings: { name: string } }).settings.name}'${gradient === 'exact' ? " (the defense's own)" : ''}${note}`
     : `a ${(surrogateSteps as readonly number[]).join('+')}-step ${baseLabel} ${gradient === 'exact' ? "chain (the defense's own)" : 'surrogate chain'}${note}`;
-  const description = `adaptive PGD+EOT, ${HOW[o.gradient]} ${chain}, EPS norms and t(x) recomputed on every iterate`;
+  const description = `${HOW[o.gradient]} ${chain}, EPS norms and t(x) recomputed on every iterate (no gradient through t(x))`;
 
   const surface: AttackSurface = Object.freeze({
     model: (x: Images, seed: number): Logits => attackModel(x, seed),
