@@ -74,6 +74,9 @@ const median = (v: number[]): number => {
  * @param options - `batchSize` (defense's minBatchSize), `seed` (1), `onBatch`.
  * @returns a {@link DadEvaluation}.
  * @throws {@link @robustjs/core!index.RobustError} for bad data, duplicate names, bad options, and the attacks' errors.
+ * @deprecated Since 0.2: every number comes from one evaluator. Use `evaluateDefense` of `@robustjs/attacks` with
+ *   `defense.asDefense()` and `dadAdaptiveEvaluationAttack({ objectives })` (per-sample worst case, intervals, seeds per
+ *   batch, shards, checkpoints), or `robustjs eval` with a protocol file. Removed in the next minor release.
  * @example
  * ```ts
  * const report = await evaluateDad(defense, { x, y }, [

@@ -6,7 +6,7 @@
  * ({@link addClampedNoise}), the denoiser loss and training ({@link denoiserLoss}, {@link trainDenoiser}: MMD²_b to
  * the clean batch under the frozen MMD-OPT kernel + α·CE of the frozen classifier, resumable), the batch-wise
  * detect-then-denoise defense ({@link dadDefense}) with an `MmdDetector` from `@robustjs/mmd`, and DAD's adaptive
- * PGD+EOT attacks with both loss signs ({@link dadAdaptiveAttack}, {@link evaluateDad}). The defense behind core's
+ * PGD+EOT attacks ({@link dadAdaptiveAttack}; {@link evaluateDad} is deprecated). The defense behind core's
  * `Defense` contract (`dadDefense(...).asDefense()`) and its adaptive attack for the evaluator of `@robustjs/attacks`
  * ({@link dadAdaptiveEvaluationAttack}). Node-only: `loadDad` from `@robustjs/dad/node` reads a DAD folder.
  *
