@@ -169,12 +169,10 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--restarts <n>', 'random restarts')
     .addOption(new Option('--norm <norm>', 'threat model').choices(['linf', 'l2']))
     .action(async (flags: CommonFlags & { defense: string; eps?: string; steps?: string; eot?: string; restarts?: string; norm?: 'linf' | 'l2' }) => {
-      const pick: Record<string, DefenseSpec | undefined> = {
-        none: DEMO_PROTOCOL.defenses[0], diffpure: DEMO_PROTOCOL.defenses[1], 'ssni-l': DEMO_PROTOCOL.defenses[2], 'ssni-n': DEMO_PROTOCOL.defenses[3],
-        gdmp: DEMO_PROTOCOL.defenses[4], gns: DEMO_PROTOCOL.defenses[5], dad: DEMO_PROTOCOL.defenses[6],
-      };
-      const spec = pick[flags.defense];
-      if (spec === undefined) throw new CliError(`Option '--defense' must be one of ${Object.keys(pick).join(', ')}, got '${flags.defense}'.`);
+      const names = ['none', 'diffpure', 'ssni-l', 'ssni-n', 'gdmp', 'gns', 'dad'];
+      const pick = new Map<string, DefenseSpec | undefined>(names.map((name, i) => [name, DEMO_PROTOCOL.defenses[i]]));
+      const spec = pick.get(flags.defense);
+      if (spec === undefined) throw new CliError(`Option '--defense' must be one of ${names.join(', ')}, got '${flags.defense}'.`);
       const a = DEMO_PROTOCOL.attack;
       const attack = {
         ...a, ...(flags.norm === undefined ? {} : { norm: flags.norm }),
