@@ -6,14 +6,16 @@
  *
  * SSNI only needs that function and its noise schedule. The script calibrates on clean samples, then prints the
  * EPS norms and the per-sample timesteps SSNI-N and SSNI-L give to clean and to perturbed inputs, and purifies.
+ * Then it wraps a sampler written here too as SSNI's base and evaluates it with `evaluateDefense`.
  *
  *   npm run example:ssni
  */
 import * as tf from '@tensorflow/tfjs';
+import { evaluateDefense, evaluationData, pgdEotAttack } from '@robustjs/attacks';
 import { initBackend } from '@robustjs/core';
-import type { NoisePredictor } from '@robustjs/core';
+import type { Classifier, Images, Labels, NoisePredictor, Timesteps } from '@robustjs/core';
 import { diffPure, linearSchedule } from '@robustjs/diffusion';
-import { calibrate, ssniPurifier } from '@robustjs/ssni';
+import { calibrate, ssniDefense, ssniPurifier, timestepPurifier } from '@robustjs/ssni';
 
 const MU = 0; // data mean in [−1,1]
 const S = 0.3; // data standard deviation in [−1,1]
@@ -68,4 +70,39 @@ const tClean = rows.slice(0, 6).map((r) => r.tSsniN!);
 const tAdv = rows.slice(6).map((r) => r.tSsniN!);
 console.log(`median SSNI-N t: clean ${median(tClean)}, perturbed ${median(tAdv)} (fixed DiffPure: 100 for every input)`);
 if (!(median(tAdv) > median(tClean))) throw new Error('expected perturbed inputs to get more noise than clean ones');
-tf.dispose([clean, perturbed, batch, n.images, l.images, alphaBar]);
+tf.dispose([clean, perturbed, n.images, l.images]);
+
+// Your own sampler too: a seeded DDIM purifier written here (diffuse each image to its own t, 4 deterministic steps
+// back), wrapped as SSNI's base and evaluated by the one evaluator against an adaptive PGD+EOT attack.
+const abTable = tf.tensor1d(Float32Array.from([1, ...schedule.alphasCumprod])); // index t → ᾱ_{t−1}, ᾱ(0) = 1
+const myDdim = (x: Images, t: Timesteps | number, options: { seed?: number } = {}): Images => tf.tidy(() => {
+  const tt = (typeof t === 'number' ? tf.fill([x.shape[0]], t, 'int32') : t) as tf.Tensor1D; // [N]
+  const ab = (s: tf.Tensor1D): tf.Tensor4D => tf.reshape(tf.gather(abTable, s), [-1, 1, 1, 1]); // [N,1,1,1]
+  const z = tf.randomNormal(x.shape, 0, 1, 'float32', options.seed);
+  let u = tf.add(tf.mul(tf.sqrt(ab(tt)), tf.sub(tf.mul(x, 2), 1)), tf.mul(tf.sqrt(tf.sub(1, ab(tt))), z));
+  for (let k = 4; k > 0; k--) {
+    const now = tf.cast(tf.round(tf.mul(tf.cast(tt, 'float32'), k / 4)), 'int32') as tf.Tensor1D; // [N]
+    const next = tf.cast(tf.round(tf.mul(tf.cast(tt, 'float32'), (k - 1) / 4)), 'int32') as tf.Tensor1D; // [N]
+    const eps = gaussianEpsilon(u as tf.Tensor4D, tf.maximum(tf.sub(now, 1), 0) as tf.Tensor1D);
+    const u0 = tf.div(tf.sub(u, tf.mul(tf.sqrt(tf.sub(1, ab(now))), eps)), tf.sqrt(ab(now)));
+    u = tf.add(tf.mul(tf.sqrt(ab(next)), u0), tf.mul(tf.sqrt(tf.sub(1, ab(next))), eps));
+  }
+  return tf.clipByValue(tf.div(tf.add(u, 1), 2), 0, 1) as Images;
+});
+const mine = timestepPurifier(myDdim, { tStar: 100, T: schedule.T });
+const ssniMine = ssniPurifier(mine, gaussianEpsilon, calibration, { rule: 'ssni-n', extraSteps: 0, process: schedule });
+/** A stand-in classifier: is the image brighter than mid-grey? logits [N,2]. */
+const classifier: Classifier = (x) => tf.tidy(() => {
+  const m = tf.sub(tf.mean(x, [1, 2, 3]), 0.5); // [N]
+  return tf.stack([tf.neg(m), m], 1).mul(40) as tf.Tensor2D;
+});
+const labels = tf.tidy(() => tf.argMax(classifier(batch), 1).toInt()) as Labels;
+const defense = ssniDefense(classifier, ssniMine, { baseLabel: 'my DDIM' });
+const result = await evaluateDefense(defense, evaluationData(batch, labels), {
+  attacks: [pgdEotAttack({ steps: 5, eot: 2 })], threat: { norm: 'linf', eps: 0.02 }, batchSize: 6, seed: 1,
+});
+const pct = (p: { rate: number; ci95: readonly [number, number] }): string =>
+  `${(100 * p.rate).toFixed(0)} % [${(100 * p.ci95[0]).toFixed(0)}, ${(100 * p.ci95[1]).toFixed(0)}]`;
+console.log(`${result.defense.label}: clean ${pct(result.clean)}, robust ${pct(result.robust)} ` +
+  `(${result.protocol.attacks[0]!.description}; l_inf eps 0.02; 12 inputs, 95 % Wilson intervals)`);
+tf.dispose([batch, labels, alphaBar, abTable]);
