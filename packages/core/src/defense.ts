@@ -71,7 +71,10 @@ export interface AttackSurface {
    * seed (an integer ≥ 1) → logits `[N,K]`. Deterministic defenses ignore the seed.
    */
   readonly model: (x: Images, seed: number) => Logits;
-  /** Whether the defense draws randomness per call (attacks then average gradients over seeds: EOT). */
+  /**
+   * Whether the defense draws randomness (attacks then average gradients over seeds: EOT). True also when only some
+   * inputs take a random route (DAD denoises flagged batches with noise, passes others as they are).
+   */
   readonly randomized: boolean;
   /** How `model`'s gradient relates to the defense ({@link SurfaceGradient}). */
   readonly gradient: SurfaceGradient;

@@ -32,7 +32,8 @@ const finite = (a: Float32Array): boolean => a.every((v) => Number.isFinite(v));
  * non-zero gradient of the declared attack surface (unless it declares `'none'`) and of every extra term.
  *
  * @param name - the suite's title.
- * @param make - builds the fixture (once, before the suite's tests).
+ * @param make - builds the fixture (once, before the suite's tests); for a defense that is random only on some inputs
+ *   (DAD on flagged batches), give an input on which it is.
  * @example
  * ```ts
  * describeDefense('DiffPure', async () => ({ defense: purifierDefense(...), x, y }));
