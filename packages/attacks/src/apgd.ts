@@ -14,12 +14,11 @@
  * `fidelity` (fidelity.ts) picks fra31/auto-attack's `autopgd_base.py` ('reference', default) or the paper's text.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
+import { assert, assertNorm, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { crossEntropy } from './crossEntropy';
 import { dlrLoss } from './dlrLoss';
 import { apgdRun } from './internal/apgdCore';
-import { assertNorm } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
 import type { Fidelity } from './fidelity';
 import { assertFidelity } from './internal/assertFidelity';

@@ -11,11 +11,10 @@
  * `fidelity` (fidelity.ts) picks fra31/auto-attack's `APGDAttack_targeted` ('reference', default) or the paper's text.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
+import { assert, assertNorm, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { dlrTargetedLoss } from './dlrTargetedLoss';
 import { apgdRun } from './internal/apgdCore';
-import { assertNorm } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
 import type { Fidelity } from './fidelity';
 import { assertFidelity } from './internal/assertFidelity';

@@ -13,12 +13,11 @@
  * autoattack.py builds it, `SquareAttack(..., resc_schedule=False)`: the p schedule is not rescaled to the budget.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
+import { assert, assertNorm, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { apgd } from './apgd';
 import { apgdT } from './apgdT';
 import { fabT } from './fabT';
-import { assertNorm } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
 import { square } from './square';
 import type { Fidelity } from './fidelity';

@@ -6,7 +6,7 @@
  * 1. Forward pass: f^i(x). 2. Backward pass: replace ∇f^i by ∇g (the identity by default, "∇_x f(x) ≈ ∇_x x").
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, describeValue } from '@robustjs/core';
+import { assert, bpdaIdentity, describeValue, untaped } from '@robustjs/core';
 import type { Images } from '@robustjs/core';
 
 /**
@@ -39,7 +39,7 @@ const identity: ImageTransform = (x) => x;
  * @param backwardFn - its differentiable surrogate, same shapes; default the identity.
  * @returns a transform with forwardFn's values and backwardFn's gradient.
  * @throws {@link @robustjs/core!index.RobustError} when either argument is not a function, or (at call time) when
- *   `forwardFn` changes the shape.
+ *   `forwardFn` or `backwardFn` changes the shape.
  * @example
  * ```ts
  * const quantise = (x: tf.Tensor4D) => x.mul(8).round().div(8) as tf.Tensor4D;
@@ -52,27 +52,23 @@ export function bpda(forwardFn: ImageTransform, backwardFn: ImageTransform = ide
     `Argument 'forwardFn' passed to 'bpda' must be a function [N,H,W,C] => [N,H,W,C], got ${describeValue(forwardFn)}.`);
   assert(typeof backwardFn === 'function', 'INVALID_ARGUMENT', () =>
     `Argument 'backwardFn' passed to 'bpda' must be a function [N,H,W,C] => [N,H,W,C], got ${describeValue(backwardFn)}.`);
-  const checkShape = (x: tf.Tensor, value: tf.Tensor): void =>
-    assert(value.rank === x.rank && value.shape.every((d, i) => d === x.shape[i]), 'SHAPE_MISMATCH', () =>
-      `Argument 'forwardFn' passed to 'bpda' must keep the shape ${describeValue(x.shape)}, got ${describeValue(value.shape)}.`);
-  if (backwardFn === identity) {
-    // Forward value forwardFn(x), gradient dy: the identity Jacobian.
-    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const x = args[0] as tf.Tensor;
-      const value = forwardFn(x as Images);
-      checkShape(x, value);
-      return { value, gradFunc: (dy: tf.Tensor) => [dy] };
-    });
-    return (x: Images) => op(x) as Images;
-  }
-  // backwardFn(x) + [forwardFn(x) − backwardFn(x)] with a zero gradient on the bracket: the value is
-  // forwardFn(x) (to float rounding) and only backwardFn is differentiated. Ops inside customGrad's
-  // forward are not taped, so forwardFn need not have gradients.
-  const residual = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = args[0] as tf.Tensor;
-    const value = forwardFn(x as Images);
-    checkShape(x, value);
-    return { value: tf.sub(value, backwardFn(x as Images)), gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)] };
+  const checkShape = (x: tf.Tensor, value: tf.Tensor, fnName: 'forwardFn' | 'backwardFn'): void =>
+    assert(value instanceof tf.Tensor && value.rank === x.rank && (value.shape as readonly number[]).every((d, i) => d === x.shape[i]), 'SHAPE_MISMATCH', () =>
+      `Argument '${fnName}' passed to 'bpda' must keep the shape ${describeValue(x.shape)}, got ${value instanceof tf.Tensor ? describeValue(value.shape) : describeValue(value)}.`);
+  const forward = (x: Images): Images => {
+    const value = forwardFn(x);
+    checkShape(x, value, 'forwardFn');
+    return value;
+  };
+  // Forward value forwardFn(x), gradient dy: the identity Jacobian (core's bpdaIdentity).
+  if (backwardFn === identity) return bpdaIdentity(forward);
+  // backwardFn(x) + [forwardFn(x) − backwardFn(x)] with the bracket untaped (zero gradient): the value is
+  // forwardFn(x) (to float rounding) and only backwardFn is differentiated; forwardFn need not have gradients.
+  const residual = untaped((x: Images) => {
+    const value = forward(x);
+    const surrogate = backwardFn(x);
+    checkShape(x, surrogate, 'backwardFn');
+    return tf.sub(value, surrogate) as Images;
   });
   return (x: Images) => tf.add(backwardFn(x), residual(x)) as Images;
 }

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertImages, assertLabels, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
+import { assert, assertImages, assertLabels, assertNorm, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
-import { assertNorm } from './internal/ball';
 import type { AttackSpec, AttackSummary, RobustnessProtocol, RobustnessReport, SampleRecord } from './robustnessReport';
 
 /** Progress of {@link evaluateRobustness}: `done` of `total` images attacked by `attack` so far. */

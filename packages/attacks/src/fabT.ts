@@ -18,9 +18,8 @@
  *    x^(i+1) = x_orig + β (x^(i+1) − x_orig).
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertNumber, resolveOptions, seedStream } from '@robustjs/core';
+import { assertNorm, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
-import { assertNorm } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
 import { fabSearch, type FabState } from './internal/fabSearch';
 import type { Norm } from './types';

@@ -10,9 +10,8 @@
  * 3. Keep, per sample, the candidate with the largest z_c − z_y.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertNumber, resolveOptions } from '@robustjs/core';
+import { assertNumber, projectToBall, randomStartInBall, resolveOptions } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
-import { projectToBall, randomStart } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
 
 /** Options of {@link mma}. */
@@ -76,7 +75,7 @@ export function mma(model: Classifier, x: Images, y: Labels, options?: MmaOption
     const yMask = tf.oneHot(y, numClasses); // [N,K]
     const z0 = model(x);
     const targets = tf.topk(tf.sub(z0, tf.mul(yMask, 1e9)), cfg.k).indices; // [N,k]
-    const xInit = cfg.randomStart ? randomStart(x, cfg.eps, 'linf', cfg.seed) : tf.clone(x);
+    const xInit = cfg.randomStart ? randomStartInBall(x, cfg.eps, 'linf', cfg.seed) : tf.clone(x);
     let best = tf.clone(x);
     let bestMargin = tf.fill([x.shape[0]], -Infinity) as tf.Tensor1D;
     for (let c = 0; c < cfg.k; c++) {

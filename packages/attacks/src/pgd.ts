@@ -4,16 +4,15 @@
  *
  * Notation (code → paper): xAdv → x^t, stepSize → α, eps → ε, projectToBall → Π_{x+S}, crossEntropy → L(θ, x, y).
  *
- * 1. x⁰ = x + U(B_ε) (randomStart) or x, clipped to [0,1].
+ * 1. x⁰ = x + U(B_ε) (core's randomStartInBall) or x, clipped to [0,1].
  * 2. x^{t+1} = Π_{B_ε(x) ∩ [0,1]}(x^t + α · sign(∇_x L)) for l_inf, or α · ∇L / ‖∇L‖₂ for l_2;
  *    targeted: descend L(θ, x, target) instead.
  * 3. Return x^{steps}.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertLabels, resolveOptions } from '@robustjs/core';
+import { ascentDirection, assertLabels, assertNorm, projectToBall, randomStartInBall, resolveOptions } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { crossEntropy } from './crossEntropy';
-import { ascentDirection, assertNorm, projectToBall, randomStart } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
 import type { Norm } from './types';
 
@@ -79,7 +78,7 @@ export function pgd(model: Classifier, x: Images, y: Labels, options?: PgdOption
   const sign = target === undefined ? 1 : -1;
   const lossGrad = tf.grad((xx: tf.Tensor) => tf.mul(sign, tf.sum(crossEntropy(model(xx as Images), labels))));
   return tf.tidy(() => {
-    let xAdv = cfg.randomStart ? randomStart(x, cfg.eps, cfg.norm, cfg.seed) : tf.clone(x);
+    let xAdv = cfg.randomStart ? randomStartInBall(x, cfg.eps, cfg.norm, cfg.seed) : tf.clone(x);
     for (let t = 0; t < cfg.steps; t++) {
       const next = tf.tidy(() => {
         const d = ascentDirection(lossGrad(xAdv) as tf.Tensor4D, cfg.norm);

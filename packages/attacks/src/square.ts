@@ -17,9 +17,8 @@
  * stronger variant ('paper'); `rescaleSchedule` is the reference's `resc_schedule`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertNumber, resolveOptions, seedStream } from '@robustjs/core';
+import { assertNorm, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, Labels } from '@robustjs/core';
-import { assertNorm } from './internal/ball';
 import { checkAttackInputs } from './internal/checkAttackInputs';
 import { squareL2 } from './internal/squareL2';
 import { squareLinf } from './internal/squareLinf';

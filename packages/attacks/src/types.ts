@@ -2,14 +2,10 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Images, Labels, Logits } from '@robustjs/core';
 
 /**
- * The threat model's norm: `'linf'` (max-abs per pixel) or `'l2'` (Euclidean over the whole image).
- *
- * @example
- * ```ts
- * const xAdv = pgd(model, x, y, { norm: 'l2', eps: 0.5, stepSize: 0.1 });
- * ```
+ * The threat model's norm, `'linf'` or `'l2'`: core's `Norm`, re-exported so `import type { Norm } from
+ * '@robustjs/attacks'` keeps working.
  */
-export type Norm = 'linf' | 'l2';
+export type { Norm } from '@robustjs/core';
 
 /**
  * A classifier with internal randomness (a stochastic defense): images `[N,H,W,C]` in [0,1] and an

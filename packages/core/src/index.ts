@@ -3,8 +3,10 @@
  *
  * Backend binding ({@link initBackend}), the contract types (`Images`, `Labels`, `Classifier`,
  * `NoisePredictor`, `Purifier`, `Detector`, `Attack`), {@link RobustError} and the validators every
- * package uses, seeded randomness, safetensors IO, and the wasm kernel additions that make training
- * and gradients work (and run fast) on the wasm backend. Node-only IO lives in `@robustjs/core/node`.
+ * package uses, seeded randomness, the eps-ball helpers of the threat model (projection, ascent direction,
+ * random start), autodiff helpers (`untaped`, BPDA's identity backward, gradient checkpointing), safetensors IO,
+ * and the wasm kernel additions that make training and gradients work (and run fast) on the wasm backend.
+ * Node-only IO lives in `@robustjs/core/node`.
  *
  * @packageDocumentation
  */
@@ -21,6 +23,14 @@ export { assertSameBatch } from './validate/assertSameBatch';
 export { assertNumber } from './validate/assertNumber';
 export type { AssertNumberOptions } from './validate/assertNumber';
 export { resolveOptions } from './validate/resolveOptions';
+export { assertNorm } from './validate/assertNorm';
+export { projectToBall } from './ball/projectToBall';
+export { ascentDirection } from './ball/ascentDirection';
+export { randomStartInBall } from './ball/randomStartInBall';
+export { l2NormPerSample } from './ball/l2NormPerSample';
+export { untaped } from './autodiff/untaped';
+export { bpdaIdentity } from './autodiff/bpdaIdentity';
+export { checkpointed } from './autodiff/checkpointed';
 export { seedStream, gaussianNoise } from './random';
 export type { SeedStream } from './random';
 export { initBackend } from './backend/initBackend';

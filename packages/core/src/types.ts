@@ -9,6 +9,17 @@ export type Labels = tf.Tensor1D;
 /** Classifier outputs before softmax: `[N,K]` float32. */
 export type Logits = tf.Tensor2D;
 
+/**
+ * The threat model's norm: `'linf'` (max-abs per pixel) or `'l2'` (Euclidean over the whole image).
+ *
+ * @example
+ * ```ts
+ * const norm: Norm = 'l2';
+ * const xAdv = projectToBall(candidate, x, 0.5, norm);
+ * ```
+ */
+export type Norm = 'linf' | 'l2';
+
 /** Per-sample diffusion timesteps: `[N]` int32 (discrete index in [0, T)) or float32 (continuous). */
 export type Timesteps = tf.Tensor1D;
 

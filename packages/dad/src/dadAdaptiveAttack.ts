@@ -31,7 +31,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy, type Norm } from '@robustjs/attacks';
-import { assert, assertLabels, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
+import { ascentDirection, assert, assertLabels, assertNorm, assertNumber, describeValue, projectToBall, randomStartInBall, resolveOptions, seedStream } from '@robustjs/core';
 import type { Images, Labels } from '@robustjs/core';
 import type { DadDefense } from './dadDefense';
 
@@ -91,24 +91,6 @@ const OBJECTIVES: Readonly<Record<DadObjective, Direction>> = {
   threshold: ceMinusLambdaM,
 };
 
-const perSampleL2 = (t: tf.Tensor4D): tf.Tensor4D => tf.sqrt(tf.sum(tf.square(t), [1, 2, 3], true)) as tf.Tensor4D; // [N,1,1,1]
-
-const NORMS: Readonly<Record<Norm, { ascent: (g: tf.Tensor4D) => tf.Tensor4D; project: (d: tf.Tensor4D, eps: number) => tf.Tensor4D; start: (shape: [number, number, number, number], eps: number, s1: number, s2: number) => tf.Tensor4D }>> = {
-  linf: {
-    ascent: (g) => tf.sign(g),
-    project: (d, eps) => tf.clipByValue(d, -eps, eps),
-    start: (shape, eps, s1) => tf.randomUniform(shape, -eps, eps, 'float32', s1) as tf.Tensor4D,
-  },
-  l2: {
-    ascent: (g) => tf.div(g, tf.add(perSampleL2(g), 1e-12)),
-    project: (d, eps) => tf.mul(d, tf.minimum(1, tf.div(eps, tf.add(perSampleL2(d), 1e-12)))),
-    start: (shape, eps, s1, s2) => {
-      const dir = tf.randomNormal(shape, 0, 1, 'float32', s1) as tf.Tensor4D;
-      return tf.mul(tf.div(dir, tf.add(perSampleL2(dir), 1e-12)), tf.mul(eps, tf.randomUniform([shape[0] as number, 1, 1, 1], 0, 1, 'float32', s2)));
-    },
-  },
-};
-
 /**
  * DAD's adaptive PGD+EOT through the whole defense, with either loss sign (steps in the file header).
  *
@@ -130,8 +112,7 @@ export function dadAdaptiveAttack(defense: DadDefense, x: Images, y: Labels, opt
     `Argument 'defense' passed to '${fn}' must be a DadDefense from dadDefense({...}), got ${describeValue(defense)}.`);
   assert(Object.hasOwn(OBJECTIVES, cfg.objective), 'INVALID_ARGUMENT', () =>
     `Option 'objective' passed to '${fn}' must be one of 'detect', 'evade', 'threshold', got ${describeValue(cfg.objective)}.`);
-  assert(Object.hasOwn(NORMS, cfg.norm), 'INVALID_ARGUMENT', () =>
-    `Option 'norm' passed to '${fn}' must be one of 'linf', 'l2', got ${describeValue(cfg.norm)}.`);
+  assertNorm(cfg.norm, fn);
   assertNumber(cfg.eps, 'eps', fn, { min: 0 });
   assertNumber(cfg.steps, 'steps', fn, { integer: true, min: 0 });
   assertNumber(cfg.eot, 'eot', fn, { integer: true, min: 1 });
@@ -145,12 +126,10 @@ export function dadAdaptiveAttack(defense: DadDefense, x: Images, y: Labels, opt
   assertLabels(y, 'y', fn, { batch: x.shape[0] });
 
   const { detector } = defense.parts;
-  const norm = NORMS[cfg.norm];
+  const { norm, eps } = cfg;
   const seeds = seedStream(cfg.seed);
-  const project = (xa: tf.Tensor4D): Images => tf.clipByValue(tf.add(x, norm.project(tf.sub(xa, x) as tf.Tensor4D, cfg.eps)), 0, 1) as Images;
-  let xAdv: Images = cfg.randomStart
-    ? tf.tidy(() => project(tf.add(x, norm.start(x.shape, cfg.eps, seeds.next() + 1, seeds.next() + 1)) as tf.Tensor4D))
-    : tf.clone(x);
+  // The start takes the stream's first two seeds (both norms), the EOT draws follow.
+  let xAdv: Images = cfg.randomStart ? randomStartInBall(x, eps, norm, seeds) : tf.clone(x);
   const mGrad = tf.valueAndGrad((xx: tf.Tensor) => tf.sum(detector.score(xx)) as tf.Scalar);
   const aware = cfg.objective === 'threshold';
   const yValues = aware ? y.dataSync() : undefined;
@@ -180,7 +159,7 @@ export function dadAdaptiveAttack(defense: DadDefense, x: Images, y: Labels, opt
       }
       const ce = tf.div(gce as tf.Tensor4D, samples.length) as tf.Tensor4D;
       const g = aware && m <= cfg.margin * defense.threshold ? ce : OBJECTIVES[cfg.objective](gm as tf.Tensor4D, ce, cfg.alpha, cfg.lambda);
-      return project(tf.add(xAdv, tf.mul(stepSize, norm.ascent(g))) as tf.Tensor4D);
+      return projectToBall(tf.add(xAdv, tf.mul(stepSize, ascentDirection(g, norm))), x, eps, norm);
     });
     consider(xAdv, m);
     xAdv.dispose();

@@ -11,10 +11,9 @@
  * 4. e(x) = ‖EPS(x)‖₂ per sample.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
+import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream, untaped } from '@robustjs/core';
 import type { Images, NoisePredictor } from '@robustjs/core';
 import { describeProcess, epsGrid, type DiffusionProcess, type GridPoint } from './process';
-import { untaped } from './untaped';
 
 /** Options of {@link epsNorm}. */
 export interface EpsNormOptions {
@@ -114,7 +113,7 @@ export function epsNormUnchecked(model: NoisePredictor, process: DiffusionProces
   const grid = epsGrid(process, o.steps, 'epsNorm');
   const isInt = (process as { alphasCumprod?: unknown }).alphasCumprod instanceof Float64Array;
   const seeds = seedStream(o.seed);
-  return untaped((xx) => {
+  return untaped((xx: tf.Tensor4D) => {
     const n = xx.shape[0];
     const parts: tf.Tensor1D[] = [];
     for (let start = 0; start < n; start += o.batchSize) {

@@ -4,7 +4,7 @@
  * function with them as an int32 [N] tensor.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RobustError, assert, assertImages, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
+import { RobustError, assert, assertImages, assertNumber, bpdaIdentity, describeValue, resolveOptions } from '@robustjs/core';
 import type { Images, PurifierOptions, TimestepPurifier } from '@robustjs/core';
 import { readTimesteps, type StageTimesteps, type TimestepsLike } from '@robustjs/diffusion';
 
@@ -120,11 +120,7 @@ function build(fn: TimestepPurifier, settings: PlainTimestepPurifierSettings): P
     }
     return out as tf.Tensor4D;
   });
-  const bpda = (x: Images, t: Int32Array, seed: number | undefined): tf.Tensor4D =>
-    (tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-      value: run(args[0] as Images, t, seed),
-      gradFunc: (dy: tf.Tensor) => tf.clone(dy),
-    })) as (x: tf.Tensor4D) => tf.Tensor4D)(x);
+  const bpda = (x: Images, t: Int32Array, seed: number | undefined): tf.Tensor4D => bpdaIdentity((xx: Images) => run(xx, t, seed))(x);
   const purify = (x: Images, opts: PlainPurifyOptions = {}): tf.Tensor4D => {
     assertImages(x, 'x', `${call}.purify`);
     const given = typeof opts.t === 'function' ? opts.t(0, tStar) : opts.t ?? tStar;

@@ -3,9 +3,8 @@
  * protocol, 95 % intervals, seeds, shards (ranges of batches) and per-batch checkpoints.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertDefense, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
+import { assert, assertDefense, assertNorm, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
 import type { Defense, DefenseDescription, DefenseInfo, DefenseOutput, Images, JsonValue, Labels } from '@robustjs/core';
-import { assertNorm } from '../internal/ball';
 import { checkCandidate } from './checkCandidate';
 import { wilson, type Proportion } from './intervals';
 import type { BatchInfo, EvaluationAttack, ThreatModel } from './types';

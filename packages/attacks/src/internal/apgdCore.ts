@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { ascentDirection, projectToBall } from '@robustjs/core';
 import type { Classifier, Images } from '@robustjs/core';
 import type { Fidelity } from '../fidelity';
 import type { Norm } from '../types';
 import { apgdStart } from './apgdStart';
 import { apgdStepRule } from './apgdSchedule';
-import { ascentDirection, projectToBall } from './ball';
 
 /** Settings of one APGD run, already validated. */
 export interface ApgdRunConfig {

@@ -4,19 +4,18 @@
  * 'reference' (`autopgd_base.py`, `attack_single_run`): t ~ U(−1,1)ᵈ for l_inf, t ~ N(0,I) for l_2;
  *   x⁰ = clip(x + eps·t/(‖t‖ + 1e-12), 0, 1) with ‖·‖ = ‖·‖∞ / ‖·‖₂ per sample, so some pixel sits at ±eps (l_inf)
  *   or the start lies on the sphere of radius eps (l_2) before the clip.
- * 'paper': internal/ball.ts's `randomStart`: uniform in the l_inf ball, or a random l_2 direction times U(0,1)·eps.
+ * 'paper': core's `randomStartInBall`: uniform in the l_inf ball, or a random l_2 direction times U(0,1)·eps.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Images } from '@robustjs/core';
-import { seedStream } from '@robustjs/core';
+import { l2NormPerSample, projectToBall, randomStartInBall, seedStream } from '@robustjs/core';
 import type { Fidelity } from '../fidelity';
 import type { Norm } from '../types';
-import { projectToBall, randomStart } from './ball';
 
 /** Per-sample ‖t‖ of `norm`, `[N,H,W,C]` → `[N,1,1,1]`. */
 const SAMPLE_NORM: Record<Norm, (t: tf.Tensor4D) => tf.Tensor4D> = {
   linf: (t) => tf.max(tf.abs(t), [1, 2, 3], true) as tf.Tensor4D, // [N,1,1,1]
-  l2: (t) => tf.sqrt(tf.sum(tf.square(t), [1, 2, 3], true)) as tf.Tensor4D, // [N,1,1,1]
+  l2: (t) => l2NormPerSample(t), // [N,1,1,1]
 };
 
 /** The reference's draw t of each norm. */
@@ -38,7 +37,7 @@ function referenceStart(x: Images, eps: number, norm: Norm, seed: number): Image
 
 const START: Record<Fidelity, (x: Images, eps: number, norm: Norm, seed: number) => Images> = {
   reference: referenceStart,
-  paper: randomStart,
+  paper: randomStartInBall,
 };
 
 /**

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertImages, assertNumber, describeValue, seedStream, type Images } from '@robustjs/core';
+import { assert, assertImages, assertNumber, bpdaIdentity, describeValue, seedStream, type Images } from '@robustjs/core';
 import { assertSchedule } from '../schedule';
 import { assertNoisePredictor, fromDiffusionRange, qSampleUnchecked, toDiffusionRange } from '../qSample';
 import { noiseIndices, stepMatrix, stepPairs } from '../sequences';
 import { sdeStepUnchecked } from '../sdeSteps';
 import { applyStep, stepCoefficients } from '../steps';
 import { readTimesteps, type TimestepsLike } from '../timesteps';
-import { bpdaWrap, runChain, type ChainStep } from './chain';
+import { runChain, type ChainStep } from './chain';
 import { gdmpStep } from './gdmpStep';
 import type { DiffusionPurifier, DiffusionPurifierSettings, PurifyOptions, StageTimesteps } from './types';
 
@@ -110,7 +110,7 @@ export function createDiffusionPurifier(kind: string, settings: DiffusionPurifie
       const steps = ts.flatMap((t, k) => stageSteps(s, t, s.steps[k]!, () => seeds.next()));
       return fromDiffusionRange(runChain(u0, u0, steps, s.gradient === 'checkpoint' ? 'checkpoint' : 'full'));
     });
-    return s.gradient === 'bpda' ? bpdaWrap(run)(x) : run(x);
+    return s.gradient === 'bpda' ? bpdaIdentity(run)(x) : run(x);
   };
 
   const callable = ((x: Images, t?: TimestepsLike, options: { seed?: number } = {}) =>
