@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { evaluateDefense, shardBatches, type DefenseEvaluation, type EvaluationData, type ExampleImages } from '@robustjs/attacks';
-import type { DefenseInfo, Images, JsonValue, Labels } from '@robustjs/core';
+import { evaluateDefense, shardBatches, type DefenseEvaluation, type EvaluationAttack, type EvaluationData, type ExampleImages } from '@robustjs/attacks';
+import type { Defense, DefenseInfo, Images, JsonValue, Labels } from '@robustjs/core';
 import { toTensors } from '@robustjs/datasets';
 import type { RunContext } from './context';
-import { MissingModelError } from './errors';
+import { CliError, MissingModelError } from './errors';
 import { progressBar } from './progress';
 import type { Protocol } from './protocol';
 import { createAttacks } from './registry/attacks';
@@ -126,24 +126,36 @@ export async function evaluateProtocol(protocol: Protocol, context: RunContext, 
   };
   const results: DefenseResult[] = [];
   const skipped: SkippedDefense[] = [];
-  for (const [position, spec] of protocol.defenses.entries()) {
-    const where = `defenses[${position}]`;
-    let defense;
-    try {
-      defense = await createDefense(spec, context, where);
-    } catch (e) {
-      if (options.skipMissing === true && e instanceof MissingModelError) {
-        skipped.push({ position, name: spec.name, reason: e.message });
-        context.progress?.write(`skipping ${where} (${spec.name}): ${e.message}\n`);
-        continue;
+  const threat = { norm: protocol.attack.norm, eps: protocol.attack.eps };
+  // Build every defense and its attacks and run every check before any evaluation: bad input fails before work.
+  const planned: { position: number; defense: Defense; attacks: EvaluationAttack[] }[] = [];
+  try {
+    for (const [position, spec] of protocol.defenses.entries()) {
+      const where = `defenses[${position}]`;
+      let defense: Defense;
+      try {
+        defense = await createDefense(spec, context, where);
+      } catch (e) {
+        if (options.skipMissing === true && e instanceof MissingModelError) {
+          skipped.push({ position, name: spec.name, reason: e.message });
+          context.progress?.write(`skipping ${where} (${spec.name}): ${e.message}\n`);
+          continue;
+        }
+        throw e;
       }
-      throw e;
+      planned.push({ position, defense, attacks: [] });
+      const { minBatchSize } = defense.surface;
+      if (minBatchSize > 1 && (protocol.images % protocol.batchSize !== 0 || protocol.batchSize < minBatchSize)) {
+        throw new CliError(`protocol: ${where} (${spec.name}) classifies whole batches of at least ${minBatchSize} images: 'images' ` +
+          `(${protocol.images}) must be a multiple of 'batchSize' (${protocol.batchSize}), and 'batchSize' at least ${minBatchSize}.`);
+      }
+      const own = protocol.attacks === null;
+      const attacks = createAttacks(own ? defense.surface.recommendedAttacks : protocol.attacks ?? [],
+        protocol, own ? `${where}.surface.recommendedAttacks` : 'attacks', context.classifier);
+      attacks.forEach((a, i) => a.check(defense, own ? `${where} recommended attack ${i}` : `attacks[${i}]`, threat));
+      planned[planned.length - 1] = { position, defense, attacks };
     }
-    try {
-      const specs = protocol.attacks ?? defense.surface.recommendedAttacks;
-      const attacks = createAttacks(specs, protocol, protocol.attacks === null ? `${where}.surface.recommendedAttacks` : 'attacks', context.classifier);
-      const threat = { norm: protocol.attack.norm, eps: protocol.attack.eps };
-      attacks.forEach((a, i) => a.check(defense, protocol.attacks === null ? `${where} recommended attack ${i}` : `attacks[${i}]`, threat));
+    for (const { position, defense, attacks } of planned) {
       const bar = progressBar(context.progress, defense.label, shardImages * protocol.attack.restarts * attacks.length);
       const defenseExamples: DefenseExample[] = [];
       const evaluation = await evaluateDefense(defense, data, {
@@ -161,9 +173,9 @@ export async function evaluateProtocol(protocol: Protocol, context: RunContext, 
       const description = defense.describe();
       results.push({ position, label: defense.label, base: description.modifies, defense: description,
         attacks: evaluation.protocol.attacks, ...records(evaluation, context.evalRows), examples: defenseExamples });
-    } finally {
-      defense.dispose();
     }
+  } finally {
+    for (const { defense } of planned) defense.dispose();
   }
   return {
     format: 'robustjs-report', version: 2, shard, protocol,

@@ -11,7 +11,10 @@
  * @packageDocumentation
  */
 export type * from './types';
-export type * from './defense';
+export type {
+  JsonValue, DefenseInfo, DefenseClassifyOptions, DefenseOutput, SurfaceTerm, SurfaceGradient, AttackSurface,
+  DefenseDescription, Defense,
+} from './defense';
 export { assertDefense } from './validate/assertDefense';
 export { RobustError, assert, describeValue } from './errors';
 export type { RobustErrorCode } from './errors';

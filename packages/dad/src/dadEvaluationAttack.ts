@@ -95,7 +95,9 @@ export function dadAdaptiveEvaluationAttack(options?: DadAdaptiveEvaluationAttac
       dadOf(defense, where);
     },
     describe() {
-      const what = objectives.map((b) => DAD_OBJECTIVE_TEXT[b]).join('; ');
+      const text = (b: DadObjective): string => DAD_OBJECTIVE_TEXT[b].replace('0.01·', `${o.alpha}·`)
+        .replaceAll('100·', `${o.lambda}·`).replace('0.9·θ', `${o.margin}·θ`);
+      const what = objectives.map(text).join('; ');
       return `DAD's adaptive PGD+EOT through detector, denoiser and classifier (${what}${objectives.length > 1 ? '; worst case per image' : ''})`;
     },
     run(defense: Defense, x: Images, y: Labels, context: EvaluationAttackContext): Images[] {

@@ -134,7 +134,7 @@ describe('purifierDefense', () => {
     const d = purifierDefense(classifier, p, { runs: 3, surrogate: p.with({ steps: [1, 1] }), modifies: 'DiffPure', settings: { method: 'GNS' } });
     expect(d.label).toBe('GNS');
     expect(d.describe()).toEqual({
-      label: 'GNS', kind: 'gns', modifies: 'DiffPure', surface: 'full backprop through a 1+1-step GNS surrogate chain',
+      label: 'GNS', kind: 'gns', modifies: 'DiffPure', surface: 'full backprop through a 1+1-step GNS surrogate chain (one run of the 3-run vote)',
       settings: { stages: [5, 10], steps: [1, 2], sampler: 'ddpm', eta: 1, gradient: 'full', guidance: null, surrogateSteps: [1, 1],
         surrogateGradient: 'full', runs: 3, method: 'GNS' },
     });

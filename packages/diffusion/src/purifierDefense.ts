@@ -130,11 +130,13 @@ export function purifierDefense(classifier: Classifier, purifier: SeededPurifier
   const surrogate = o.surrogate ?? purifier;
   const same = surrogate === purifier || sameChain(purifier.settings, surrogate.settings);
   const sg = surrogate.settings;
-  const gradient: SurfaceGradient = sg?.gradient === 'bpda' ? 'bpda' : same ? 'exact' : 'surrogate';
+  // a vote over runs > 1 purifications is not differentiable: one run of it is a surrogate of the defense
+  const gradient: SurfaceGradient = sg?.gradient === 'bpda' ? 'bpda' : same && runs === 1 ? 'exact' : 'surrogate';
   const how = (sg?.gradient === undefined ? undefined : HOW[sg.gradient]) ?? 'backprop through';
   const chain = Array.isArray(sg?.steps) ? `${sg.steps.join('+')}-step ${name} ` : `${name} `;
   const what = Array.isArray(sg?.steps) ? 'chain' : 'purifier';
-  const description = `${how} ${same ? `the ${chain}${what} itself` : `a ${chain}surrogate ${what}`}${o.surrogateNote === '' ? '' : ` ${o.surrogateNote}`}`;
+  const vote = runs > 1 ? ` (one run of the ${runs}-run vote)` : '';
+  const description = `${how} ${same ? `the ${chain}${what} itself` : `a ${chain}surrogate ${what}`}${o.surrogateNote === '' ? '' : ` ${o.surrogateNote}`}${vote}`;
   const surrogateSettings: Record<string, JsonValue> = {};
   if (Array.isArray(sg?.steps)) surrogateSettings.surrogateSteps = [...sg.steps];
   if (sg?.gradient !== undefined) surrogateSettings.surrogateGradient = sg.gradient;

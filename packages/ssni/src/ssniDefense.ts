@@ -146,12 +146,14 @@ export function ssniDefense(classifier: Classifier, ssni: SsniPurifier<SsniBase>
   const label = o.label ?? `${baseLabel} + ${ruleLabel}`;
   const ownChain = surrogate === ssni; // another SsniPurifier may differ in its chain, rule or calibration
   const sameSteps = surrogateSteps === undefined || (surrogateSteps.length === s.steps.length && surrogateSteps.every((k, i) => k === s.steps[i]));
-  const gradient = o.gradient === 'bpda' ? 'bpda' : ownChain && sameSteps ? 'exact' : 'surrogate';
+  // a vote over runs > 1 purifications is not differentiable: one run of it is a surrogate of the defense
+  const gradient = o.gradient === 'bpda' ? 'bpda' : ownChain && sameSteps && o.runs === 1 ? 'exact' : 'surrogate';
   const note = o.surrogateNote === '' ? '' : ` ${o.surrogateNote}`;
   const chain = plain
     ? `the ${baseLabel} '${(surrogate.base as { settings: { name: string } }).settings.name}'${gradient === 'exact' ? " (the defense's own)" : ''}${note}`
     : `a ${(surrogateSteps as readonly number[]).join('+')}-step ${baseLabel} ${gradient === 'exact' ? "chain (the defense's own)" : 'surrogate chain'}${note}`;
-  const description = `${HOW[o.gradient]} ${chain}, EPS norms and t(x) recomputed on every iterate (no gradient through t(x))`;
+  const vote = o.runs > 1 ? ` (one run of the ${o.runs}-run vote)` : '';
+  const description = `${HOW[o.gradient]} ${chain}${vote}, EPS norms and t(x) recomputed on every iterate (no gradient through t(x))`;
 
   const surface: AttackSurface = Object.freeze({
     model: (x: Images, seed: number): Logits => attackModel(x, seed),

@@ -29,7 +29,8 @@ const finite = (a: Float32Array): boolean => a.every((v) => Number.isFinite(v));
  * The conformance suite every {@link Defense} runs, with no per-implementation branch: the contract's
  * members; logits `[N,K]` and kept images of x's shape in [0,1]; a JSON info record and description;
  * seeded determinism; different seeds differ when the defense says it is randomized; no tensor leaks; a finite,
- * non-zero gradient of the declared attack surface (unless it declares `'none'`) and of every extra term.
+ * non-zero gradient of the declared attack surface (unless it declares `'none'`) and a finite gradient of every extra
+ * term.
  *
  * @param name - the suite's title.
  * @param make - builds the fixture (once, before the suite's tests); for a defense that is random only on some inputs

@@ -31,7 +31,12 @@ export interface SampleOutcome {
   readonly clean: number;
   /** Prediction on the first adversarial candidate that fools the defense, else on the last one. */
   readonly adversarial: number;
-  /** The candidate that fooled it first, or null (robust). */
+  /**
+   * Correct on the clean image and on every candidate of every attack and restart: the per-sample worst case over
+   * the ε-ball, whose centre (the clean image) is a point of it too.
+   */
+  readonly robust: boolean;
+  /** The candidate that fooled it first, or null when no candidate did (the clean image may still be wrong). */
   readonly brokenBy: { readonly attack: string; readonly restart: number; readonly candidate: number } | null;
 }
 
@@ -149,7 +154,7 @@ export interface DefenseEvaluation {
   readonly results: readonly BatchResult[];
   /** Clean accuracy with its 95 % Wilson interval. */
   readonly clean: Proportion;
-  /** Robust accuracy (per-sample worst case over attacks, restarts and candidates) with its interval. */
+  /** Robust accuracy (per-sample worst case over the clean image, attacks, restarts and candidates) with its interval. */
   readonly robust: Proportion;
 }
 
@@ -194,6 +199,12 @@ function checkOptions(defense: Defense, data: EvaluationData, o: typeof EVALUATE
   assertNumber(o.batchSize, 'batchSize', fn, { integer: true, min: defense.surface.minBatchSize });
   assertNumber(o.seed, 'seed', fn, { integer: true });
   assertNumber(o.examples, 'examples', fn, { integer: true, min: 0 });
+  for (const name of ['onProgress', 'onExamples'] as const) {
+    assert(o[name] === undefined || typeof o[name] === 'function', 'INVALID_ARGUMENT', () =>
+      `Option '${name}' passed to '${fn}' must be a function, got ${describeValue(o[name])}.`);
+  }
+  assert(o.checkpoint === undefined || (typeof o.checkpoint?.read === 'function' && typeof o.checkpoint.write === 'function'),
+    'INVALID_ARGUMENT', () => `Option 'checkpoint' passed to '${fn}' must be { read(batch), write(result) }, got ${describeValue(o.checkpoint)}.`);
   const total = Math.ceil(data.size / o.batchSize);
   const range = o.batches ?? [0, total];
   assert(Array.isArray(range) && range.length === 2 && Number.isInteger(range[0]) && Number.isInteger(range[1]) &&
@@ -266,10 +277,14 @@ export async function evaluateDefense(defense: Defense, data: EvaluationData, op
     const adversarialSeed = seeds.nextSeed();
     const restartSeeds = Array.from({ length: o.restarts }, () => seeds.nextSeed());
     const { x, y } = data.read(start, start + size);
-    const result = runBatch(defense, o, { b, start, size, x, y, classifySeed, adversarialSeed, restartSeeds }, (n) => {
-      o.onProgress?.({ done: done + n, total, batch: b });
-    });
-    tf.dispose([x, y]);
+    let result: BatchResult;
+    try {
+      result = runBatch(defense, o, { b, start, size, x, y, classifySeed, adversarialSeed, restartSeeds }, (n) => {
+        o.onProgress?.({ done: done + n, total, batch: b });
+      });
+    } finally {
+      tf.dispose([x, y]);
+    }
     done += size * o.restarts * o.attacks.length;
     await o.checkpoint?.write(result);
     results.push(result);
@@ -282,7 +297,7 @@ export async function evaluateDefense(defense: Defense, data: EvaluationData, op
     batches: [from, to],
     results,
     clean: wilson(samples.filter((s) => s.clean === s.label).length, samples.length),
-    robust: wilson(samples.filter((s) => s.adversarial === s.label).length, samples.length),
+    robust: wilson(samples.filter((s) => s.robust).length, samples.length),
   };
 }
 
@@ -304,43 +319,58 @@ function runBatch(defense: Defense, o: typeof EVALUATE_DEFENSE_DEFAULTS, job: Ba
   const wantExamples = exampleCount > 0 && o.onExamples !== undefined;
   const t0 = performance.now();
   const clean = defense.classify(x, { seed: job.classifySeed, keepImages: wantExamples });
-  const cleanPredictions = argmax(clean.logits);
-  const cleanSeconds = since(t0);
   const adversarial = Int32Array.from(labels);
   const brokenBy: (SampleOutcome['brokenBy'])[] = new Array(size).fill(null);
   const infos: BatchInfo['adversarial'][number][] = [];
+  let cleanPredictions: Int32Array;
+  let cleanSeconds = 0;
   let attackSeconds = 0;
   let adversarialSeconds = 0;
   let attacked = 0;
-  for (const [restart, restartSeed] of job.restartSeeds.entries()) {
-    for (const [k, attack] of o.attacks.entries()) {
-      const seed = k === 0 ? restartSeed : seedStream(restartSeed).fork(`attack ${k}`).nextSeed();
-      const ta = performance.now();
-      const candidates = attack.run(defense, x, y, { threat: o.threat, seed, onProgress: (n) => progress(attacked + n) });
-      attackSeconds += since(ta);
-      attacked += size;
-      for (const [c, xAdv] of candidates.entries()) {
-        checkCandidate(xAdv, x, o.threat, `${attack.name} (attacks[${k}], restart ${restart}, candidate ${c})`, candidates);
-        const keep = wantExamples && restart === 0 && k === 0 && c === 0;
-        const tc = performance.now();
-        const out = defense.classify(xAdv, { seed: job.adversarialSeed, keepImages: keep });
-        adversarialSeconds += since(tc);
-        const predicted = argmax(out.logits);
-        infos.push({ attack: attack.name, restart, candidate: c, info: out.info as DefenseInfo });
-        predicted.forEach((p, j) => {
-          if (brokenBy[j] !== null) return;
-          adversarial[j] = p;
-          if (p !== labels[j]) brokenBy[j] = { attack: attack.name, restart, candidate: c };
-        });
-        if (keep) emitExamples(o, start, exampleCount, x, xAdv, clean, out);
-        disposeOutput(out);
-        xAdv.dispose();
+  try {
+    cleanPredictions = argmax(clean.logits);
+    cleanSeconds = since(t0);
+    for (const [restart, restartSeed] of job.restartSeeds.entries()) {
+      for (const [k, attack] of o.attacks.entries()) {
+        const seed = k === 0 ? restartSeed : seedStream(restartSeed).fork(`attack ${k}`).nextSeed();
+        const ta = performance.now();
+        const candidates = attack.run(defense, x, y, { threat: o.threat, seed, onProgress: (n) => progress(attacked + n) });
+        attackSeconds += since(ta);
+        attacked += size;
+        try {
+          const what = (c: number): string => `${attack.name} (attacks[${k}], restart ${restart}, candidate ${c})`;
+          assert(Array.isArray(candidates) && candidates.length >= 1, 'OUT_OF_RANGE', () =>
+            `'evaluateDefense': attack ${attack.name} (attacks[${k}]) returned no candidate; an attack must return at least one batch.`);
+          for (const [c, xAdv] of candidates.entries()) {
+            checkCandidate(xAdv, x, o.threat, what(c), []);
+            const keep = wantExamples && restart === 0 && k === 0 && c === 0;
+            const tc = performance.now();
+            const out = defense.classify(xAdv, { seed: job.adversarialSeed, keepImages: keep });
+            try {
+              adversarialSeconds += since(tc);
+              const predicted = argmax(out.logits);
+              infos.push({ attack: attack.name, restart, candidate: c, info: out.info as DefenseInfo });
+              predicted.forEach((p, j) => {
+                if (brokenBy[j] !== null) return;
+                adversarial[j] = p;
+                if (p !== labels[j]) brokenBy[j] = { attack: attack.name, restart, candidate: c };
+              });
+              if (keep) emitExamples(o, start, exampleCount, x, xAdv, clean, out);
+            } finally {
+              disposeOutput(out);
+            }
+          }
+        } finally {
+          if (Array.isArray(candidates)) tf.dispose(candidates.filter((t): t is Images => t instanceof tf.Tensor));
+        }
       }
     }
+  } finally {
+    disposeOutput(clean);
   }
-  disposeOutput(clean);
   const samples: SampleOutcome[] = labels.map((label, j) => ({
-    index: start + j, label, clean: cleanPredictions[j] as number, adversarial: adversarial[j] as number, brokenBy: brokenBy[j] ?? null,
+    index: start + j, label, clean: cleanPredictions[j] as number, adversarial: adversarial[j] as number,
+    robust: cleanPredictions[j] === label && adversarial[j] === label, brokenBy: brokenBy[j] ?? null,
   }));
   return {
     batch: b, size, samples, seconds: { clean: cleanSeconds, attack: attackSeconds, adversarial: adversarialSeconds },

@@ -25,7 +25,7 @@ const Z95 = 1.959963984540054;
  * @throws {@link @robustjs/core!index.RobustError} `INVALID_ARGUMENT` for non-integers or k outside [0, n].
  * @example
  * ```ts
- * wilson(154, 500).ci95; // [0.268, 0.351]
+ * wilson(154, 500).ci95; // [0.269, 0.350]
  * ```
  */
 export function wilson(successes: number, n: number): Proportion {

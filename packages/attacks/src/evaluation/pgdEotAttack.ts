@@ -39,11 +39,12 @@ export const PGD_EOT_ATTACK_DEFAULTS = Object.freeze({
  * @param options - {@link PgdEotAttackOptions}; defaults {@link PGD_EOT_ATTACK_DEFAULTS}.
  * @returns the attack (one candidate per batch).
  * @throws {@link @robustjs/core!index.RobustError} `INVALID_ARGUMENT` for steps, eot or chunkSize that are not
- *   integers (≥ 0, ≥ 1, ≥ 1), a step size ≤ 0, `UNKNOWN_OPTION`; `check` throws for a surface without gradient.
+ *   integers (≥ 0, ≥ 1, ≥ 1), a step size ≤ 0, `UNKNOWN_OPTION`; `check` throws for a surface without gradient and
+ *   for a batch defense (`minBatchSize` > 1: chunks would change its route).
  * @example
  * ```ts
  * const attack = pgdEotAttack({ steps: 20, stepSize: 0.0125, eot: 4 });
- * const report = evaluateDefense(defense, { x, y }, { attacks: [attack], threat: { norm: 'linf', eps: 0.1 } });
+ * const result = await evaluateDefense(defense, evaluationData(x, y), { attacks: [attack], threat: { norm: 'linf', eps: 0.1 } });
  * ```
  */
 export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
@@ -64,6 +65,10 @@ export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
       assert(defense.surface.gradient !== 'none', 'INVALID_ARGUMENT', () =>
         `Attack '${where}' (pgd-eot) needs a differentiable attack surface, but defense '${defense.label}' declares ` +
           "gradient 'none'. Use a score-based attack (e.g. Square) or give the defense a surrogate or BPDA surface.");
+      assert(defense.surface.minBatchSize === 1, 'INVALID_ARGUMENT', () =>
+        `Attack '${where}' (pgd-eot) attacks images in chunks, but defense '${defense.label}' classifies whole batches of ` +
+          `at least ${defense.surface.minBatchSize} images (its route depends on the batch). Use the defense's own batch attack ` +
+          `(its surface recommends ${defense.surface.recommendedAttacks.map((a) => `'${a.name}'`).join(', ')}).`);
     },
     describe(defense: Defense) {
       const { surface } = defense;

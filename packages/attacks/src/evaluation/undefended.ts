@@ -38,8 +38,14 @@ export function undefended(classifier: Classifier, options: { readonly label?: s
   const defense: Defense<Record<string, never>> = {
     label,
     surface,
-    classify(x, { keepImages = false }) {
-      assertImages(x, 'x', `${fn}.classify`);
+    classify(x, options) {
+      const call = `${fn}.classify`;
+      const extra = Object.keys(options ?? {}).filter((k) => k !== 'seed' && k !== 'keepImages');
+      assert(extra.length === 0, 'UNKNOWN_OPTION', () => `'${call}' got unknown option(s) ${extra.join(', ')}; known: seed, keepImages.`);
+      assert(Number.isInteger(options?.seed) && options.seed >= 1, 'INVALID_ARGUMENT', () =>
+        `Option 'seed' passed to '${call}' must be an integer ≥ 1 (ignored: the classifier is deterministic), got ${describeValue(options?.seed)}.`);
+      assertImages(x, 'x', call);
+      const keepImages = options.keepImages ?? false;
       const logits = tf.tidy(() => classifier(x));
       return keepImages ? { logits, images: tf.clone(x), info: {} } : { logits, info: {} };
     },

@@ -21,6 +21,21 @@ const budget = (p: Protocol): Record<string, unknown> => ({
   steps: p.attack.steps, stepSize: p.attack.stepSize, eot: p.attack.eot, randomStart: p.attack.randomStart,
 });
 
+/** Checks MMA's options before any work (the transfer attack calls mma only per batch) and returns them. */
+function mmaOptions(o: Record<string, unknown>): Record<string, unknown> {
+  const where = "attack 'mma-transfer'";
+  const need = (ok: boolean, key: string, what: string): void => {
+    if (!ok) throw new CliError(`protocol: ${where}: '${key}' must be ${what}, got ${JSON.stringify(o[key])}.`);
+  };
+  const int = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
+  need(typeof o.stepSize === 'number' && o.stepSize > 0, 'stepSize', 'a number > 0');
+  need(int(o.steps, 0), 'steps', 'an integer ≥ 0');
+  need(int(o.k, 1), 'k', 'an integer ≥ 1');
+  need(typeof o.confidence === 'number' && o.confidence >= 0, 'confidence', 'a number ≥ 0');
+  need(typeof o.randomStart === 'boolean', 'randomStart', 'true or false');
+  return o;
+}
+
 /** The attacks by protocol name. */
 export const ATTACKS: ReadonlyMap<string, AttackEntry> = new Map<string, AttackEntry>([
   ['pgd-eot', { defaults: (p) => ({ ...budget(p), chunkSize: p.chunkSize }), create: (o) => pgdEotAttack(o) }],
@@ -32,7 +47,7 @@ export const ATTACKS: ReadonlyMap<string, AttackEntry> = new Map<string, AttackE
   ['mma-transfer', {
     defaults: () => ({ stepSize: 0.025, steps: 10, k: 3, confidence: 50, randomStart: true }),
     create: (o, classifier) => transferAttack({
-      name: 'mma-transfer', source: classifier, sourceDescription: 'the undefended classifier', attack: mma, options: o, norms: ['linf'],
+      name: 'mma-transfer', source: classifier, sourceDescription: 'the undefended classifier', attack: mma, options: mmaOptions(o), norms: ['linf'],
     }),
   }],
 ]);

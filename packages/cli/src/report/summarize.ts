@@ -2,7 +2,8 @@ import { pairedDifference, wilson } from '@robustjs/attacks';
 import type { DefenseResult, SummaryRow } from './types';
 
 /**
- * The summary table of a set of defense results: clean and robust accuracy from the per-image records with 95 % Wilson
+ * The summary table of a set of defense results: clean and robust accuracy (right on the clean image and on every
+ * adversarial candidate) from the per-image records with 95 % Wilson
  * intervals; Δ against the first row whose label is the base's, paired on the same images, with its 95 % interval;
  * seconds per image from the per-batch records.
  *
@@ -14,7 +15,9 @@ import type { DefenseResult, SummaryRow } from './types';
  * ```
  */
 export function summarize(results: readonly DefenseResult[]): SummaryRow[] {
-  const right = (r: DefenseResult, key: 'clean' | 'adversarial'): boolean[] => r.images.map((i) => i[key] === i.label);
+  // robust: right on the clean image and on every candidate (the clean image is the centre of the ε-ball)
+  const right = (r: DefenseResult, key: 'clean' | 'adversarial'): boolean[] =>
+    r.images.map((i) => i[key] === i.label && (key === 'clean' || i.clean === i.label));
   return results.map((r) => {
     const n = r.images.length;
     const clean = wilson(right(r, 'clean').filter(Boolean).length, n);

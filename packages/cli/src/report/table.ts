@@ -77,11 +77,14 @@ export function renderTable(report: Report): string {
   const a = p.attack;
   const images = report.summary[0]?.images ?? 0;
   out.push('');
-  out.push(`Protocol: Fashion-MNIST test split, ${images} image(s) of ${p.images} (seeded permutation, seed ${p.seed}), batches of ${p.batchSize}` +
+  const range = p.offset === 0 ? '' : `, rows ${p.offset}..${p.offset + p.images - 1}`;
+  out.push(`Protocol: Fashion-MNIST test split, ${images} image(s) of ${p.images} (seeded permutation, seed ${p.seed}${range}), batches of ${p.batchSize}` +
     `${report.shard === null ? '' : `, shard ${report.shard.index}/${report.shard.count} (batches ${report.shard.batches[0]}–${report.shard.batches[1] - 1})`}.`);
-  out.push(`Threat model: ${a.norm === 'linf' ? 'l_inf' : 'l_2'} eps ${a.eps}; budget ${a.steps} steps of ${(a.stepSize ?? (2.5 * a.eps) / Math.max(a.steps, 1)).toPrecision(3)}, ` +
+  const budget = p.attacks === null ? 'budget' : 'default budget (each attack lists its own below)';
+  out.push(`Threat model: ${a.norm === 'linf' ? 'l_inf' : 'l_2'} eps ${a.eps}; ${budget} ${a.steps} steps of ${(a.stepSize ?? (2.5 * a.eps) / Math.max(a.steps, 1)).toPrecision(3)}, ` +
     `EOT ${a.eot}, restarts ${a.restarts}, ${a.randomStart ? 'random start' : 'no random start'}; robust = accuracy on the adversarial images ` +
-    '(per-sample worst case over attacks, restarts and candidates); intervals: Wilson 95 %, Δ paired on the same images.');
+    '(right on the clean image and on every candidate of every attack and restart: per-sample worst case); intervals: ' +
+    'Wilson 95 %, Δ paired on the same images.');
   for (const r of report.results) {
     const s = Object.entries(r.defense.settings).filter(([, v]) => v === null || typeof v !== 'object' || Array.isArray(v))
       .map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(',')}]` : typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
