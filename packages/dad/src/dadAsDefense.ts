@@ -146,6 +146,8 @@ export function dadAsDefense(dad: DadDefense, options?: DadAsDefenseOptions): De
       const info: DadDefenseInfo = Object.freeze({ statistic: route.statistic, threshold: route.threshold, flagged: route.flagged });
       const logits = tf.tidy(() => dad.branch(x, route.flagged, seed));
       if (!c.keepImages) return { logits, info };
+      // the classifier sees the denoiser's output as is (DAD's reference code does not clip it); the kept images are
+      // that output clipped to [0,1], the contract's range for images (they differ only where the denoiser overshoots)
       const images = route.flagged
         ? tf.tidy(() => tf.clipByValue(denoiser.apply(addClampedNoise(x, { std: noiseStd, seed })), 0, 1) as Images)
         : (tf.clone(x) as Images);
