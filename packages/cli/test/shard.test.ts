@@ -58,6 +58,7 @@ describe('eval --shard i/n and merge', () => {
     const json = JSON.parse(await run(['eval', file, '--out', join(dir, 'full'), '--json', ...common])) as Pick<Report, 'summary' | 'protocol'> & { files: string[] };
     expect(json.files).toEqual([join(dir, 'full', 'report.json'), join(dir, 'full', 'report.html')]);
     expect(json.protocol.seed).toBe(5);
+    await run(['eval', file, '--out', join(dir, 'again'), ...common]);
     await run(['eval', file, '--out', join(dir, 'parts'), '--shard', '0/2', ...common]);
     await run(['eval', file, '--out', join(dir, 'parts'), '--shard', '1/2', ...common]);
     await run(['merge', join(dir, 'parts', 'report.shard-1-of-2.json'), join(dir, 'parts', 'report.shard-0-of-2.json'), '--out', join(dir, 'merged')]);
@@ -75,6 +76,7 @@ describe('eval --shard i/n and merge', () => {
     const ssniImages = full.results[2]?.images ?? [];
     expect(ssniImages.every((i) => typeof i.info?.clean.norms === 'number' && typeof i.info.adversarial.timesteps === 'number')).toBe(true);
     expect(noTiming(merged)).toEqual(noTiming(full));
+    expect(noTiming(read('again'))).toEqual(noTiming(full)); // same seed, same backend → the same report
     expect(json.summary).toEqual(full.summary.map((r) => ({ ...r, secondsPerImage: expect.any(Number), attackSecondsPerImage: expect.any(Number) })));
     expect(merged.environment.shards).toBe(2);
     expect(readFileSync(join(dir, 'merged', 'report.html'), 'utf8')).toContain('<svg class="plot"');
