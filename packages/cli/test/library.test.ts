@@ -91,7 +91,8 @@ it('the library path and `robustjs eval` give identical per-image outcomes on th
   }
 }, 600_000);
 
-it('SSNI-N around a purifier written here (hand-made noise predictor and sampler) is evaluated by evaluateDefense', async () => {
+/** SSNI-N around a purifier written here: a hand-made noise predictor and DDIM sampler, calibrated on 16 images. */
+async function handmadeSsni(): Promise<{ defense: Defense; dispose: () => void }> {
   const classifier = await referenceClassifier();
   const schedule = linearSchedule();
   const eps = handmadeEpsilon(schedule);
@@ -103,36 +104,32 @@ it('SSNI-N around a purifier written here (hand-made noise predictor and sampler
   held.dispose();
   const ssni = ssniPurifier(plain, eps.model, calibration, { rule: 'ssni-n', extraSteps: 0, process: schedule });
   const defense = ssniDefense(classifier, ssni, { baseLabel: 'Hand-made DDIM' });
-  const { x, y } = toTensors(data, Array.from({ length: 6 }, (_, i) => i));
-  const run = () => evaluateDefense(defense, evaluationData(x as Images, y as Labels), {
+  return { defense, dispose: () => [defense, sampler, eps].forEach((d) => d.dispose()) };
+}
+
+const testImages = async (n: number): Promise<{ x: Images; y: Labels }> =>
+  toTensors(await loadFashionMnist({ split: 'test' }), Array.from({ length: n }, (_, i) => i)) as { x: Images; y: Labels };
+
+it('SSNI-N around a purifier written here (hand-made noise predictor and sampler) is evaluated by evaluateDefense', async () => {
+  const { defense, dispose } = await handmadeSsni();
+  const { x, y } = await testImages(6);
+  const run = () => evaluateDefense(defense, evaluationData(x, y), {
     attacks: [pgdEotAttack({ steps: 2, eot: 2 })], threat: { norm: 'linf', eps: 0.1 }, batchSize: 3, seed: 4,
   });
   const first = await run();
   const second = await run();
   expect(first.defense.label).toBe('Hand-made DDIM + SSNI-N');
   expect(first.robust.n).toBe(6);
-  expect(first.robust.successes).toBeLessThanOrEqual(first.clean.successes + 6);
+  expect(first.robust.successes).toBeLessThanOrEqual(first.clean.successes);
   const norms = first.results.flatMap((r) => r.info.clean.norms as number[]);
   expect(norms).toHaveLength(6);
   expect(norms.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
   expect(second.results.map((r) => r.samples)).toEqual(first.results.map((r) => r.samples));
   tf.dispose([x, y]);
-  defense.dispose();
-  sampler.dispose();
-  eps.dispose();
+  dispose();
 }, 120_000);
 
 describeDefense('SSNI-N around a hand-made purifier (through the CLI package)', async () => {
-  const classifier = await referenceClassifier();
-  const schedule = linearSchedule();
-  const eps = handmadeEpsilon(schedule);
-  const sampler = handmadePurifier(eps.model, schedule, 3);
-  const plain = timestepPurifier(sampler.purify, { tStar: 100, T: schedule.T });
-  const data = await loadFashionMnist({ split: 'test' });
-  const { x: held } = toTensors(data, Array.from({ length: 8 }, (_, i) => 9000 + i));
-  const calibration = calibrate(eps.model, schedule, held, { steps: 2, seed: 1 });
-  held.dispose();
-  const ssni = ssniPurifier(plain, eps.model, calibration, { rule: 'ssni-n', extraSteps: 0, process: schedule });
-  const { x, y } = toTensors(data, [0, 1, 2]);
-  return { defense: ssniDefense(classifier, ssni), x: x as Images, y: y as Labels };
+  const { defense } = await handmadeSsni();
+  return { defense, ...(await testImages(3)) };
 });
