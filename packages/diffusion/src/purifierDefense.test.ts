@@ -2,27 +2,18 @@ import * as tf from '@tensorflow/tfjs';
 import { seedStream, type Classifier, type Images, type Labels } from '@robustjs/core';
 import { describeDefense, expectNoLeak, expectRobustError } from '@robustjs/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { images, useWasm } from '../test/helpers';
+import { images, lazyTinyUnet, useWasm } from '../test/helpers';
 import { diffPure, gdmp, gns, majorityVote } from './purifiers/factories';
 import { purifierDefense, type SeededPurifier } from './purifierDefense';
 import { linearSchedule } from './schedule';
-import { createUnet, type Unet } from './unet/unet';
 
 useWasm();
 
 const SIZE = 16;
 const schedule = linearSchedule();
-let unet: Unet | undefined;
-/** A tiny 16×16 UNet with a non-zero output layer, made on first use (after the backend is set). */
-const model = (): Unet => {
-  if (unet === undefined) {
-    unet = createUnet({ preset: 'tiny', seed: 11, config: { imageSize: SIZE } });
-    const w = unet.namedVariables.get('out.conv.w')!;
-    w.assign(tf.randomNormal(w.shape, 0, 0.05, 'float32', 12));
-  }
-  return unet;
-};
-afterAll(() => unet?.dispose());
+const tiny = lazyTinyUnet(SIZE);
+const model = tiny.model;
+afterAll(() => tiny.dispose());
 
 /** A linear 3-class classifier on the pixels (depends on every pixel, so gradients are non-zero). */
 const classifier: Classifier = (x) => tf.tidy(() =>

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@robustjs/core/register';
 import type { NoisePredictor } from '@robustjs/core';
 import type { NoiseSchedule } from '../src/schedule';
+import { createUnet, type Unet } from '../src/unet/unet';
 
 /** Runs the file's tests on the wasm backend (robustjs's kernel additions are registered by the import above). */
 export { useWasm } from '@robustjs/test-utils';
@@ -28,4 +29,23 @@ export function constantEpsilon(eps: tf.Tensor4D): NoisePredictor {
 /** Images in [0,1], deterministic. */
 export function images(n: number, size = 28, seed = 1): tf.Tensor4D {
   return tf.randomUniform([n, size, size, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
+}
+
+/**
+ * A lazily made tiny UNet (16×16 by default) whose output layer has small random weights (a fresh UNet's zero output
+ * layer would predict zero noise), and its disposer: call `model()` inside tests (after the backend is set).
+ */
+export function lazyTinyUnet(size = 16): { model: () => Unet; dispose: () => void } {
+  let unet: Unet | undefined;
+  return {
+    model: () => {
+      if (unet === undefined) {
+        unet = createUnet({ preset: 'tiny', seed: 11, config: { imageSize: size } });
+        const w = unet.namedVariables.get('out.conv.w')!;
+        w.assign(tf.randomNormal(w.shape, 0, 0.05, 'float32', 12));
+      }
+      return unet;
+    },
+    dispose: () => unet?.dispose(),
+  };
 }

@@ -1,26 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { describePurifier } from '@robustjs/test-utils';
 import { afterAll } from 'vitest';
-import { images, useWasm } from '../../test/helpers';
+import { images, lazyTinyUnet, useWasm } from '../../test/helpers';
 import { linearSchedule } from '../schedule';
-import { createUnet, type Unet } from '../unet/unet';
 import { diffPure, gdmp, gns } from './factories';
 
 useWasm();
 
 const SIZE = 16;
 const schedule = linearSchedule();
-let unet: Unet | undefined;
-/** A tiny 16×16 UNet with a non-zero output layer, made on first use (after the backend is set). */
-const model = (): Unet => {
-  if (unet === undefined) {
-    unet = createUnet({ preset: 'tiny', seed: 11, config: { imageSize: SIZE } });
-    const w = unet.namedVariables.get('out.conv.w')!;
-    w.assign(tf.randomNormal(w.shape, 0, 0.05, 'float32', 12));
-  }
-  return unet;
-};
-afterAll(() => unet?.dispose());
+const tiny = lazyTinyUnet(SIZE);
+const model = tiny.model;
+afterAll(() => tiny.dispose());
 
 const x = (): tf.Tensor4D => images(3, SIZE, 21);
 
