@@ -16,7 +16,9 @@ export { CliError, MissingModelError, describeFailure, EXIT_OK, EXIT_FAILURE, EX
 export { DEMO_PROTOCOL, DEMO_FULL_PROTOCOL, PROTOCOL_DEFAULTS, parseProtocol, checkKeys } from './protocol';
 export type { Protocol, AttackSettings, DefenseSpec, AttackSpec, NamedSpec, ModelPaths } from './protocol';
 export { DEFENSES, createDefense, validateDefenses } from './registry/defenses';
+export type { DefenseEntry } from './registry/defenses';
 export { ATTACKS, createAttacks } from './registry/attacks';
+export type { AttackEntry } from './registry/attacks';
 export { createRunContext, loadUnetFile, loadDadParts, defaultUnetPath, defaultDadDir } from './context';
 export type { RunContextOptions, RunContext, DadParts } from './context';
 export { evaluateProtocol, shardRange } from './evaluate';

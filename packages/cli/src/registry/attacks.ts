@@ -10,7 +10,7 @@ import type { AttackSpec, Protocol } from '../protocol';
 import { resolveSpecOptions } from './options';
 
 /** One attack of the table: its option keys (with defaults from the protocol) and its library factory. */
-interface AttackEntry {
+export interface AttackEntry {
   /** Every option with its default, given the protocol. */
   defaults(protocol: Protocol): Record<string, unknown>;
   /** The library factory (`classifier`: the protocol's undefended classifier, the source of transfer attacks). */

@@ -28,11 +28,19 @@ interface Chain {
   readonly settings: Readonly<Record<string, number | string | boolean | readonly number[]>>;
 }
 
-/** One defense of the table: its options with defaults, and how to build it. */
-interface DefenseEntry {
+/** One defense of the table: its options with defaults, and how to build it from the library's factories. */
+export interface DefenseEntry {
+  /** Every option key with its default (a protocol entry may use these besides `name` and `label`). */
   readonly defaults: Readonly<Record<string, unknown>>;
   /** Checks nested entries before any work (SSNI's `base`). */
   validate?(o: Record<string, unknown>, where: string): void;
+  /**
+   * Builds the defense.
+   * @param o - the options, defaults filled in.
+   * @param label - the entry's `label`, if any.
+   * @param context - the run context (data, lazily loaded models, shared calibrations).
+   * @param where - where the entry sits, for messages.
+   */
   create(o: Record<string, unknown>, label: string | undefined, context: RunContext, where: string): Promise<Defense>;
 }
 
