@@ -65,10 +65,10 @@ function booleanCounts(r: DefenseResult): string[] {
  * ```
  */
 export function renderTable(report: Report): string {
-  const head = ['method', 'clean %', '95 % CI', 'robust %', '95 % CI', 'Δ clean', 'Δ robust', 'Δ robust 95 % CI', 's/img', 'attack s/img'];
+  const head = ['method', 'clean %', '95 % CI', 'robust %', '95 % CI', 'Δ clean', '95 % CI', 'Δ robust', '95 % CI', 's/img', 'attack s/img'];
   const rows = report.summary.map((r) => [
-    r.label, pct(r.cleanAccuracy), ci(r.cleanCi95), pct(r.robustAccuracy), ci(r.robustCi95), delta(r.deltaClean), delta(r.deltaRobust),
-    dci(r.deltaRobustCi95), r.secondsPerImage.toFixed(3), r.attackSecondsPerImage.toFixed(2),
+    r.label, pct(r.cleanAccuracy), ci(r.cleanCi95), pct(r.robustAccuracy), ci(r.robustCi95), delta(r.deltaClean), dci(r.deltaCleanCi95),
+    delta(r.deltaRobust), dci(r.deltaRobustCi95), r.secondsPerImage.toFixed(3), r.attackSecondsPerImage.toFixed(2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
