@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { initBackend, type BackendName } from '@robustjs/core';
 import { trainCommand, TRAIN_TARGETS } from './commands/train';
+import { fileCheckpoints } from './checkpoint/fileCheckpoints';
 import { createRunContext } from './context';
 import { CliError, describeFailure, EXIT_OK, EXIT_USAGE } from './errors';
 import { evaluateProtocol } from './evaluate';
@@ -70,11 +71,12 @@ function applyFlags(protocol: Protocol, flags: CommonFlags, singleBatch = false)
   return { ...out, images, batchSize: singleBatch ? images : Math.min(protocol.batchSize, images) };
 }
 
-async function startBackend(flags: CommonFlags, io: CliIo): Promise<boolean> {
+/** Starts the backend; `key` names it with the native kernels (`wasm+native`), the identity checkpoints are kept under. */
+async function startBackend(flags: { backend?: string; quiet?: boolean }, io: CliIo): Promise<{ native: boolean; key: string }> {
   const info = await initBackend(flags.backend as BackendName | undefined);
   const native = info.tried.some((t) => t.name === 'native' && t.ok);
   if (flags.quiet !== true) io.stderr.write(`backend: ${info.name}${native ? ' + native oneDNN kernels' : ''}\n`);
-  return native;
+  return { native, key: `${info.name}${native ? '+native' : ''}` };
 }
 
 function printResult(report: Report, files: readonly string[], flags: CommonFlags, io: CliIo): void {
@@ -87,11 +89,20 @@ function printResult(report: Report, files: readonly string[], flags: CommonFlag
   }
 }
 
-async function runProtocol(protocol: Protocol, flags: CommonFlags, io: CliIo, options: { skipMissing?: boolean; shard?: { index: number; count: number } }): Promise<number> {
-  const native = await startBackend(flags, io);
+interface RunOptions {
+  readonly skipMissing?: boolean;
+  readonly shard?: { index: number; count: number };
+  readonly checkpoints?: string;
+}
+
+async function runProtocol(protocol: Protocol, flags: CommonFlags, io: CliIo, options: RunOptions): Promise<number> {
+  const { native, key } = await startBackend(flags, io);
   const progress = flags.quiet === true ? undefined : io.stderr;
   const context = await createRunContext(protocol, { progress });
-  const report = await evaluateProtocol(protocol, context, { ...options, native });
+  const { checkpoints, ...rest } = options;
+  const report = await evaluateProtocol(protocol, context, {
+    ...rest, native, ...(checkpoints === undefined ? {} : { checkpoints: fileCheckpoints(checkpoints, protocol, key) }),
+  });
   const files = await writeReport(report, resolve(flags.out));
   printResult(report, files, flags, io);
   return EXIT_OK;
@@ -136,7 +147,8 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .description('Evaluate the defenses × attack of a protocol JSON file; with --shard i/n only that share of the batches (a partial report for `merge`).')
     .argument('<protocol>', 'protocol JSON file')
     .option('--shard <i/n>', 'run shard i of n (0-based): contiguous whole batches')
-    .action(async (file: string, flags: CommonFlags & { shard?: string }) => {
+    .option('--checkpoints <dir>', 'keep every finished batch in <dir>/<protocol hash>/<position>-<batch>.json; a rerun recomputes only missing batches')
+    .action(async (file: string, flags: CommonFlags & { shard?: string; checkpoints?: string }) => {
       const protocol = applyFlags(parseProtocol(await readJson(file, 'Protocol file'), file), flags);
       let shard: { index: number; count: number } | undefined;
       if (flags.shard !== undefined) {
@@ -144,7 +156,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
         if (m === null || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new CliError(`Option '--shard' must be i/n with 0 ≤ i < n, got '${flags.shard}'.`);
         shard = { index: Number(m[1]), count: Number(m[2]) };
       }
-      done(await runProtocol(protocol, flags, io, shard === undefined ? {} : { shard }));
+      done(await runProtocol(protocol, flags, io, { ...(shard === undefined ? {} : { shard }), ...(flags.checkpoints === undefined ? {} : { checkpoints: flags.checkpoints }) }));
     });
 
   program.command('merge')

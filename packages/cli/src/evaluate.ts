@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { evaluateDefense, shardBatches, type DefenseEvaluation, type EvaluationAttack, type EvaluationData, type ExampleImages } from '@robustjs/attacks';
+import { evaluateDefense, shardBatches, type BatchResult, type DefenseEvaluation, type EvaluationAttack, type EvaluationData, type ExampleImages } from '@robustjs/attacks';
 import type { Defense, DefenseInfo, Images, JsonValue, Labels } from '@robustjs/core';
 import { toTensors } from '@robustjs/datasets';
+import type { CheckpointStore } from './checkpoint/types';
 import type { RunContext } from './context';
 import { CliError, MissingModelError } from './errors';
 import { progressBar } from './progress';
@@ -20,6 +21,22 @@ export interface EvaluateOptions {
   readonly skipMissing?: boolean;
   /** Whether `@robustjs/native`'s kernels are registered, for the report; default false. */
   readonly native?: boolean;
+  /** Per-batch checkpoints (e.g. {@link fileCheckpoints}): stored batches are read back, not recomputed; default none. */
+  readonly checkpoints?: CheckpointStore;
+  /** Called with the progress of every defense (e.g. a queue job's progress); default none. */
+  readonly onProgress?: (progress: ProtocolProgress) => void;
+}
+
+/** Progress of {@link evaluateProtocol}: defense `defense` of `defenses` (those evaluated), `done` of `total` attacked images. */
+export interface ProtocolProgress {
+  /** The defense running, 0-based among the defenses evaluated (skipped ones excluded). */
+  readonly defense: number;
+  /** Number of defenses evaluated. */
+  readonly defenses: number;
+  /** Images attacked so far for this defense (all attacks and restarts; restored batches count as done). */
+  readonly done: number;
+  /** Images to attack for this defense. */
+  readonly total: number;
 }
 
 /**
@@ -93,7 +110,7 @@ function records(evaluation: DefenseEvaluation, evalRows: Int32Array): { images:
  *
  * @param protocol - the protocol.
  * @param context - the run context ({@link createRunContext}).
- * @param options - `shard`, `skipMissing`, `native`.
+ * @param options - `shard`, `skipMissing`, `native`, `checkpoints`, `onProgress`.
  * @returns the report (partial when sharded); it holds no tensors.
  * @throws {@link CliError} for unknown defenses, attacks or options (before any work) and missing or corrupt model files.
  * @example
@@ -155,13 +172,29 @@ export async function evaluateProtocol(protocol: Protocol, context: RunContext, 
       attacks.forEach((a, i) => a.check(defense, own ? `${where} recommended attack ${i}` : `attacks[${i}]`, threat));
       planned[planned.length - 1] = { position, defense, attacks };
     }
-    for (const { position, defense, attacks } of planned) {
-      const bar = progressBar(context.progress, defense.label, shardImages * protocol.attack.restarts * attacks.length);
+    for (const [k, { position, defense, attacks }] of planned.entries()) {
+      const total = shardImages * protocol.attack.restarts * attacks.length;
+      const bar = progressBar(context.progress, defense.label, total);
       const defenseExamples: DefenseExample[] = [];
+      const store = options.checkpoints;
+      const inBatch = (b: number, e: DefenseExample): boolean => e.index >= b * protocol.batchSize && e.index < (b + 1) * protocol.batchSize;
       const evaluation = await evaluateDefense(defense, data, {
         attacks, threat, restarts: protocol.attack.restarts,
         batchSize: protocol.batchSize, seed: protocol.seed, batches: [from, to], examples: protocol.examples,
-        onProgress: (p) => bar.update(p.done),
+        ...(store === undefined ? {} : {
+          checkpoint: {
+            read: async (b: number) => {
+              const stored = await store.read(position, b);
+              if (stored !== undefined) defenseExamples.push(...stored.examples);
+              return stored?.result;
+            },
+            write: (result: BatchResult) => store.write(position, { result, examples: defenseExamples.filter((e) => inBatch(result.batch, e)) }),
+          },
+        }),
+        onProgress: (p) => {
+          bar.update(p.done);
+          options.onProgress?.({ defense: k, defenses: planned.length, done: p.done, total });
+        },
         onExamples: (e: ExampleImages) => {
           for (let j = 0; j < e.x.shape[0]; j++) {
             defenseExamples.push({ index: e.start + j, adversarial: png(e.adversarial, j), purifiedClean: png(e.defendedClean, j),
@@ -170,6 +203,7 @@ export async function evaluateProtocol(protocol: Protocol, context: RunContext, 
         },
       });
       bar.done();
+      options.onProgress?.({ defense: k, defenses: planned.length, done: total, total });
       const description = defense.describe();
       results.push({ position, label: defense.label, base: description.modifies, defense: description,
         attacks: evaluation.protocol.attacks, ...records(evaluation, context.evalRows), examples: defenseExamples });

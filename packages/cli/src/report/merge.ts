@@ -1,11 +1,9 @@
 import { CliError } from '../errors';
+import { stableJson } from './stableJson';
 import { summarize } from './summarize';
 import type { DefenseResult, Report } from './types';
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, val: unknown) =>
-  val !== null && typeof val === 'object' && !Array.isArray(val)
-    ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-    : val);
+const stable = stableJson;
 
 /**
  * Combines the partial reports of `eval --shard i/n` (i = 0 … n−1) into the report an unsharded run gives: the same
