@@ -1,14 +1,19 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { initBackend, type BackendName } from '@robustjs/core';
 import { trainCommand, TRAIN_TARGETS } from './commands/train';
 import { fileCheckpoints } from './checkpoint/fileCheckpoints';
+import { protocolHash } from './checkpoint/protocolHash';
 import { createRunContext } from './context';
 import { CliError, describeFailure, EXIT_OK, EXIT_USAGE } from './errors';
 import { evaluateProtocol } from './evaluate';
 import type { ProgressSink } from './progress';
 import { DEMO_FULL_PROTOCOL, DEMO_PROTOCOL, parseProtocol, type DefenseSpec, type Protocol } from './protocol';
+import { connectRedis } from './queue/connectRedis';
+import { formatStatus, runStatus } from './queue/runStatus';
+import { startWorker } from './queue/startWorker';
+import { submitRun } from './queue/submitRun';
 import { mergeReports } from './report/merge';
 import { renderTable } from './report/table';
 import type { Report } from './report/types';
@@ -122,6 +127,27 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
+/** Resolves after SIGINT or SIGTERM once `close(false)` finished; a second signal calls `close(true)` (stop at once). */
+function untilSignal(close: (force: boolean) => Promise<void>): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    let closing = false;
+    const onSignal = (): void => {
+      if (closing) {
+        close(true).catch(() => {});
+        return;
+      }
+      closing = true;
+      close(false).then(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolvePromise();
+      }, reject);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
 /** `--quick`: a smoke-test version of the demo protocol (16 images, 3 attack steps, EOT 1). */
 const QUICK = { images: 16, batchSize: 16, examples: 4, attack: { ...DEMO_PROTOCOL.attack, steps: 3, eot: 1 } } as const;
 
@@ -172,6 +198,82 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
       done(EXIT_OK);
     });
 
+  program.command('submit')
+    .description('Put a protocol on a BullMQ queue (Redis) as a flow: one job per shard and a merge job that writes report.json + report.html; prints the run id.')
+    .argument('<protocol>', 'protocol JSON file')
+    .requiredOption('--shards <n>', 'number of shards (contiguous whole batches), ≥ 1')
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
+    .option('--run <id>', 'run id (letters, digits, . _ -); default a fresh one')
+    .option('--out <dir>', 'folder for report.json and report.html, reachable by the workers', 'robustjs-report')
+    .option('--checkpoints <dir>', 'checkpoint folder reachable by every worker (default <out>/checkpoints)')
+    .option('--attempts <n>', 'attempts per shard (crashes and failures), ≥ 1', '3')
+    .option('--backoff <ms>', 'first retry delay in ms, doubled per attempt', '5000')
+    .option('--seed <n>', 'master seed')
+    .option('--images <n>', 'number of evaluation images')
+    .option('--unet <file>', "diffusion UNet (.safetensors) instead of the zoo's, as workers see the path")
+    .option('--dad <dir>', "DAD's folder instead of the zoo's, as workers see the path")
+    .option('--json', 'print { run, shards, protocolHash } as JSON')
+    .action(async (file: string, flags: CommonFlags & { shards: string; redis: string; run?: string; checkpoints?: string; attempts: string; backoff: string }) => {
+      const shards = intFlag(flags.shards, 'shards', 1) as number;
+      const attempts = intFlag(flags.attempts, 'attempts', 1) as number;
+      const backoffMs = intFlag(flags.backoff, 'backoff', 0) as number;
+      const protocol = applyFlags(parseProtocol(await readJson(file, 'Protocol file'), file), flags);
+      const out = resolve(flags.out);
+      const redis = await connectRedis(flags.redis);
+      try {
+        const run = await submitRun(redis, {
+          protocol, shards, out, checkpoints: resolve(flags.checkpoints ?? join(out, 'checkpoints')), attempts, backoffMs,
+          ...(flags.run === undefined ? {} : { run: flags.run }),
+        });
+        io.stdout.write(flags.json === true ? `${JSON.stringify({ run, shards, protocolHash: protocolHash(protocol) })}\n` : `${run}\n`);
+      } finally {
+        await redis.quit();
+      }
+      done(EXIT_OK);
+    });
+
+  program.command('worker')
+    .description('Process shard and merge jobs of submitted runs until SIGINT/SIGTERM (a second signal stops at once; the shard resumes from its checkpoints elsewhere).')
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
+    .option('--concurrency <n>', 'shard jobs at once in this process (they share one backend)', '1')
+    .option('--checkpoints <dir>', "checkpoint folder on this machine instead of the job's")
+    .addOption(new Option('--backend <name>', 'tfjs backend of this worker (one per process; pin the device with e.g. CUDA_VISIBLE_DEVICES)').choices(BACKENDS))
+    .option('--lock-duration <ms>', 'job lock in ms; must exceed the longest batch (a dead worker\'s shard is retried after lock + stalled interval)', '300000')
+    .option('--stalled-interval <ms>', 'how often to look for shards of dead workers, in ms', '30000')
+    .option('--quiet', 'no progress or job lines on stderr')
+    .action(async (flags: { redis: string; concurrency: string; checkpoints?: string; backend?: string; lockDuration: string; stalledInterval: string; quiet?: boolean }) => {
+      const concurrency = intFlag(flags.concurrency, 'concurrency', 1) as number;
+      const lockDurationMs = intFlag(flags.lockDuration, 'lock-duration', 1000) as number;
+      const stalledIntervalMs = intFlag(flags.stalledInterval, 'stalled-interval', 100) as number;
+      const redis = await connectRedis(flags.redis, { blocking: true });
+      const { native, key } = await startBackend(flags, io);
+      const progress = flags.quiet === true ? undefined : io.stderr;
+      const worker = startWorker(redis, {
+        backend: key, native, progress, concurrency, lockDurationMs, stalledIntervalMs,
+        ...(flags.checkpoints === undefined ? {} : { checkpoints: resolve(flags.checkpoints) }),
+      });
+      progress?.write(`worker ${worker.name}: waiting for jobs on ${flags.redis}\n`);
+      await untilSignal((force) => worker.close(force));
+      await redis.quit();
+      done(EXIT_OK);
+    });
+
+  program.command('status')
+    .description('Shards of a submitted run: done, running, failed, retried, with progress; and the merge.')
+    .argument('<run>', 'the run id submit printed')
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
+    .option('--json', 'print the status as JSON')
+    .action(async (run: string, flags: { redis: string; json?: boolean }) => {
+      const redis = await connectRedis(flags.redis);
+      try {
+        const status = await runStatus(redis, run);
+        io.stdout.write(flags.json === true ? `${JSON.stringify(status, null, 1)}\n` : formatStatus(status));
+      } finally {
+        await redis.quit();
+      }
+      done(EXIT_OK);
+    });
+
   withCommonOptions(program.command('attack'), 'robustjs-report')
     .description("Attack one defense of the demo protocol with its adaptive attack and report clean and robust accuracy.")
     .option('--defense <name>', 'none, diffpure, ssni-l, ssni-n, gdmp, gns or dad', 'diffpure')
@@ -210,7 +312,8 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
  * (unknown command or flag, bad value, missing or corrupt model file, protocol with unknown keys; one error line on
  * stderr), 1 for a failure while working. Reports are written atomically, so an interrupted run leaves none half-written.
  *
- * Commands: `demo`, `eval <protocol> [--shard i/n]`, `merge <partials...>`, `attack`, `train <model>`; every long step
+ * Commands: `demo`, `eval <protocol> [--shard i/n] [--checkpoints dir]`, `merge <partials...>`, `submit <protocol>`, `worker`,
+ * `status <run>` (a BullMQ queue on Redis), `attack`, `train <model>`; every long step
  * shows a progress bar (elapsed time and rate) on stderr, plain lines when stderr is not a terminal.
  *
  * @param argv - the arguments after the program name (e.g. `process.argv.slice(2)`).
