@@ -66,12 +66,13 @@ const isSsni = (v: unknown): v is SsniPurifier<SsniBase> => {
     s.base !== undefined && s.runner !== undefined && s.settings !== undefined;
 };
 
-const isJson = (v: unknown): boolean => {
+const isJson = (v: unknown, depth = 0): boolean => {
+  if (depth > 64) return false; // deeper than any settings record: a cycle or hostile input, not JSON to report
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every(isJson);
+  if (Array.isArray(v)) return v.every((e) => isJson(e, depth + 1));
   if (typeof v !== 'object' || (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null)) return false;
-  return Object.values(v).every(isJson);
+  return Object.values(v).every((e) => isJson(e, depth + 1));
 };
 
 /**
@@ -216,7 +217,7 @@ export function ssniDefense(classifier: Classifier, ssni: SsniPurifier<SsniBase>
     label,
     classify,
     surface,
-    describe: () => description_,
+    describe: () => JSON.parse(JSON.stringify(description_)) as DefenseDescription, // a fresh copy: callers may not mutate ours
     dispose: () => {},
   });
 }
