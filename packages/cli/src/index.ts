@@ -4,7 +4,9 @@
  * `robustjs demo` evaluates the undefended classifier, DiffPure, DiffPure + SSNI-L / SSNI-N, GDMP and GNS with and
  * without SSNI-N, and DAD on the same Fashion-MNIST test images, each under its own adaptive attack, and writes
  * `report.json` and a self-contained `report.html`. `robustjs eval <protocol.json> --shard i/n` runs a share of the
- * batches and `robustjs merge` combines the shares into the report an unsharded run gives. The CLI holds no defense
+ * batches and `robustjs merge` combines the shares into the report an unsharded run gives; `--checkpoints <dir>` keeps
+ * every finished batch so a rerun resumes. `robustjs submit` / `worker` / `status` run the shards as BullMQ jobs on
+ * Redis under a merge job, with retries that resume from the checkpoints. The CLI holds no defense
  * logic: {@link DEFENSES} and {@link ATTACKS} map protocol options onto the library's `Defense` and `EvaluationAttack`
  * factories, and every number comes from `evaluateDefense` of `@robustjs/attacks`.
  *
