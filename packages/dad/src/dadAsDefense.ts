@@ -1,8 +1,9 @@
 /**
  * DAD behind core's `Defense` contract, in the paper's routing mode (Zhang et al., ICML 2025; PAPERS.md §3.7):
  * per batch B, m = MMD²_b(R, B); m ≤ θ → h(B); otherwise h(g(clip(B + clip(N(0, σ²), 0, 1), 0, 1))).
- * The implementation of {@link DadDefense.asDefense}; the private registry below lets
- * {@link dadAdaptiveEvaluationAttack} find the {@link DadDefense} behind a `Defense`.
+ * The implementation of {@link DadDefense.asDefense}: it checks the options shared by every mode and dispatches on
+ * `mode` (`'always-denoise'` lives in `dadAlwaysDenoise.ts`); the private registry below lets
+ * {@link dadAdaptiveEvaluationAttack} find the {@link DadDefense} (and the mode) behind a `Defense`.
  *
  * @packageDocumentation
  */
@@ -11,16 +12,28 @@ import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/c
 import type { AttackSurface, Defense, DefenseInfo, DefenseOutput, Images } from '@robustjs/core';
 import { addClampedNoise } from './addClampedNoise';
 import type { DadObjective } from './dadAdaptiveAttack';
+import { dadAlwaysDenoise, type DadAlwaysDenoiseInfo } from './dadAlwaysDenoise';
 import type { DadDefense } from './dadDefense';
 import { DAD_OBJECTIVES, assertObjectives } from './objectives';
 
+/**
+ * How the defense uses DAD's parts: `'routing'` (the paper: the detector decides per batch whether to denoise) or
+ * `'always-denoise'` (every batch through noise → denoiser → classifier, no detector: a per-image defense).
+ */
+export type DadDefenseMode = 'routing' | 'always-denoise';
+
+/** Every {@link DadDefenseMode}, in the order error messages list them. */
+const MODES: readonly DadDefenseMode[] = Object.freeze(['routing', 'always-denoise'] as const);
+
 /** Options of {@link DadDefense.asDefense}. */
 export interface DadAsDefenseOptions {
-  /** The row label; default `'DAD'`. */
+  /** {@link DadDefenseMode}; default `'routing'`. */
+  readonly mode?: DadDefenseMode;
+  /** The row label; default `'DAD'` (routing) or `'DAD (always denoise)'`. */
   readonly label?: string;
   /** The label of the defense this one modifies (the Δ column's base), or null; default `'Undefended'`. */
   readonly modifies?: string | null;
-  /** The objectives of the recommended `'dad-adaptive'` attack; default `['detect', 'evade', 'threshold']`. */
+  /** The objectives of the recommended `'dad-adaptive'` attack; default `['detect', 'evade', 'threshold']`. Routing mode only. */
   readonly objectives?: readonly DadObjective[];
   /** Extra JSON settings reported with the defense (e.g. where θ came from); default `{}`. Must not reuse a key of the defense's own settings. */
   readonly settings?: DefenseInfo;
@@ -37,7 +50,8 @@ export type DadDefenseInfo = {
 };
 
 const DEFAULTS = {
-  label: 'DAD',
+  mode: 'routing' as DadDefenseMode,
+  label: undefined as string | undefined,
   modifies: undefined as string | null | undefined,
   objectives: DAD_OBJECTIVES as readonly DadObjective[],
   settings: {} as DefenseInfo,
@@ -46,17 +60,17 @@ const DEFAULTS = {
 /** The keys of the settings the defense reports itself (the `settings` option must not override them). */
 const OWN_SETTINGS = ['mode', 'threshold', 'noiseStd', 'minBatchSize', 'objectives'] as const;
 
-/** Core `Defense` → the {@link DadDefense} it was made from (filled by {@link dadAsDefense} only). */
-const REGISTRY = new WeakMap<Defense, DadDefense>();
+/** Core `Defense` → the {@link DadDefense} it was made from and its mode (filled by {@link dadAsDefense} only). */
+const REGISTRY = new WeakMap<Defense, { readonly dad: DadDefense; readonly mode: DadDefenseMode }>();
 
 /**
- * The {@link DadDefense} a core `Defense` was made from by {@link DadDefense.asDefense}, or undefined for any other
- * defense (internal: used by {@link dadAdaptiveEvaluationAttack}).
+ * The {@link DadDefense} a core `Defense` was made from by {@link DadDefense.asDefense}, with the defense's mode, or
+ * undefined for any other defense (internal: used by {@link dadAdaptiveEvaluationAttack}).
  *
  * @param defense - any defense.
- * @returns the DAD defense behind it, or undefined.
+ * @returns the DAD defense behind it and the mode, or undefined.
  */
-export function dadDefenseOf(defense: Defense): DadDefense | undefined {
+export function dadDefenseOf(defense: Defense): { readonly dad: DadDefense; readonly mode: DadDefenseMode } | undefined {
   return REGISTRY.get(defense);
 }
 
@@ -70,17 +84,20 @@ const isJson = (v: unknown): boolean => {
 };
 
 /**
- * Builds the routing-mode core `Defense` of a {@link DadDefense} (see {@link DadDefense.asDefense}, where it is
+ * Builds the core `Defense` of a {@link DadDefense} in the given mode (see {@link DadDefense.asDefense}, where it is
  * documented; internal).
  *
  * @param dad - the DAD defense.
  * @param options - {@link DadAsDefenseOptions}.
  * @returns the defense.
  */
-export function dadAsDefense(dad: DadDefense, options?: DadAsDefenseOptions): Defense<DadDefenseInfo> {
+export function dadAsDefense(dad: DadDefense, options?: DadAsDefenseOptions): Defense<DadDefenseInfo> | Defense<DadAlwaysDenoiseInfo> {
   const fn = 'DadDefense.asDefense';
   const o = resolveOptions(fn, DEFAULTS, options);
-  assert(o.label.length > 0, 'INVALID_ARGUMENT', () => `Option 'label' passed to '${fn}' must be a non-empty string, got ''.`);
+  assert(MODES.includes(o.mode), 'INVALID_ARGUMENT', () =>
+    `Option 'mode' passed to '${fn}' must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${describeValue(o.mode)}.`);
+  assert(o.label === undefined || (typeof o.label === 'string' && o.label.length > 0), 'INVALID_ARGUMENT', () =>
+    `Option 'label' passed to '${fn}' must be a non-empty string, got ${describeValue(o.label)}.`);
   const modifies = o.modifies === undefined ? 'Undefended' : o.modifies;
   assert(modifies === null || (typeof modifies === 'string' && modifies.length > 0), 'INVALID_ARGUMENT', () =>
     `Option 'modifies' passed to '${fn}' must be a non-empty string (the base defense's label) or null, got ${describeValue(modifies)}.`);
@@ -93,13 +110,42 @@ export function dadAsDefense(dad: DadDefense, options?: DadAsDefenseOptions): De
   assert(clash.length === 0, 'INVALID_ARGUMENT', () =>
     `Option 'settings' passed to '${fn}' must not set ${clash.map((k) => `'${k}'`).join(', ')}: the defense reports ` +
       `${OWN_SETTINGS.join(', ')} itself. Rename the extra key (e.g. 'thresholdFrom').`);
+  const extra = structuredClone(o.settings) as DefenseInfo;
+  const made = BUILDERS[o.mode](dad, { label: o.label, modifies, objectives, objectivesGiven: options?.objectives !== undefined, settings: extra }, fn);
+  REGISTRY.set(made, { dad, mode: o.mode });
+  return made;
+}
 
-  const { label } = o;
+/** What every mode's builder gets: the options checked by {@link dadAsDefense} (label undefined: the mode's default). */
+interface CheckedOptions {
+  readonly label: string | undefined;
+  readonly modifies: string | null;
+  readonly objectives: readonly DadObjective[];
+  readonly objectivesGiven: boolean;
+  readonly settings: DefenseInfo;
+}
+
+/** The builder of each mode. */
+const BUILDERS: Readonly<Record<DadDefenseMode, (dad: DadDefense, o: CheckedOptions, fn: string) => Defense<DadDefenseInfo> | Defense<DadAlwaysDenoiseInfo>>> = {
+  routing: (dad, o) => routingDefense(dad, o),
+  'always-denoise': (dad, o, fn) => {
+    assert(!o.objectivesGiven, 'INVALID_ARGUMENT', () =>
+      `Option 'objectives' passed to '${fn}' applies to mode 'routing' only (the 'dad-adaptive' attack's objectives are about ` +
+        "the detector); mode 'always-denoise' has no detector and recommends 'pgd-eot'. Remove 'objectives'.");
+    return dadAlwaysDenoise(dad, { label: o.label ?? 'DAD (always denoise)', modifies: o.modifies, settings: o.settings });
+  },
+};
+
+/** The routing-mode defense (the paper's inference rule), from checked options. */
+function routingDefense(dad: DadDefense, o: CheckedOptions): Defense<DadDefenseInfo> {
+  const fn = 'DadDefense.asDefense';
+  const label = o.label ?? 'DAD';
+  const { modifies, objectives } = o;
   const { threshold, noiseStd, minBatchSize } = dad;
   const { detector, denoiser } = dad.parts;
   const settings: DefenseInfo = Object.freeze({
     mode: 'routing', threshold, noiseStd, minBatchSize, objectives: [...objectives],
-    ...(structuredClone(o.settings) as DefenseInfo),
+    ...o.settings,
   });
 
   // The route is piecewise constant in x: EOT draws on one iterate (the same tensor) compute m once. Tensor ids are
@@ -158,6 +204,5 @@ export function dadAsDefense(dad: DadDefense, options?: DadAsDefenseOptions): De
       last = undefined;
     },
   });
-  REGISTRY.set(defense, dad);
   return defense;
 }

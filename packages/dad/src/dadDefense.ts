@@ -18,6 +18,7 @@ import { assert, assertImages, assertNumber, describeValue, resolveOptions } fro
 import type { Classifier, Defense, Images, Logits } from '@robustjs/core';
 import { MmdDetector } from '@robustjs/mmd';
 import { addClampedNoise } from './addClampedNoise';
+import type { DadAlwaysDenoiseInfo } from './dadAlwaysDenoise';
 import { dadAsDefense, type DadAsDefenseOptions, type DadDefenseInfo } from './dadAsDefense';
 import { Denoiser } from './Denoiser';
 
@@ -77,8 +78,9 @@ export interface DadDefense {
   /** Logits along a given route, unvalidated and not tidy-wrapped (for attacks): h(x), or h(g(noisy x)) when `flagged`. */
   branch(x: Images, flagged: boolean, seed?: number): Logits;
   /**
-   * This defense behind core's `Defense` contract, in the paper's routing mode (detect per batch, denoise flagged
-   * batches, pass the rest), for the evaluator of `@robustjs/attacks` and the CLI.
+   * This defense behind core's `Defense` contract, for the evaluator of `@robustjs/attacks` and the CLI: by default in
+   * the paper's routing mode (detect per batch, denoise flagged batches, pass the rest); with
+   * `mode: 'always-denoise'` every batch is denoised and the detector is never called (below).
    *
    * - `classify(x, { seed, keepImages })`: route = `route(x)`; logits = `branch(x, route.flagged, seed)` `[N,K]`;
    *   info `{ statistic, threshold, flagged }`; kept images `[N,H,W,C]`: flagged → clip(g(addClampedNoise(x,
@@ -90,20 +92,36 @@ export interface DadDefense {
    * - `describe()`: kind `'dad'`, settings `{ mode: 'routing', threshold, noiseStd, minBatchSize, objectives, ...settings }`.
    * - `dispose()` frees nothing: the classifier, detector and denoiser stay the caller's.
    *
-   * @param options - {@link DadAsDefenseOptions}: `label` (`'DAD'`), `modifies` (`'Undefended'`), `objectives`
-   *   (`['detect', 'evade', 'threshold']`), `settings` (`{}`, extra JSON such as where θ came from).
-   * @returns the defense; its info records are {@link DadDefenseInfo}.
-   * @throws {@link @robustjs/core!index.RobustError} `UNKNOWN_OPTION`; `INVALID_ARGUMENT` for an empty label, an
-   *   unknown or repeated objective, settings that are not JSON or that set one of the defense's own keys; at
-   *   `classify` time `UNKNOWN_OPTION`, `INVALID_ARGUMENT` for a seed that is not an integer ≥ 1, and the batch errors of
-   *   {@link DadDefense.check}, before any work.
+   * Mode `'always-denoise'` (a per-image defense; θ and the detector play no role):
+   * - `classify(x, { seed, keepImages })`: any batch N ≥ 1 of the denoiser's image shape; logits =
+   *   `branch(x, true, seed)` `[N,K]`; info `{}`; kept images clip(g(addClampedNoise(x, { std: noiseStd, seed })), 0, 1).
+   * - `surface`: `model(x, seed)` = `branch(x, true, seed)`; randomized (when `noiseStd` > 0); gradient `'exact'`;
+   *   no terms; recommended attack `'pgd-eot'`; `minBatchSize` 1.
+   * - `describe()`: kind `'dad'`, settings `{ mode: 'always-denoise', noiseStd, minBatchSize: 1, ...settings }`.
+   * - `dadAdaptiveEvaluationAttack` refuses it (its objectives are about the detector).
+   *
+   * @param options - {@link DadAsDefenseOptions}: `mode` (`'routing'`), `label` (`'DAD'`; `'DAD (always denoise)'`),
+   *   `modifies` (`'Undefended'`), `objectives` (`['detect', 'evade', 'threshold']`; routing only), `settings` (`{}`,
+   *   extra JSON such as where θ came from).
+   * @returns the defense; its info records are {@link DadDefenseInfo} (routing) or `{}` (always-denoise).
+   * @throws {@link @robustjs/core!index.RobustError} `UNKNOWN_OPTION`; `INVALID_ARGUMENT` for an unknown mode (the
+   *   message lists the valid ones), an empty label, an unknown or repeated objective, objectives given in
+   *   always-denoise mode, settings that are not JSON or that set one of the defense's own keys; at `classify` time
+   *   `UNKNOWN_OPTION`, `INVALID_ARGUMENT` for a seed that is not an integer ≥ 1, and the batch errors of
+   *   {@link DadDefense.check} (always-denoise: the same without the batch-size minimum), before any work.
    * @example
    * ```ts
    * const defense = dadDefense({ classifier, detector, denoiser, threshold }).asDefense({ settings: { thresholdFrom: 'manifest' } });
    * const { logits, info } = defense.classify(batch, { seed: 1 }); // [100,10], { statistic, threshold, flagged }
+   * const always = dadDefense({ classifier, detector, denoiser, threshold }).asDefense({ mode: 'always-denoise' });
+   * const one = always.classify(batch.slice(0, 1), { seed: 1 }); // logits [1,10], info {}
    * ```
    */
-  asDefense(options?: DadAsDefenseOptions): Defense<DadDefenseInfo>;
+  asDefense(options?: DadAsDefenseOptions & { readonly mode?: 'routing' }): Defense<DadDefenseInfo>;
+  /** {@inheritDoc DadDefense.(asDefense:1)} */
+  asDefense(options: DadAsDefenseOptions & { readonly mode: 'always-denoise' }): Defense<DadAlwaysDenoiseInfo>;
+  /** {@inheritDoc DadDefense.(asDefense:1)} */
+  asDefense(options?: DadAsDefenseOptions): Defense<DadDefenseInfo> | Defense<DadAlwaysDenoiseInfo>;
 }
 
 const DEFAULTS = {
@@ -183,6 +201,6 @@ export function dadDefense(options: DadDefenseOptions): DadDefense {
   return Object.assign(defense, {
     threshold, minBatchSize, imageShape, noiseStd, check, route, branch,
     parts: Object.freeze({ classifier, detector, denoiser }),
-    asDefense: (options?: DadAsDefenseOptions) => dadAsDefense(defense, options),
+    asDefense: ((options?: DadAsDefenseOptions) => dadAsDefense(defense, options)) as DadDefense['asDefense'],
   });
 }

@@ -55,7 +55,8 @@ export const DAD_ADAPTIVE_EVALUATION_ATTACK_DEFAULTS = Object.freeze({
  * @returns the attack: `run` returns one candidate `[B,H,W,C]` per objective, each within the threat model, in [0,1].
  * @throws {@link @robustjs/core!index.RobustError} `UNKNOWN_OPTION`; `INVALID_ARGUMENT` for an unknown or repeated
  *   objective, steps or eot that are not integers (≥ 0, ≥ 1), a step size ≤ 0, α or λ < 0, margin outside (0, 1];
- *   `check` and `run` throw `INVALID_ARGUMENT` for a defense not made by `asDefense()` of a {@link DadDefense}.
+ *   `check` and `run` throw `INVALID_ARGUMENT` for a defense not made by `asDefense()` of a {@link DadDefense}, or
+ *   made by `asDefense({ mode: 'always-denoise' })` (no detector to attack: use `'pgd-eot'`).
  * @example
  * ```ts
  * const defense = dadDefense({ classifier, detector, denoiser, threshold }).asDefense();
@@ -81,12 +82,16 @@ export function dadAdaptiveEvaluationAttack(options?: DadAdaptiveEvaluationAttac
   const settings = Object.freeze({ objectives: [...objectives], steps, stepSize, eot, randomStart, alpha, lambda, margin });
 
   const dadOf = (defense: Defense, where: string): DadDefense => {
-    const dad = typeof defense === 'object' && defense !== null ? dadDefenseOf(defense) : undefined;
-    assert(dad !== undefined, 'INVALID_ARGUMENT', () =>
+    const found = typeof defense === 'object' && defense !== null ? dadDefenseOf(defense) : undefined;
+    assert(found !== undefined, 'INVALID_ARGUMENT', () =>
       `Attack '${where}' (dad-adaptive) needs a DAD defense made by dadDefense({...}).asDefense() from @robustjs/dad ` +
         `(it attacks the detector statistic and the route), got ${defense?.label === undefined ? describeValue(defense) : `defense '${defense.label}'`}. ` +
         "Attack other defenses with 'pgd-eot' or another attack of @robustjs/attacks.");
-    return dad;
+    assert(found.mode === 'routing', 'INVALID_ARGUMENT', () =>
+      `Attack '${where}' (dad-adaptive) needs DAD in mode 'routing' (its objectives attack the detector statistic and the ` +
+        `route), but defense '${defense.label}' is DAD in mode '${found.mode}': every batch is denoised and the detector is ` +
+        "never called. Attack it with 'pgd-eot' (its recommended attack), which goes through noise, denoiser and classifier.");
+    return found.dad;
   };
   return Object.freeze({
     name: 'dad-adaptive',

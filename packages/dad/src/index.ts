@@ -25,7 +25,8 @@ export type { TrainDenoiserOptions, TrainDenoiserCheckpoint, DenoiserProgress, D
 export { kernelFromDetector } from './kernelFromDetector';
 export { dadDefense } from './dadDefense';
 export type { DadDefense, DadDefenseOptions, DadRoute } from './dadDefense';
-export type { DadAsDefenseOptions, DadDefenseInfo } from './dadAsDefense';
+export type { DadAsDefenseOptions, DadDefenseInfo, DadDefenseMode } from './dadAsDefense';
+export type { DadAlwaysDenoiseInfo } from './dadAlwaysDenoise';
 export { dadAdaptiveAttack, DAD_ADAPTIVE_ATTACK_DEFAULTS } from './dadAdaptiveAttack';
 export type { DadAdaptiveAttackOptions, DadObjective } from './dadAdaptiveAttack';
 export { evaluateDad } from './evaluateDad';

@@ -185,8 +185,11 @@ const SSNI: DefenseEntry = {
 };
 
 const DAD: DefenseEntry = {
-  defaults: Object.freeze({ objective: 'all', threshold: 'auto', fpr: 0.01, calibrationImages: 1000, calibrationBatches: 100, noiseStd: 0.25 }),
+  defaults: Object.freeze({
+    mode: 'routing', objective: 'all', threshold: 'auto', fpr: 0.01, calibrationImages: 1000, calibrationBatches: 100, noiseStd: 0.25,
+  }),
   async create(o, label, context, where) {
+    const mode = oneOf(o.mode, 'mode', where, ['routing', 'always-denoise'] as const);
     const objective = oneOf(o.objective, 'objective', where, ['detect', 'evade', 'threshold', 'both', 'all'] as const);
     const thresholdMode = oneOf(o.threshold, 'threshold', where, ['auto', 'manifest', 'calibrate'] as const);
     const calibrationImages = intOption(o.calibrationImages, 'calibrationImages', where, 2);
@@ -222,7 +225,11 @@ const DAD: DefenseEntry = {
     });
     const objectives = objective === 'all' ? ['detect', 'evade', 'threshold'] as const
       : objective === 'both' ? ['detect', 'evade'] as const : [objective];
-    return dad.asDefense({ label: label ?? 'DAD', objectives, settings: { thresholdFrom, batchSize } });
+    const settings = { thresholdFrom, batchSize };
+    // always-denoise: no detector in the loop, so no objectives; the label defaults to the library's 'DAD (always denoise)'
+    return mode === 'routing'
+      ? dad.asDefense({ label: label ?? 'DAD', objectives, settings })
+      : dad.asDefense({ mode, ...(label === undefined ? {} : { label }), settings });
   },
 };
 
