@@ -81,3 +81,15 @@ describe('the table', () => {
     expect(text).toContain('flagged: 0/2 clean batches, 2/4 adversarial batches (dad-adaptive)');
   });
 });
+
+describe('the table, worst case by attack', () => {
+  it('says which attack and named candidate broke each image first', () => {
+    const report = fakeReport();
+    const dad = report.results[2]!;
+    const images = dad.images.map((i, k) => ({ ...i, brokenBy: k < 2 ? { attack: 'dad-adaptive', restart: 0, candidate: k } : null }));
+    const attacks = [{ name: 'dad-adaptive', settings: {}, description: 'DAD', candidates: ['detect', 'threshold'] }];
+    const results = [report.results[0]!, report.results[1]!, { ...dad, images, attacks }];
+    const text = renderTable({ ...report, results, summary: summarize(results) });
+    expect(text).toContain("broken first by: dad-adaptive 'detect' 1, dad-adaptive 'threshold' 1; robust ");
+  });
+});

@@ -96,6 +96,7 @@ export function dadAdaptiveEvaluationAttack(options?: DadAdaptiveEvaluationAttac
   return Object.freeze({
     name: 'dad-adaptive',
     settings,
+    candidates: [...objectives],
     check(defense: Defense, where: string) {
       dadOf(defense, where);
     },

@@ -129,7 +129,13 @@ export interface EvaluationProtocol {
   /** The threat model. */
   readonly threat: ThreatModel;
   /** Attacks with their settings and how each attacks this defense. */
-  readonly attacks: readonly { readonly name: string; readonly settings: JsonValue; readonly description: string }[];
+  readonly attacks: readonly {
+    readonly name: string;
+    readonly settings: JsonValue;
+    readonly description: string;
+    /** Names of the attack's candidates, when it names them. */
+    readonly candidates?: readonly string[];
+  }[];
   /** Restarts per attack. */
   readonly restarts: number;
   /** Images per batch. */
@@ -254,7 +260,9 @@ export async function evaluateDefense(defense: Defense, data: EvaluationData, op
   const [from, to] = checkOptions(defense, data, o, fn);
   const protocol: EvaluationProtocol = {
     threat: { norm: o.threat.norm, eps: o.threat.eps },
-    attacks: o.attacks.map((a) => ({ name: a.name, settings: a.settings, description: a.describe(defense) })),
+    attacks: o.attacks.map((a) => ({
+      name: a.name, settings: a.settings, description: a.describe(defense), ...(a.candidates === undefined ? {} : { candidates: [...a.candidates] }),
+    })),
     restarts: o.restarts, batchSize: o.batchSize, seed: o.seed, images: data.size, backend: tf.getBackend(),
   };
   const total = Math.max(0, Math.min(data.size, to * o.batchSize) - from * o.batchSize) * o.restarts * o.attacks.length;

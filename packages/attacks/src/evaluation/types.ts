@@ -35,6 +35,8 @@ export interface EvaluationAttack {
   readonly name: string;
   /** Every setting that changes a number, as JSON (steps, step size, EOT draws, objectives, …). */
   readonly settings: { readonly [key: string]: JsonValue };
+  /** Names of the candidates `run` returns, in order, when it returns several (DAD: its objectives); reported with them. */
+  readonly candidates?: readonly string[];
   /**
    * Checks that the attack applies to `defense` (e.g. a gradient attack needs a differentiable surface, DAD's
    * attack needs a `statistic` term) and throws `RobustError` before any work otherwise.

@@ -37,6 +37,21 @@ function perImageLines(r: DefenseResult): string[] {
   });
 }
 
+/** Which attack (and named candidate) broke each image first: the worst case, said by attack. */
+function brokenCounts(r: DefenseResult): string[] {
+  const counts = new Map<string, number>();
+  for (const i of r.images) {
+    if (i.brokenBy === null || i.brokenBy === undefined) continue;
+    const names = r.attacks.find((a) => a.name === i.brokenBy!.attack)?.candidates;
+    const key = `${i.brokenBy.attack}${names === undefined ? '' : ` '${names[i.brokenBy.candidate] ?? i.brokenBy.candidate}'`}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  if (counts.size === 0) return [];
+  const robust = r.images.filter((i) => i.clean === i.label && i.adversarial === i.label).length;
+  const parts = [...counts].map(([k, v]) => `${k} ${v}`).join(', ');
+  return [`broken first by: ${parts}; robust ${robust} of ${r.images.length}`];
+}
+
 /** Counts of every boolean per-batch statistic (e.g. DAD's `flagged`): clean batches, then adversarial ones per attack. */
 function booleanCounts(r: DefenseResult): string[] {
   const keys = new Set(r.batches.flatMap((b) => Object.entries(b.info.clean).filter(([, v]) => typeof v === 'boolean').map(([k]) => k)));
@@ -89,7 +104,7 @@ export function renderTable(report: Report): string {
     const s = Object.entries(r.defense.settings).filter(([, v]) => v === null || typeof v !== 'object' || Array.isArray(v))
       .map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(',')}]` : typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
     out.push(`- ${r.label}: ${s || 'no purification'}; attack: ${r.attacks.map((x) => x.description).join('; ')}.`);
-    for (const line of [...perImageLines(r), ...booleanCounts(r)]) out.push(`  ${line}`);
+    for (const line of [...brokenCounts(r), ...perImageLines(r), ...booleanCounts(r)]) out.push(`  ${line}`);
   }
   for (const s of report.skipped) out.push(`- skipped defenses[${s.position}] (${s.name}): ${s.reason}`);
   const e = report.environment;

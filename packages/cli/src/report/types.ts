@@ -64,6 +64,8 @@ export interface ReportedAttack {
   readonly settings: JsonValue;
   /** How it attacks this defense, in words. */
   readonly description: string;
+  /** Names of its candidates (DAD: the objectives), when it names them. */
+  readonly candidates?: readonly string[];
 }
 
 /** The results of one defense. */
