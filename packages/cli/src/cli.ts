@@ -13,7 +13,7 @@ import { DEMO_FULL_PROTOCOL, DEMO_PROTOCOL, parseProtocol, type DefenseSpec, typ
 import { connectRedis } from './queue/connectRedis';
 import { formatStatus, runStatus } from './queue/runStatus';
 import { startWorker } from './queue/startWorker';
-import { submitRun } from './queue/submitRun';
+import { formatResume, submitRun } from './queue/submitRun';
 import { mergeReports } from './report/merge';
 import { renderTable } from './report/table';
 import type { Report } from './report/types';
@@ -203,7 +203,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .argument('<protocol>', 'protocol JSON file')
     .requiredOption('--shards <n>', 'number of shards (contiguous whole batches), ≥ 1')
     .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
-    .option('--run <id>', 'run id (letters, digits, . _ -); default a fresh one')
+    .option('--run <id>', 'run id (letters, digits, . _ -); default a fresh one; an id in the queue with the same protocol resumes that run')
     .option('--out <dir>', 'folder for report.json and report.html, reachable by the workers', 'robustjs-report')
     .option('--checkpoints <dir>', 'checkpoint folder reachable by every worker (default <out>/checkpoints)')
     .option('--attempts <n>', 'attempts per shard (crashes and failures), ≥ 1', '3')
@@ -224,6 +224,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
         const run = await submitRun(redis, {
           protocol, shards, out, checkpoints: resolve(flags.checkpoints ?? join(out, 'checkpoints')), attempts, backoffMs,
           ...(flags.run === undefined ? {} : { run: flags.run }),
+          onResume: (summary) => io.stderr.write(formatResume(summary)),
         });
         io.stdout.write(flags.json === true ? `${JSON.stringify({ run, shards, protocolHash: protocolHash(protocol) })}\n` : `${run}\n`);
       } finally {

@@ -24,6 +24,8 @@ export interface MergeJobData {
   readonly shards: number;
   /** Where report.json and report.html go (a folder the worker that merges reaches). */
   readonly out: string;
+  /** Shards whose completed jobs from an earlier submission of the run are kept (not children of this merge job). */
+  readonly kept?: readonly number[];
 }
 
 /** What a merge job returns. */

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { mergeReports } from '../report/merge';
 import type { Report } from '../report/types';
 import { writeReport } from '../report/writeReport';
-import type { MergeJobData, MergeJobResult } from './jobTypes';
+import type { MergeJobData, MergeJobResult, ShardJobData } from './jobTypes';
+import { SHARD_QUEUE, shardJobId } from './names';
 
 /**
  * Runs a run's merge job once all its shard jobs are done: `mergeReports` over the shards' partial reports (the
@@ -12,6 +14,7 @@ import type { MergeJobData, MergeJobResult } from './jobTypes';
  *
  * @param job - the BullMQ job ({@link MergeJobData}).
  * @param progress - where a line about the written report goes, or undefined.
+ * @param redis - a connection to read the reports of shards kept from an earlier submission (`data.kept`).
  * @returns the files written.
  * @throws UnrecoverableError when the shards' reports do not merge (missing shard, another protocol).
  * @example
@@ -19,8 +22,22 @@ import type { MergeJobData, MergeJobResult } from './jobTypes';
  * new Worker(MERGE_QUEUE, (job) => processMerge(job, process.stderr), { connection });
  * ```
  */
-export async function processMerge(job: Job<MergeJobData, MergeJobResult>, progress?: { write(text: string): unknown }): Promise<MergeJobResult> {
+export async function processMerge(job: Job<MergeJobData, MergeJobResult>, progress?: { write(text: string): unknown }, redis?: Redis): Promise<MergeJobResult> {
   const parts = Object.values(await job.getChildrenValues<Report>());
+  if ((job.data.kept ?? []).length > 0) {
+    if (redis === undefined) throw new UnrecoverableError(`run ${job.data.run}: kept shards need a Redis connection to read their reports.`);
+    // shards kept from an earlier submission of the run (see submitRun): their reports are their jobs' return values
+    const shards = new Queue<ShardJobData, Report>(SHARD_QUEUE, { connection: redis });
+    try {
+      for (const index of job.data.kept ?? []) {
+        const kept = await shards.getJob(shardJobId(job.data.run, index));
+        if (kept?.returnvalue == null) throw new UnrecoverableError(`run ${job.data.run}: the report of kept shard ${index} is no longer in Redis; resubmit the run.`);
+        parts.push(kept.returnvalue);
+      }
+    } finally {
+      await shards.close();
+    }
+  }
   let report: Report;
   try {
     report = mergeReports(parts);

@@ -51,12 +51,27 @@ export function startWorker(redis: Redis, options: WorkerOptions): RunningWorker
   };
   const shards = new Worker<ShardJobData, Report>(SHARD_QUEUE, (job) => processShard(job, options),
     { ...common, concurrency: options.concurrency ?? 1 });
-  const merges = new Worker<MergeJobData, MergeJobResult>(MERGE_QUEUE, (job) => processMerge(job, options.progress), { ...common, concurrency: 1 });
+  const merges = new Worker<MergeJobData, MergeJobResult>(MERGE_QUEUE, (job) => processMerge(job, options.progress, redis), { ...common, concurrency: 1 });
   const say = (line: string): void => {
     options.progress?.write(`worker ${name}: ${line}\n`);
   };
+  // A lost connection is retried (connectRedis' retryStrategy) with one line when it drops and one when it is back,
+  // instead of an error line per retry; a running shard goes on computing and writing its checkpoints meanwhile.
+  let lost = false;
+  redis.on('reconnecting', () => {
+    if (lost) return;
+    lost = true;
+    say(`lost the connection to Redis; reconnecting (running shards keep their finished batches as checkpoints)`);
+  });
+  redis.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    say('reconnected to Redis');
+  });
   for (const w of [shards, merges]) {
-    w.on('error', (e) => say(`queue error: ${e.message}`));
+    w.on('error', (e) => {
+      if (!lost) say(`queue error: ${e.message}`);
+    });
     w.on('failed', (job, e) => say(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${e.message}`));
     w.on('stalled', (id) => say(`job ${id} stalled (its worker stopped); moved back to the queue`));
   }
