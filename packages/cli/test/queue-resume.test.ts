@@ -1,14 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, parseProtocol, protocolHash, runCli, runStatus, type Report, type RunStatus } from '../src/index';
 import { captureIo, protocolFile, tempDir, tinyUnetFile } from './helpers';
+import { freePort, records, REDIS, ROOT, until } from './queueHelpers';
 
 // Resubmitting a run (`submit --run <id>` again) and Redis going away mid-run. Needs redis-server like queue.test.ts.
-const REDIS = ['/usr/bin/redis-server', ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'redis-server'))].find((p) => existsSync(p));
 const CI = process.env.CI === 'true';
 // 8 images in batches of 2: 4 batches, 2 per shard, × 2 defenses: 4 checkpoints per shard, a fraction of a second each.
 const PROTOCOL = {
@@ -16,27 +15,7 @@ const PROTOCOL = {
   attack: { steps: 20, eot: 2 },
   defenses: [{ name: 'none' }, { name: 'diffpure', t: 30, steps: 3, surrogateSteps: 2 }],
 };
-const ROOT = resolve(__dirname, '../../..');
 
-const freePort = (): Promise<number> => new Promise((res, rej) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => res(port));
-  }).on('error', rej);
-});
-const until = async <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 100): Promise<T> => {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-};
-const records = (r: Report): unknown => ({
-  protocol: r.protocol, examples: r.examples, summary: r.summary.map(({ secondsPerImage: _a, attackSecondsPerImage: _b, ...s }) => s),
-  results: r.results.map(({ batches, ...rest }) => ({ ...rest, batches: batches.map(({ seconds: _s, ...b }) => b) })),
-});
 const counts = (line: string | undefined): [number, number] => {
   const [, restored, computed] = /(\d+) defense batches restored from checkpoints, (\d+) computed/.exec(line ?? '') ?? [];
   return [Number(restored), Number(computed)];

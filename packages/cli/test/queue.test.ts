@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,10 +9,10 @@ import {
   type Report, type RunStatus, type ShardJobData,
 } from '../src/index';
 import { captureIo, protocolFile, tempDir, tinyUnetFile } from './helpers';
+import { freePort, records, REDIS, ROOT, until } from './queueHelpers';
 
 // The only test that needs Redis: `redis-server` (Debian package redis-server) on PATH or in /usr/bin. Outside CI it is
 // skipped when absent; with CI=true a missing redis-server fails it (`.ci/run` installs it).
-const REDIS = ['/usr/bin/redis-server', ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'redis-server'))].find((p) => existsSync(p));
 const CI = process.env.CI === 'true';
 
 // 16 images in batches of 2 (8 batches, 2 per shard) × 2 defenses: 4 checkpoints per shard; a DiffPure batch under
@@ -25,29 +24,9 @@ const PROTOCOL = {
 };
 const SHARDS = 4;
 const BATCHES_PER_SHARD = 2 * PROTOCOL.defenses.length;
-const ROOT = resolve(__dirname, '../../..');
 
-const freePort = (): Promise<number> => new Promise((res, rej) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => res(port));
-  }).on('error', rej);
-});
 
-const until = async <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 50): Promise<T> => {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-};
 
-const records = (r: Report): unknown => ({
-  protocol: r.protocol, examples: r.examples, summary: r.summary.map(({ secondsPerImage: _a, attackSecondsPerImage: _b, ...s }) => s),
-  results: r.results.map(({ batches, ...rest }) => ({ ...rest, batches: batches.map(({ seconds: _s, ...b }) => b) })),
-});
 
 interface WorkerProcess { readonly child: ChildProcess; stderr: string }
 
