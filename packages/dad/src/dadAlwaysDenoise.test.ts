@@ -4,8 +4,8 @@ import { seedStream } from '@robustjs/core';
 import type { Images, Labels } from '@robustjs/core';
 import { describeDefense, expectNoLeak, expectRobustError } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { take, tinyClassifier, tinyDenoiser, tinyDetector, useWasm } from '../test/fixtures';
-import { addClampedNoise, dadAdaptiveEvaluationAttack, dadDefense, type DadDefense, type Denoiser } from './index';
+import { take, tinyDad, useWasm } from '../test/fixtures';
+import { addClampedNoise, dadAdaptiveEvaluationAttack, dadDefense, type DadDefense } from './index';
 
 useWasm();
 
@@ -16,26 +16,19 @@ interface Fixture {
   readonly y: Labels;
   /** The first 3 images and labels, and image 5 alone. */
   readonly small: { readonly x3: Images; readonly y3: Labels; readonly x1: Images; readonly y1: Labels };
-  readonly detector: Awaited<ReturnType<typeof tinyDetector>>['detector'];
+  readonly detector: Awaited<ReturnType<typeof tinyDad>>['detector'];
   dispose(): void;
 }
 let built: Promise<Fixture> | undefined;
 const fixture = (): Promise<Fixture> => {
   built ??= (async () => {
-    const fix = await tinyDetector();
-    const tiny = tinyClassifier();
-    const denoiser: Denoiser = tinyDenoiser(4);
-    tf.tidy(() => {
-      const w = denoiser.trainableVariables().at(-1) as tf.Variable;
-      w.assign(tf.randomNormal(w.shape, 0, 0.2, 'float32', 8));
-    });
-    const dad = dadDefense({ classifier: tiny.classifier, detector: fix.detector, denoiser, threshold: fix.threshold });
-    const x = tf.slice(fix.clean, 80, 12) as Images;
-    const y = tf.tidy(() => tf.argMax(tiny.classifier(x), 1).toInt()) as Labels;
+    const { dad, classifier, detector, clean, dispose } = await tinyDad();
+    const x = tf.slice(clean, 80, 12) as Images;
+    const y = tf.tidy(() => tf.argMax(classifier(x), 1).toInt()) as Labels;
     const small = { x3: tf.slice(x, 0, 3) as Images, y3: tf.slice(y, 0, 3) as Labels, x1: tf.slice(x, 5, 1) as Images, y1: tf.slice(y, 5, 1) as Labels };
     return {
-      dad, x, y, small, detector: fix.detector,
-      dispose: () => { tf.dispose([x, y, ...Object.values(small)]); denoiser.dispose(); tiny.dispose(); fix.dispose(); },
+      dad, x, y, small, detector,
+      dispose: () => { tf.dispose([x, y, ...Object.values(small)]); dispose(); },
     };
   })();
   return built;

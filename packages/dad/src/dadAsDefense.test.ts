@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeDefense, expectNoLeak, expectRobustError } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { shifted, take, tinyClassifier, tinyDenoiser, tinyDetector, useWasm } from '../test/fixtures';
-import { addClampedNoise, dadDefense, type DadDefense, type Denoiser } from './index';
+import { shifted, take, tinyDad, useWasm } from '../test/fixtures';
+import { addClampedNoise, type DadDefense } from './index';
 import type { Images, Labels } from '@robustjs/core';
 
 useWasm();
@@ -13,26 +13,19 @@ interface Fixture {
   readonly clean: Images;
   readonly flagged: Images;
   readonly y: Labels;
-  readonly detector: Awaited<ReturnType<typeof tinyDetector>>['detector'];
+  readonly detector: Awaited<ReturnType<typeof tinyDad>>['detector'];
   dispose(): void;
 }
 let built: Promise<Fixture> | undefined;
 const fixture = (): Promise<Fixture> => {
   built ??= (async () => {
-    const fix = await tinyDetector();
-    const tiny = tinyClassifier();
-    const denoiser: Denoiser = tinyDenoiser(4);
-    tf.tidy(() => {
-      const w = denoiser.trainableVariables().at(-1) as tf.Variable;
-      w.assign(tf.randomNormal(w.shape, 0, 0.2, 'float32', 8));
-    });
-    const dad = dadDefense({ classifier: tiny.classifier, detector: fix.detector, denoiser, threshold: fix.threshold });
-    const clean = tf.slice(fix.clean, 80, 10) as Images;
+    const { dad, classifier, detector, clean: pool, dispose } = await tinyDad();
+    const clean = tf.slice(pool, 80, 10) as Images;
     const flagged = shifted(clean, 31);
-    const y = tf.tidy(() => tf.argMax(tiny.classifier(clean), 1).toInt()) as Labels;
+    const y = tf.tidy(() => tf.argMax(classifier(clean), 1).toInt()) as Labels;
     return {
-      dad, clean, flagged, y, detector: fix.detector,
-      dispose: () => { tf.dispose([clean, flagged, y]); denoiser.dispose(); tiny.dispose(); fix.dispose(); },
+      dad, clean, flagged, y, detector,
+      dispose: () => { tf.dispose([clean, flagged, y]); dispose(); },
     };
   })();
   return built;

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@robustjs/core/register';
 import type { Classifier, Images, Labels } from '@robustjs/core';
 import { MmdDetector } from '@robustjs/mmd';
-import { Denoiser } from '../src/index';
+import { Denoiser, dadDefense, type DadDefense } from '../src/index';
 
 /** Runs the file's tests on the wasm backend (robustjs's kernel additions are registered by the import above). */
 export { useWasm } from '@robustjs/test-utils';
@@ -53,4 +53,29 @@ export async function tinyDetector(): Promise<{ detector: MmdDetector; threshold
   const threshold = detector.calibrate(pool, { fpr: 0.05, batches: 40, batchSize: 10, seed: 1 });
   tf.dispose([adv, fitX, fitAdv, pool]);
   return { detector, threshold, clean: x, dispose: () => { detector.dispose(); x.dispose(); } };
+}
+
+/**
+ * A tiny fitted DAD: {@link tinyDetector}'s detector and threshold, {@link tinyClassifier} and a {@link tinyDenoiser}
+ * whose last layer has random weights (an untrained denoiser's zero output would hide the route), with its parts.
+ */
+export async function tinyDad(): Promise<{
+  dad: DadDefense; classifier: Classifier; detector: MmdDetector; denoiser: Denoiser; clean: Images; dispose: () => void;
+}> {
+  const fix = await tinyDetector();
+  const tiny = tinyClassifier();
+  const denoiser = tinyDenoiser(4);
+  tf.tidy(() => {
+    const w = denoiser.trainableVariables().at(-1) as tf.Variable;
+    w.assign(tf.randomNormal(w.shape, 0, 0.2, 'float32', 8));
+  });
+  const dad = dadDefense({ classifier: tiny.classifier, detector: fix.detector, denoiser, threshold: fix.threshold });
+  return {
+    dad, classifier: tiny.classifier, detector: fix.detector, denoiser, clean: fix.clean,
+    dispose: () => {
+      fix.dispose();
+      tiny.dispose();
+      denoiser.dispose();
+    },
+  };
 }
