@@ -79,32 +79,78 @@ export function assert(cond: unknown, code: RobustErrorCode, message: () => stri
   if (!cond) throw new RobustError(code, message());
 }
 
+/** Nesting below this depth prints as `[…]` or `{…}`. */
+const DESCRIBE_MAX_DEPTH = 4;
+/** Arrays and objects show at most this many items, then `…`. */
+const DESCRIBE_MAX_ITEMS = 8;
+/** The whole description is cut to this many characters. */
+const DESCRIBE_MAX_LENGTH = 100;
+
+function cut(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function describeBounded(value: unknown, depth: number, ancestors: Set<object>): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(cut(value, DESCRIBE_MAX_LENGTH));
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  const obj = value as object;
+  if (ancestors.has(obj)) return '[circular]';
+  const isArray = Array.isArray(obj);
+  if (!isArray) {
+    const ctor = Object.getPrototypeOf(obj) === null ? undefined : (obj as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return `a ${ctor}`;
+  }
+  if (depth >= DESCRIBE_MAX_DEPTH) return isArray ? '[…]' : '{…}';
+  ancestors.add(obj);
+  try {
+    const items: string[] = [];
+    let more = false;
+    if (isArray) {
+      const arr = obj as unknown[];
+      for (let i = 0; i < Math.min(arr.length, DESCRIBE_MAX_ITEMS); i++) {
+        items.push(describeBounded(arr[i], depth + 1, ancestors));
+      }
+      more = arr.length > DESCRIBE_MAX_ITEMS;
+      return `[${items.join(',')}${more ? ',…' : ''}]`;
+    }
+    for (const key in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+      if (items.length === DESCRIBE_MAX_ITEMS) {
+        more = true;
+        break;
+      }
+      const v = (obj as Record<string, unknown>)[key];
+      items.push(`${JSON.stringify(cut(key, DESCRIBE_MAX_LENGTH))}:${describeBounded(v, depth + 1, ancestors)}`);
+    }
+    return `{${items.join(',')}${more ? ',…' : ''}}`;
+  } finally {
+    ancestors.delete(obj);
+  }
+}
+
 /**
  * Formats a value for an error message: shapes as `[a,b]`, strings quoted, long arrays cut.
  *
+ * The work and the result are bounded whatever the input (values from hostile files reach it):
+ * at most 8 items per array or object, nesting deeper than 4 levels prints as `[…]`/`{…}`,
+ * cycles print as `[circular]`, and the result is cut to 100 characters.
+ *
  * @param value - anything.
- * @returns a short printable representation.
+ * @returns a short printable representation (at most 100 characters).
  * @example
  * ```ts
  * describeValue([32, 32, 3]); // "[32,32,3]"
  * ```
  */
 export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) {
-    const items = value.slice(0, 8).map(describeValue);
-    return `[${items.join(',')}${value.length > 8 ? ',…' : ''}]`;
-  }
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  const ctor = (value as object).constructor?.name;
-  if (ctor && ctor !== 'Object') return `a ${ctor}`;
   try {
-    const s = JSON.stringify(value);
-    return s.length > 80 ? `${s.slice(0, 77)}…` : s;
+    return cut(describeBounded(value, 0, new Set()), DESCRIBE_MAX_LENGTH);
   } catch {
+    // A getter or proxy trap threw while reading the value.
     return 'an object';
   }
 }
