@@ -244,3 +244,31 @@ describe('loadWeightsFromSafetensors', () => {
     });
   });
 });
+
+describe('weight names that are Object.prototype keys', () => {
+  const proto = build({ ['__proto__']: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32([1]));
+
+  it('rejects a tensor named __proto__ with CORRUPT_FILE instead of replacing the prototype of the result', () => {
+    expect(new TextDecoder().decode(proto)).toContain('"__proto__"');
+    expectCorrupt(proto, "'__proto__'");
+    expectNoLeak(() => expectRobustError(() => loadWeightsFromSafetensors(proto, [{ name: '__proto__', shape: [1] }], FILE),
+      'CORRUPT_FILE', FILE, "'__proto__'"));
+  });
+
+  it('returns maps without a prototype, so a name such as constructor is only found when the file has it', () => {
+    const bytes = build({ constructor: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32([2]));
+    const { tensors } = parseSafetensors(bytes, FILE);
+    expect(Object.getPrototypeOf(tensors)).toBe(null);
+    expect(tensors['constructor']?.data).toEqual(new Float32Array([2]));
+    expect(tensors['toString']).toBeUndefined();
+    expectNoLeak(() => {
+      const decoded = decodeSafetensors(bytes, FILE);
+      expect(Object.getPrototypeOf(decoded)).toBe(null);
+      expect(decoded['hasOwnProperty']).toBeUndefined();
+      const picked = loadWeightsFromSafetensors(bytes, [{ name: 'constructor', shape: [1] }], FILE);
+      expect(Object.getPrototypeOf(picked)).toBe(null);
+      expect(picked['constructor']?.dataSync()).toEqual(new Float32Array([2]));
+      tf.dispose([decoded, picked]);
+    });
+  });
+});

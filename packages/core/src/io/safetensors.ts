@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { assert, describeValue } from '../errors';
-import { decodeEntry, readSafetensorsHeader } from './safetensorsHeader';
+import { decodeEntry, nullProtoFromEntries, readSafetensorsHeader } from './safetensorsHeader';
 import { SAFETENSORS_DTYPES, SAFETENSORS_DTYPE_OF, toLittleEndianBytes } from './safetensorsDtypes';
 import type { SafetensorsData, SafetensorsDtype, SafetensorsTfDtype } from './safetensorsDtypes';
 
@@ -36,9 +36,9 @@ export interface ParsedSafetensors {
  *
  * @param bytes - the whole file.
  * @param source - the file name used in error messages; default `'<memory>'`.
- * @returns the tensors and the `__metadata__` map.
+ * @returns the tensors and the `__metadata__` map, both objects without a prototype (keyed by file-given names).
  * @throws {@link RobustError} `CORRUPT_FILE` (naming `source` and the tensor) when the file is
- *   truncated, the header length or JSON is invalid, a dtype is unknown, a shape is malformed, or
+ *   truncated, the header length or JSON is invalid, a tensor is named `__proto__`, a dtype is unknown, a shape is malformed, or
  *   the data offsets are out of bounds, overlap, leave holes or trailing bytes, or disagree with
  *   the shape; `OUT_OF_RANGE` when an I64 value does not fit in int32 or an F64 value overflows
  *   float32; `INVALID_ARGUMENT` when `bytes` is not a `Uint8Array`.
@@ -58,7 +58,7 @@ function parseImpl(bytes: Uint8Array, source: string, fn: string): ParsedSafeten
     e.name,
     { dtype: SAFETENSORS_DTYPES[e.dtype].tfDtype, shape: e.shape, data: decodeEntry(bytes, e, source, fn), sourceDtype: e.dtype },
   ]);
-  return { tensors: Object.fromEntries(tensors), metadata };
+  return { tensors: nullProtoFromEntries(tensors), metadata };
 }
 
 /**
@@ -67,7 +67,7 @@ function parseImpl(bytes: Uint8Array, source: string, fn: string): ParsedSafeten
  *
  * @param bytes - the whole file.
  * @param source - the file name used in error messages; default `'<memory>'`.
- * @returns a map from tensor name to a new tensor.
+ * @returns a map (without a prototype) from tensor name to a new tensor.
  * @throws {@link RobustError} as {@link parseSafetensors}; no tensor is created on failure.
  * @example
  * ```ts
@@ -79,7 +79,7 @@ function parseImpl(bytes: Uint8Array, source: string, fn: string): ParsedSafeten
 export function decodeSafetensors(bytes: Uint8Array, source = '<memory>'): tf.NamedTensorMap {
   const { tensors } = parseImpl(bytes, source, 'decodeSafetensors');
   return tf.tidy(() =>
-    Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, tf.tensor(t.data, [...t.shape], t.dtype)])));
+    nullProtoFromEntries(Object.entries(tensors).map(([name, t]) => [name, tf.tensor(t.data, [...t.shape], t.dtype)])));
 }
 
 /** One tensor a model expects, e.g. an entry of `tf.io.WeightsManifestEntry[]`. */
@@ -100,7 +100,7 @@ export interface ExpectedWeight {
  * @param bytes - the whole file.
  * @param expected - the tensors to read, each `{name, shape, dtype?}`.
  * @param source - the file name used in error messages; default `'<memory>'`.
- * @returns a map with one new tensor per expected name; the caller disposes them.
+ * @returns a map (without a prototype) with one new tensor per expected name; the caller disposes them.
  * @throws {@link RobustError} `NOT_FOUND` when an expected name is missing from the file (the
  *   message lists the names present); `SHAPE_MISMATCH` when a shape or dtype differs (naming the
  *   file and the tensor); `INVALID_ARGUMENT` when `expected` is malformed or repeats a name;
@@ -149,7 +149,7 @@ export function loadWeightsFromSafetensors(
       `${where}: tensor '${w.name}' is ${entry.dtype} (read as ${dtype}) but the model expects ${w.dtype}. Cast it when exporting.`);
     return { entry, dtype, data: decodeEntry(bytes, entry, source, fn) };
   });
-  return tf.tidy(() => Object.fromEntries(picked.map(({ entry, dtype, data }) => [entry.name, tf.tensor(data, entry.shape, dtype)])));
+  return tf.tidy(() => nullProtoFromEntries(picked.map(({ entry, dtype, data }) => [entry.name, tf.tensor(data, entry.shape, dtype)])));
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

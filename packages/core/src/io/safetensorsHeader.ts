@@ -30,6 +30,16 @@ export function fileWhere(fn: string, source: string): string {
   return `'${fn}' cannot read safetensors file '${source}'`;
 }
 
+/**
+ * Builds a map from file-given names with no prototype: a name such as `constructor` or
+ * `toString` is found only when the file has it, and `__proto__` stays an ordinary key.
+ */
+export function nullProtoFromEntries<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const [key, value] of entries) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
 /** Number of elements of `shape` (1 for a scalar). */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -86,6 +96,8 @@ export function readSafetensorsHeader(input: Uint8Array, source: string, fn: str
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const at = `tensor '${name}'`;
+    corrupt(name !== '__proto__', () =>
+      `${at} is not an allowed tensor name (it would replace the prototype of the result map). Rename it when exporting.`);
     corrupt(isPlainObject(raw), () => `${at} must be an object {dtype, shape, data_offsets}, got ${describeValue(raw)}. ${FIX}`);
     const { dtype, shape, data_offsets: offsets } = raw;
     corrupt(isSafetensorsDtype(dtype), () =>
@@ -113,7 +125,7 @@ function readMetadata(raw: unknown, where: string): Record<string, string> {
   const ok = isPlainObject(raw) && Object.values(raw).every((v) => typeof v === 'string');
   assert(ok, 'CORRUPT_FILE', () =>
     `${where}: __metadata__ must be an object of string values, got ${describeValue(raw)}. ${FIX}`);
-  return Object.fromEntries(Object.entries(raw as Record<string, string>));
+  return nullProtoFromEntries(Object.entries(raw as Record<string, string>));
 }
 
 /** The data buffer must be covered exactly: no overlaps, no holes, no trailing bytes. */

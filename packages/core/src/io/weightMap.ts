@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { assert, describeValue } from '../errors';
+import { nullProtoFromEntries } from './safetensorsHeader';
 import { fileSystem } from './fileSystem';
 import { toFsPath } from './nodeFiles';
 
@@ -44,15 +45,26 @@ export async function saveWeightMap(path: string, tensors: tf.NamedTensorMap): P
  * directory) (Node only). The caller owns, and must dispose, the returned tensors.
  *
  * @param path - a directory, or the path of the JSON file; a `file://` prefix is accepted.
- * @returns a map from weight name to a new tensor.
+ * @returns a map (without a prototype) from weight name to a new tensor.
  * @throws `RobustError` as the `load` of {@link fileSystem}: `NOT_FOUND` for a missing
- *   JSON or weights file, `CORRUPT_FILE` for invalid JSON or weights of the wrong size.
+ *   JSON or weights file, `CORRUPT_FILE` for invalid JSON or weights of the wrong size;
+ *   `CORRUPT_FILE` for a weight named `__proto__` (checked before any tensor is created).
  * @example
  * ```ts
  * const { w, b } = await loadWeightMap('file:///tmp/kernel');
  * ```
  */
 export async function loadWeightMap(path: string): Promise<tf.NamedTensorMap> {
-  const artifacts = await fileSystem(toFsPath(path, 'path', 'loadWeightMap')).load();
-  return tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
+  const fn = 'loadWeightMap';
+  const file = toFsPath(path, 'path', fn);
+  const artifacts = await fileSystem(file).load();
+  const specs = artifacts.weightSpecs ?? [];
+  for (const spec of specs) {
+    // tf.io.decodeWeights assigns out[name] = tensor, so this name would replace the map's prototype.
+    assert(spec.name !== '__proto__', 'CORRUPT_FILE', () =>
+      `'${fn}' cannot read the weights at '${file}': weight '__proto__' is not an allowed name ` +
+        '(it would replace the prototype of the result map). Rename it and save the weights again.');
+  }
+  const decoded = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), specs);
+  return nullProtoFromEntries(Object.entries(decoded));
 }
