@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expectNoLeak, expectRobustError } from '@robustjs/test-utils';
+import { encodeSafetensorsSync } from '@robustjs/core';
 import { describe, expect, it } from 'vitest';
 import { cleanImages, take, tinyDenoiser, useWasm } from '../test/fixtures';
 import { DENOISER_DEFAULTS, Denoiser } from './index';
@@ -80,5 +81,16 @@ describe('Denoiser', () => {
     tf.dispose([x]);
     g.dispose();
     other.dispose();
+  });
+
+  it('load wraps a config that is not JSON, or not an options object, into CORRUPT_FILE with the cause, creating no tensor', () => {
+    for (const config of ['{not json', '7', 'null']) {
+      const bytes = encodeSafetensorsSync({}, { format: 'robustjs-dad-denoiser', config });
+      const e = expectNoLeak(() => expectRobustError(() => Denoiser.load(bytes, 'd.safetensors')));
+      expect(e.code).toBe('CORRUPT_FILE');
+      expect(e.message).toContain("'d.safetensors'");
+      expect(e.message).toContain('config');
+      if (config === '{not json') expect(e.cause).toBeInstanceOf(SyntaxError);
+    }
   });
 });

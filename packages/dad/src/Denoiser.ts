@@ -175,7 +175,8 @@ export class Denoiser {
    * @param bytes - the file.
    * @param source - the file's name for messages; default `'<memory>'`.
    * @returns the denoiser.
-   * @throws {@link @robustjs/core!index.RobustError} `CORRUPT_FILE` (truncated, not a denoiser file, a missing or misshapen tensor).
+   * @throws {@link @robustjs/core!index.RobustError} `CORRUPT_FILE` (truncated, not a denoiser file, a config that is not
+   *   valid JSON denoiser options, with the parse or validation error as `cause`, a missing or misshapen tensor).
    */
   static load(bytes: Uint8Array, source = '<memory>'): Denoiser {
     const fn = 'Denoiser.load';
@@ -190,7 +191,24 @@ export class Denoiser {
     const { metadata, tensors } = parsed;
     assert(metadata['format'] === FORMAT && typeof metadata['config'] === 'string', 'CORRUPT_FILE', () =>
       `'${fn}' cannot use '${source}': it is not a denoiser file (format ${describeValue(metadata['format'])}, expected "${FORMAT}").`);
-    const denoiser = new Denoiser(JSON.parse(metadata['config']) as DenoiserOptions);
+    let config: unknown;
+    try {
+      config = JSON.parse(metadata['config']);
+    } catch (cause) {
+      throw new RobustError('CORRUPT_FILE', `'${fn}' cannot use '${source}': its config is not valid JSON (${String(cause)}). ` +
+        'Save the denoiser again with denoiser.save().', { cause });
+    }
+    assert(typeof config === 'object' && config !== null && !Array.isArray(config), 'CORRUPT_FILE', () =>
+      `'${fn}' cannot use '${source}': its config must be a JSON object of denoiser options, got ${describeValue(config)}. ` +
+        'Save the denoiser again with denoiser.save().');
+    let denoiser: Denoiser;
+    try {
+      denoiser = new Denoiser(config as DenoiserOptions);
+    } catch (cause) {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      throw new RobustError('CORRUPT_FILE', `'${fn}' cannot use '${source}': its config is not valid: ${detail} ` +
+        'Save the denoiser again with denoiser.save().', { cause });
+    }
     try {
       tf.tidy(() => {
         for (const [name, v] of denoiser.namedVariables()) {

@@ -5,7 +5,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { RobustError, assert, encodeSafetensors, parseSafetensors, decodeSafetensors } from '@robustjs/core';
+import { RobustError, assert, describeValue, encodeSafetensors, parseSafetensors, decodeSafetensors } from '@robustjs/core';
 import type { TrainCheckpoint } from './train';
 import { unetFromSafetensors, type Unet } from './unet/unet';
 
@@ -84,7 +84,8 @@ export async function saveCheckpoint(checkpoint: TrainCheckpoint, path: string):
  *
  * @param path - the file path.
  * @returns the checkpoint.
- * @throws RobustError `NOT_FOUND` / `CORRUPT_FILE`.
+ * @throws RobustError `NOT_FOUND` / `CORRUPT_FILE` (also for settings that are not a JSON object, with the parse
+ *   error as `cause`; checked before any tensor is created).
  * @example
  * ```ts
  * const resume = await loadCheckpoint('ckpt.safetensors');
@@ -96,9 +97,20 @@ export async function loadCheckpoint(path: string): Promise<TrainCheckpoint> {
   const { metadata } = parseSafetensors(bytes, path);
   assert(metadata.format === 'robustjs-diffusion-checkpoint', 'CORRUPT_FILE', () =>
     `'${fn}': '${path}' is not a robustjs diffusion checkpoint (metadata format '${metadata.format ?? 'missing'}').`);
+  let settings: unknown;
+  try {
+    settings = JSON.parse(metadata.settings ?? '{}');
+  } catch (cause) {
+    throw new RobustError('CORRUPT_FILE', `'${fn}': the settings stored in '${path}' are not valid JSON (${String(cause)}). ` +
+      'Write the checkpoint again with saveCheckpoint().', { cause });
+  }
+  assert(typeof settings === 'object' && settings !== null && !Array.isArray(settings), 'CORRUPT_FILE', () =>
+    `'${fn}': the settings stored in '${path}' must be a JSON object, got ${describeValue(settings)}. ` +
+      'Write the checkpoint again with saveCheckpoint().');
   const all = decodeSafetensors(bytes, path);
-  const weights: tf.NamedTensorMap = {};
-  const ema: tf.NamedTensorMap = {};
+  // Names come from the file: maps without a prototype, so 'w/__proto__' stays an ordinary key.
+  const weights = Object.create(null) as tf.NamedTensorMap;
+  const ema = Object.create(null) as tf.NamedTensorMap;
   const opt: [string, tf.Tensor][] = [];
   for (const [k, v] of Object.entries(all)) {
     if (k.startsWith('w/')) weights[k.slice(2)] = v;
@@ -107,7 +119,7 @@ export async function loadCheckpoint(path: string): Promise<TrainCheckpoint> {
   }
   opt.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   return { step: Number(metadata.step), smoothedLoss: Number(metadata.smoothedLoss), weights, ema,
-    optimizer: opt.map(([, v]) => v), settings: JSON.parse(metadata.settings ?? '{}') as Record<string, number> };
+    optimizer: opt.map(([, v]) => v), settings: settings as Record<string, number> };
 }
 
 /**

@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { expectRobustErrorAsync } from '@robustjs/test-utils';
+import { encodeSafetensorsSync } from '@robustjs/core';
+import { expectNoLeakAsync, expectRobustErrorAsync } from '@robustjs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { useWasm } from '../test/helpers';
 import { disposeCheckpoint, loadCheckpoint, loadUnet, saveCheckpoint, saveUnet } from './node';
@@ -127,5 +128,23 @@ describe('trainDiffusion', () => {
     expect((await expectRobustErrorAsync(() => trainDiffusion(unet, squares(), schedule, { tMax: 2000 }))).code).toBe('OUT_OF_RANGE');
     expect((await expectRobustErrorAsync(() => trainDiffusion(unet, squares(), schedule, { epochs: 3 } as never))).code).toBe('UNKNOWN_OPTION');
     unet.dispose();
+  });
+
+  it('loadCheckpoint wraps settings that are not a JSON object into CORRUPT_FILE with the cause, leaving no tensor alive', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'robustjs-ckpt-'));
+    for (const [i, settings] of ['{not json', '[1]'].entries()) {
+      const path = join(dir, `bad${i}.safetensors`);
+      writeFileSync(path, encodeSafetensorsSync(
+        { 'w/a': { dtype: 'float32', shape: [1], data: new Float32Array([1]) } },
+        { format: 'robustjs-diffusion-checkpoint', step: '1', smoothedLoss: '0.5', settings },
+      ));
+      await expectNoLeakAsync(async () => {
+        const e = await expectRobustErrorAsync(() => loadCheckpoint(path));
+        expect(e.code).toBe('CORRUPT_FILE');
+        expect(e.message).toContain(path);
+        expect(e.message).toContain('settings');
+        if (i === 0) expect(e.cause).toBeInstanceOf(SyntaxError);
+      });
+    }
   });
 });
