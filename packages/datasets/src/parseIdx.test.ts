@@ -42,6 +42,19 @@ describe('parseIdx', () => {
     expect(err.message).toMatch(/IDX file 'huge.idx' passed to 'parseIdx' is truncated or its header is corrupt: dimensions \[4294967295,4294967295,4294967295\] need 7\.9\d*e\+28 data bytes, but only 3 follow/);
   });
 
+  it.each([
+    ['NaN (4e9^40 overflows to Infinity, times a zero dimension)', [...Array<number>(40).fill(0xffffffff), 0]],
+    ['beyond 2^53 next to a zero dimension', [0, 0xffffffff, 0xffffffff, 0xffffffff]],
+  ])('rejects dimensions whose product is %s, with no data, as a corrupt header', (_label, dims) => {
+    const err = caughtSync(() => parseIdx(idxBytes(dims, []), 'nan.idx'));
+    expect(err.code).toBe('CORRUPT_FILE');
+    expect(err.message).toMatch(/IDX file 'nan.idx' passed to 'parseIdx' has a corrupt header: its non-zero dimensions .* multiply to more than 2\^53/);
+  });
+
+  it('still accepts an empty set with ordinary dimensions', () => {
+    expect(parseIdx(idxBytes([0, 28, 28], []), 'empty.idx').dims).toEqual([0, 28, 28]);
+  });
+
   it('rejects what is not bytes', () => {
     const err = caughtSync(() => parseIdx('hello' as unknown as Uint8Array));
     expect(err.code).toBe('INVALID_ARGUMENT');

@@ -16,13 +16,14 @@ const IDX_TYPES: Record<number, string> = { 0x08: 'uint8', 0x09: 'int8', 0x0b: '
  * Parses one uncompressed IDX file (the MNIST format: magic `00 00 08 <ndims>`, `ndims` big-endian
  * uint32 sizes, then the data). Only unsigned-byte data (type `0x08`) is supported. The header is
  * checked against the byte count before anything is allocated: a header that promises more data than
- * the input holds is an error, never an allocation.
+ * the input holds is an error, never an allocation, and so are dimensions whose non-zero entries
+ * multiply to more than 2^53 (e.g. `[4e9 ×40, 0]`, whose product in doubles is NaN).
  *
  * @param input - the file's bytes (already gunzipped; see `gunzip`).
  * @param name - how to name the input in messages, e.g. the file name; default `'input'`.
  * @returns `{ dims, data }` with `data` a view on `input`.
  * @throws {@link @robustjs/core!index.RobustError} `CORRUPT_FILE` for a wrong magic number (with a hint when the bytes are
- *   gzip), an unsupported data type, a truncated header or body, or trailing bytes; `INVALID_ARGUMENT`
+ *   gzip), an unsupported data type, a truncated header or body, dimensions multiplying past 2^53, or trailing bytes; `INVALID_ARGUMENT`
  *   when `input` is not bytes.
  * @example
  * ```ts
@@ -63,15 +64,22 @@ export function parseIdxImpl(bytes: Uint8Array, subject: string): IdxArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   let needed = 1;
+  let extent = 1; // the product of the non-zero dimensions: bounded even when a zero makes `needed` 0
   for (let i = 0; i < ndims; i++) {
     const d = view.getUint32(4 + 4 * i, false);
     dims.push(d);
     needed *= d; // a double: exact up to 2^53, and only compared, never allocated
+    if (d > 0) extent *= d;
   }
   const available = bytes.length - headerBytes;
   if (needed > available) {
     corrupt(`is truncated or its header is corrupt: dimensions ${describeValue(dims)} need ${needed} data bytes, ` +
       `but only ${available} follow the ${headerBytes}-byte header. Download the file again.`);
+  }
+  if (!(extent <= Number.MAX_SAFE_INTEGER)) {
+    // Infinity × 0 is NaN, which passes both size comparisons: dims such as [4e9 ×40, 0].
+    corrupt(`has a corrupt header: its non-zero dimensions ${describeValue(dims)} multiply to more than 2^53 ` +
+      `(${extent}), so no file can hold them. Download the file again.`);
   }
   if (needed < available) {
     corrupt(`has ${available - needed} unexpected bytes after the ${needed} data bytes its dimensions ${describeValue(dims)} declare. ` +
