@@ -191,8 +191,8 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--out <dir>', 'output folder', 'robustjs-report')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], flags: { out: string; json?: boolean }) => {
-      const parts = await Promise.all(files.map((f) => readJson(f, 'Partial report') as Promise<Report>));
-      const report = mergeReports(parts);
+      const parts = await Promise.all(files.map((f) => readJson(f, 'Partial report')));
+      const report = mergeReports(parts, files);
       const written = await writeReport(report, resolve(flags.out));
       printResult(report, written, { ...flags }, io);
       done(EXIT_OK);

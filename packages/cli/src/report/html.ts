@@ -4,7 +4,13 @@ import type { Report } from './types';
 const CLEAN = '#2b6cb0';
 const ADV = '#c53030';
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+/** The page's Content-Security-Policy: no scripts, no fetches; only inline styles and data: images. */
+export const REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+
+/** The only image sources the page embeds: base64 PNG data URIs, as `eval` writes them. */
+const PNG_DATA_URI = /^data:image\/png;base64,[A-Za-z0-9+/=]+$/;
+
+const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -78,6 +84,16 @@ function histogram(title: string, xLabel: string, series: readonly Series[], bin
   return svg(title, w, h, axis + bars, series);
 }
 
+/**
+ * An `<img>` of a PNG data URI, or, for anything else (a hostile or damaged report), a note in its place: the string
+ * never reaches an attribute.
+ */
+function image(src: unknown, alt: string): string {
+  return typeof src === 'string' && PNG_DATA_URI.test(src)
+    ? `<img src="${esc(src)}" alt="${esc(alt)}" width="84" height="84">`
+    : `<span class="empty">(${esc(alt)}: not a PNG data URI, omitted)</span>`;
+}
+
 /** Dots of per-batch values per group with an optional threshold line, as inline SVG. */
 function dots(title: string, groups: readonly string[], series: readonly { name: string; color: string; values: readonly (readonly number[])[] }[], threshold: number | undefined): string {
   const all = series.flatMap((s) => s.values.flat()).concat(threshold === undefined ? [] : [threshold]).filter(Number.isFinite);
@@ -104,6 +120,9 @@ function dots(title: string, groups: readonly string[], series: readonly { name:
  * bars, histograms of every numeric per-image statistic a defense reports (clean vs adversarial; e.g. SSNI's EPS norms
  * and timesteps), dots of every numeric per-batch statistic (e.g. DAD's MMD statistic, with its `threshold` as a line),
  * and example images (clean, adversarial, purified) as PNG data URIs.
+ *
+ * Safe for hostile reports: every string is HTML-escaped, an image string that is not a base64 PNG data URI is
+ * replaced by a note, and a Content-Security-Policy meta tag ({@link REPORT_CSP}) forbids scripts.
  *
  * @param report - a report (complete or partial).
  * @returns the HTML text.
@@ -142,17 +161,17 @@ export function renderHtml(report: Report): string {
   if (report.examples.length === 0) parts.push('<p class="empty">No examples (protocol.examples = 0).</p>');
   else {
     const head = `<tr><th>clean</th>${report.results.map((r) => `<th colspan="2">${esc(r.label)}<br><small>adversarial · purified</small></th>`).join('')}</tr>`;
-    const rows = report.examples.map((e) => `<tr><td><img src="${e.clean}" alt="clean ${e.index}" width="84" height="84"><br><small>#${e.index} ${esc(report.classNames[e.label] ?? String(e.label))}</small></td>${report.results.map((r) => {
+    const rows = report.examples.map((e) => `<tr><td>${image(e.clean, `clean ${e.index}`)}<br><small>#${esc(e.index)} ${esc(report.classNames[e.label] ?? String(e.label))}</small></td>${report.results.map((r) => {
       const x = r.examples.find((q) => q.index === e.index);
       const rec = r.images.find((q) => q.index === e.index);
       const name = (k: number | undefined): string => (k === undefined ? '' : esc(report.classNames[k] ?? String(k)));
-      return x === undefined ? '<td></td><td></td>' : `<td><img src="${x.adversarial}" alt="adversarial ${e.index}" width="84" height="84"></td><td><img src="${x.purifiedAdversarial}" alt="purified adversarial ${e.index}" width="84" height="84"><br><small class="${rec?.adversarial === e.label ? 'ok' : 'bad'}">${name(rec?.adversarial)}</small></td>`;
+      return x === undefined ? '<td></td><td></td>' : `<td>${image(x.adversarial, `adversarial ${e.index}`)}</td><td>${image(x.purifiedAdversarial, `purified adversarial ${e.index}`)}<br><small class="${rec?.adversarial === e.label ? 'ok' : 'bad'}">${name(rec?.adversarial)}</small></td>`;
     }).join('')}</tr>`).join('');
     parts.push(`<div class="scroll"><table class="examples">${head}${rows}</table></div>`);
   }
   const title = `robustjs report: ${report.results.length} defense(s) on ${report.summary[0]?.images ?? 0} Fashion-MNIST image(s)`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}

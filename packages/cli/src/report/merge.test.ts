@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CliError } from '../errors';
 import { DEMO_PROTOCOL } from '../protocol';
 import { mergeReports } from './merge';
 import type { Report } from './types';
@@ -28,5 +29,37 @@ describe('mergeReports', () => {
     expect(() => mergeReports([part(0, 2), part(0, 2)])).toThrow(/repeated/);
     expect(() => mergeReports([part(0, 2), part(1, 2, { ...DEMO_PROTOCOL, seed: 9 })])).toThrow(/another protocol/);
     expect(() => mergeReports([{ ...part(0, 1), shard: null }])).toThrow(/complete report/);
+  });
+
+  it('checks each shard report before use: missing or null fields give a CliError naming the input and the field', () => {
+    const broken = (edit: (r: Record<string, any>) => void): unknown => {
+      const r = structuredClone(part(0, 1)) as Record<string, any>;
+      edit(r);
+      return r;
+    };
+    const cases: [(r: Record<string, any>) => void, string][] = [
+      [(r) => { delete r.results; }, "'results' must be an array, got nothing (missing)"],
+      [(r) => { r.results[0].images = null; }, "'results[0].images' must be an array, got null"],
+      [(r) => { r.results[0].batches[0].seconds = null; }, "'results[0].batches[0].seconds' must be an object, got null"],
+      [(r) => { r.results[0].batches[0].seconds.clean = '1'; }, "'results[0].batches[0].seconds.clean' must be a number, got string"],
+      [(r) => { r.results[0].images[0].index = '0'; }, "'results[0].images[0].index' must be an integer, got string"],
+      [(r) => { r.results[0].examples = [{ index: 0, adversarial: 7, purifiedClean: '', purifiedAdversarial: '' }]; }, "'results[0].examples[0].adversarial' must be a string, got number"],
+      [(r) => { r.results[0].label = null; }, "'results[0].label' must be a string, got null"],
+      [(r) => { r.examples = [null]; }, "'examples[0]' must be an object, got null"],
+      [(r) => { r.classNames = [1]; }, "'classNames[0]' must be a string, got number"],
+      [(r) => { r.shard = { index: 0, count: 1 }; }, "'shard.batches' must be an array, got nothing (missing)"],
+      [(r) => { r.shard = 'x'; }, "'shard' must be an object, got string"],
+      [(r) => { r.environment = null; }, "'environment' must be an object, got null"],
+      [(r) => { r.version = 3; }, "'version' must be 2, got 3"],
+      [(r) => { r.protocol = { ...DEMO_PROTOCOL, images: -1 }; }, "'protocol' is not a valid protocol"],
+    ];
+    for (const [edit, field] of cases) {
+      const e = (() => { try { mergeReports([broken(edit)], ['shard-0.json']); } catch (err) { return err; } return undefined; })();
+      expect(e).toBeInstanceOf(CliError);
+      expect((e as CliError).message).toContain('merge: shard-0.json: ');
+      expect((e as CliError).message).toContain(field);
+    }
+    expect(() => mergeReports([null])).toThrow(/merge: input 1: '\(the report\)' must be a JSON object, got null/);
+    expect(() => mergeReports([part(0, 2), 'text'])).toThrow(/merge: input 2: .* got string/);
   });
 });

@@ -1,4 +1,5 @@
 import { CliError } from '../errors';
+import { checkShardReport } from './checkShardReport';
 import { stableJson } from './stableJson';
 import { summarize } from './summarize';
 import type { DefenseResult, Report } from './types';
@@ -9,22 +10,21 @@ const stable = stableJson;
  * Combines the partial reports of `eval --shard i/n` (i = 0 … n−1) into the report an unsharded run gives: the same
  * per-image and per-batch records, examples, summary and protocol (only the environment's timing differs).
  *
- * @param parts - the partial reports, any order.
+ * @param parts - the partial reports, any order, as parsed from JSON: each is checked by {@link checkShardReport}
+ *   before use.
+ * @param names - the inputs' names for messages (e.g. their file names); default `input 1`, `input 2`, ….
  * @returns the complete report.
- * @throws {@link CliError} when the parts are not partial reports of one protocol, a shard is missing or repeated, or
- *   the shards' defenses differ.
+ * @throws {@link CliError} when a part is not a well-formed partial report (naming the input and the field), the
+ *   parts are not partial reports of one protocol, a shard is missing or repeated, or the shards' defenses differ.
  * @example
  * ```ts
  * const full = mergeReports([shard0, shard1]);
  * ```
  */
-export function mergeReports(parts: readonly Report[]): Report {
+export function mergeReports(parts: readonly unknown[], names: readonly string[] = []): Report {
   if (parts.length === 0) throw new CliError('merge: give at least one partial report.');
-  for (const [i, p] of parts.entries()) {
-    if (p?.format !== 'robustjs-report' || p.version !== 2) throw new CliError(`merge: input ${i + 1} is not a robustjs report (format 'robustjs-report', version 2).`);
-    if (p.shard === null) throw new CliError(`merge: input ${i + 1} is a complete report, not a shard of 'eval --shard i/n'.`);
-  }
-  const sorted = [...parts].sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
+  const checked = parts.map((p, i) => checkShardReport(p, names[i] ?? `input ${i + 1}`));
+  const sorted = [...checked].sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
   const first = sorted[0] as Report;
   const count = first.shard?.count ?? 1;
   const protocol = stable(first.protocol);

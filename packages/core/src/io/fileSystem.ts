@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { RobustError, assert, describeValue } from '../errors';
-import { FILE_SCHEME, atomicWriteFile, readFileChecked, toFsPath } from './nodeFiles';
+import { FILE_SCHEME, atomicWriteFile, readFileChecked, resolveInside, toFsPath } from './nodeFiles';
 
 /** Bytes per element of each weight dtype (and quantized dtype); `string` weights have no fixed size. */
 const BYTES_PER_ELEMENT: Readonly<Record<string, number>> = {
@@ -84,9 +84,16 @@ async function loadArtifacts(path: string): Promise<tf.io.ModelArtifacts> {
     `'${fn}' read '${jsonPath}' but its weightsManifest is malformed: expected [{paths: string[], weights: ` +
       `[{name, shape, dtype}]}], got ${describeValue(manifest)}. Save the model again.`);
   const dir = dirname(jsonPath);
-  const chunks: Uint8Array[] = [];
+  // Every listed path must stay inside the model's folder; all are checked before any is read.
+  const groupFiles: string[][] = [];
   for (const group of manifest) {
-    const files = group.paths.map((p) => resolve(dir, p));
+    const files: string[] = [];
+    for (const p of group.paths) files.push(await resolveInside(dir, p, jsonPath, fn));
+    groupFiles.push(files);
+  }
+  const chunks: Uint8Array[] = [];
+  for (const [g, group] of manifest.entries()) {
+    const files = groupFiles[g] ?? [];
     const shards: Uint8Array[] = [];
     for (const file of files) {
       shards.push(await readFileChecked(file, fn, () =>
@@ -120,12 +127,15 @@ async function loadArtifacts(path: string): Promise<tf.io.ModelArtifacts> {
  *
  * @param path - a directory, or the path of the model JSON file (ending in `.json`); a
  *   `file://` prefix is accepted and stripped. Saving under another JSON name `x.json` writes
- *   `x.weights.bin`. Loading reads every weights file the manifest lists.
+ *   `x.weights.bin`. Loading reads every weights file the manifest lists, and only from inside
+ *   the model's folder.
  * @returns a `tf.io.IOHandler` with both `save` and `load`.
  * @throws `RobustError` `INVALID_ARGUMENT` when `path` is not a non-empty string. From
  *   `load`: `NOT_FOUND` when model.json or a listed weights file is missing (naming both);
  *   `CORRUPT_FILE` for invalid JSON, a malformed manifest, or weights files whose size differs
- *   from what the manifest's shapes and dtypes need; `IO_ERROR` when a file cannot be read. From
+ *   from what the manifest's shapes and dtypes need; `INVALID_ARGUMENT` when a manifest path is
+ *   absolute, escapes the model's folder with `..`, or is a symlink whose real path leaves it
+ *   (checked before any weights file is read); `IO_ERROR` when a file cannot be read. From
  *   `save`: `IO_ERROR` when a file cannot be written; `INVALID_ARGUMENT` for a binary topology or
  *   weight data that does not match the weight specs.
  * @example
