@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { encodeSafetensorsSync, parseSafetensors } from '@robustjs/core';
 import { describe, expect, it } from 'vitest';
 import { caught, useWasm } from '../test/helpers';
 import { MMD_DETECTOR_FORMAT_VERSION, decodeDetectorFile, encodeDetectorFile } from './detectorFile';
@@ -29,5 +30,47 @@ describe('detector file', () => {
     const e = caught(() => decodeDetectorFile(new Uint8Array([1, 2, 3]), 'bad.bin', 'MmdDetector.load'));
     expect(e.code).toBe('CORRUPT_FILE');
     expect(e.message).toMatch(/'MmdDetector.load' cannot read detector file 'bad.bin' \(3 bytes\)/);
+  });
+
+  describe('rejects kernel and calibration values that load but can never flag', () => {
+    const base = () => ({
+      config: MMD_DETECTOR_DEFAULTS, kernel: { sigma0Root: 1.25, sigmaRoot: 45.25, epsLogit: -2 },
+      featurizerKind: 'identity' as const, featurizerWeights: [] as tf.Tensor[], reference: tf.zeros([3, 2]),
+      calibration: { threshold: 0.01, batchSize: 3, nullStatistics: [0.001, 0.01] },
+    });
+    it.each([
+      ['sigma0Root 0 (σ0 = 0: a NaN statistic)', { kernel: { sigma0Root: 0, sigmaRoot: 45.25, epsLogit: -2 } }, /sigma0Root/],
+      ['sigmaRoot 0', { kernel: { sigma0Root: 1.25, sigmaRoot: 0, epsLogit: -2 } }, /sigmaRoot/],
+      ['sigma0Root 1e-200 (its square underflows to 0)', { kernel: { sigma0Root: 1e-200, sigmaRoot: 45.25, epsLogit: -2 } }, /sigma0Root/],
+      ['calibration batchSize 0', { calibration: { threshold: 0.01, batchSize: 0, nullStatistics: [0.01] } }, /calibration/],
+    ])('%s', async (_label, override, pattern) => {
+      const file = { ...base(), ...override };
+      const bytes = await encodeDetectorFile(file);
+      file.reference.dispose();
+      const before = tf.memory().numTensors;
+      const e = caught(() => decodeDetectorFile(bytes, 'det.safetensors', 'MmdDetector.load'));
+      expect(tf.memory().numTensors).toBe(before);
+      expect(e.code).toBe('CORRUPT_FILE');
+      expect(e.message).toContain("'det.safetensors'");
+      expect(e.message).toMatch(pattern);
+    });
+  });
+
+  it('rejects featurizer.weights beyond the tensors in the file (2^31) before building any name list or tensor', async () => {
+    const reference = tf.zeros([3, 2]);
+    const good = await encodeDetectorFile({
+      config: MMD_DETECTOR_DEFAULTS, kernel: { sigma0Root: 1.25, sigmaRoot: 45.25, epsLogit: -2 },
+      featurizerKind: 'identity', featurizerWeights: [], reference,
+    });
+    reference.dispose();
+    const { tensors, metadata } = parseSafetensors(good);
+    const bytes = encodeSafetensorsSync(tensors, { ...metadata, featurizer: JSON.stringify({ kind: 'identity', weights: 2 ** 31 }) });
+    const before = tf.memory().numTensors;
+    const started = performance.now();
+    const e = caught(() => decodeDetectorFile(bytes, 'det.safetensors', 'MmdDetector.load'));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(e.code).toBe('CORRUPT_FILE');
+    expect(e.message).toMatch(/'featurizer' is malformed.*from 0 to 0 \(the file holds 1 tensors/);
   });
 });

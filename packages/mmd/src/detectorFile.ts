@@ -88,13 +88,25 @@ export function decodeDetectorFile(bytes: unknown, source: string, fn: string): 
   const kernel = json('kernel', true) as DeepKernelState;
   assert(['sigma0Root', 'sigmaRoot', 'epsLogit'].every((k) => Number.isFinite((kernel as unknown as Record<string, unknown>)?.[k])), 'CORRUPT_FILE', () =>
     `${where}: metadata entry 'kernel' must hold finite sigma0Root, sigmaRoot and epsLogit, got ${describeValue(kernel)}.`);
+  for (const key of ['sigma0Root', 'sigmaRoot'] as const) {
+    const squared = kernel[key] * kernel[key];
+    // σ = root² is a Gaussian bandwidth: 0 makes every statistic NaN, so the detector would never flag.
+    assert(squared > 0 && Number.isFinite(squared), 'CORRUPT_FILE', () =>
+      `${where}: metadata entry 'kernel' has ${key} ${kernel[key]}, expected a value whose square is finite and > 0 ` +
+        '(it is the square root of a kernel bandwidth). Fit and save the detector again.');
+  }
   const featurizer = json('featurizer', true) as { kind?: unknown; weights?: unknown };
-  assert(['identity', 'function', 'layers-model'].includes(featurizer?.kind as string) && Number.isInteger(featurizer.weights), 'CORRUPT_FILE', () =>
-    `${where}: metadata entry 'featurizer' is malformed: ${describeValue(featurizer)}.`);
+  const tensorCount = Object.keys(tensors).length;
+  assert(['identity', 'function', 'layers-model'].includes(featurizer?.kind as string) && Number.isInteger(featurizer.weights) &&
+    (featurizer.weights as number) >= 0 && (featurizer.weights as number) < tensorCount, 'CORRUPT_FILE', () =>
+    `${where}: metadata entry 'featurizer' is malformed: ${describeValue(featurizer)}; expected {kind, weights} with weights ` +
+      `an integer from 0 to ${tensorCount - 1} (the file holds ${tensorCount} tensors, one of them 'reference').`);
   const calibration = json('calibration', false) as Calibration | undefined;
-  assert(calibration === undefined || (Number.isFinite(calibration.threshold) && Number.isInteger(calibration.batchSize) &&
+  assert(calibration === undefined || (typeof calibration === 'object' && calibration !== null &&
+    Number.isFinite(calibration.threshold) && Number.isSafeInteger(calibration.batchSize) && calibration.batchSize > 0 &&
     Array.isArray(calibration.nullStatistics) && calibration.nullStatistics.every(Number.isFinite)), 'CORRUPT_FILE', () =>
-    `${where}: metadata entry 'calibration' is malformed.`);
+    `${where}: metadata entry 'calibration' is malformed: ${describeValue(calibration)}; expected {threshold: finite number, ` +
+      'batchSize: integer > 0, nullStatistics: finite numbers}. Calibrate and save the detector again.');
   const reference = tensors['reference'];
   assert(reference !== undefined && reference.shape.length >= 2 && reference.dtype === 'float32', 'CORRUPT_FILE', () =>
     `${where}: the float32 tensor 'reference' [N,...] is missing or malformed.`);
