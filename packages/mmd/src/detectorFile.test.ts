@@ -60,7 +60,7 @@ describe('detector file', () => {
     const reference = tf.zeros([3, 2]);
     const good = await encodeDetectorFile({
       config: MMD_DETECTOR_DEFAULTS, kernel: { sigma0Root: 1.25, sigmaRoot: 45.25, epsLogit: -2 },
-      featurizerKind: 'identity', featurizerWeights: [], reference,
+      featurizerKind: 'identity', featurizerWeights: [], reference, calibration: undefined,
     });
     reference.dispose();
     const { tensors, metadata } = parseSafetensors(good);
