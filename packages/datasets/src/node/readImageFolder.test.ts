@@ -104,4 +104,32 @@ describe('readImageFolder', () => {
     expect(big.code).toBe('OUT_OF_RANGE');
     expect(big.message).toMatch(/Image file '.*x.png' read by 'readImageFolder' is 3×2 = 6 pixels, more than maxPixels 5/);
   });
+
+  it('rejects a symbolic link loop (root/cat/loop -> ..) by real path instead of walking forever', async () => {
+    const root = folder({ 'cat/x.png': red });
+    symlinkSync('..', join(root, 'cat', 'loop'));
+    const outcome = await Promise.race([
+      caught(() => readImageFolder(root)),
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 3000).unref()),
+    ]);
+    expect(outcome).not.toBe('hung');
+    const err = outcome as Awaited<ReturnType<typeof caught>>;
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/Folder '.*cat\/loop' found by 'readImageFolder' is a symbolic link back to '.*', a folder it is already inside/);
+  });
+
+  it('rejects a folder tree deeper than 64 levels', async () => {
+    const root = folder({ [`a/${Array.from({ length: 70 }, () => 'd').join('/')}/x.png`]: red });
+    const err = await caught(() => readImageFolder(root));
+    expect(err.code).toBe('OUT_OF_RANGE');
+    expect(err.message).toMatch(/more than 64 folders deep/);
+  });
+
+  it('stops walking after maxEntries files and folders', async () => {
+    const root = folder({ 'a/1.png': red, 'a/2.png': red, 'a/3.png': red });
+    expect((await readImageFolder(root, { maxEntries: 3 })).shape[0]).toBe(3);
+    const err = await caught(() => readImageFolder(root, { maxEntries: 2 }));
+    expect(err.code).toBe('OUT_OF_RANGE');
+    expect(err.message).toMatch(/holds more than maxEntries 2 files and folders \(reached at '.*a\/3.png'\)/);
+  });
 });
