@@ -20,7 +20,7 @@ export { readIdx } from './readIdx';
 export type { ReadIdxOptions } from './readIdx';
 export { readCifar10, CIFAR10_RECORD_BYTES } from './readCifar10';
 export type { ReadCifar10Options } from './readCifar10';
-export { gunzip } from './gunzip';
+export { GUNZIP_MAX_BYTES, gunzip } from './gunzip';
 export { fetchIdx } from './fetchIdx';
 export type { FetchIdxOptions } from './fetchIdx';
 export { fetchCifar10 } from './fetchCifar10';

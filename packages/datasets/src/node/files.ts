@@ -5,6 +5,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { RobustError } from '@robustjs/core';
 import { isGzip } from '../bytes';
+import { GUNZIP_MAX_BYTES } from '../gunzip';
 
 /** The `code` of a Node system error, if any. */
 export function errnoOf(cause: unknown): string | undefined {
@@ -25,13 +26,21 @@ export async function readFileChecked(path: string, fn: string): Promise<Uint8Ar
   }
 }
 
-/** Decompresses `bytes` when they start with the gzip magic number; otherwise returns them. */
-export function gunzipIfNeeded(bytes: Uint8Array, path: string, fn: string): Uint8Array {
+/**
+ * Decompresses `bytes` when they start with the gzip magic number; otherwise returns them. Inflating
+ * stops with `OUT_OF_RANGE` past `maxBytes` (default `GUNZIP_MAX_BYTES`, 256 MiB).
+ */
+export function gunzipIfNeeded(bytes: Uint8Array, path: string, fn: string, maxBytes = GUNZIP_MAX_BYTES): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   try {
-    const out = gunzipSync(bytes);
+    const out = gunzipSync(bytes, { maxOutputLength: maxBytes });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (cause) {
+    if (errnoOf(cause) === 'ERR_BUFFER_TOO_LARGE') {
+      throw new RobustError('OUT_OF_RANGE',
+        `File '${path}' read by '${fn}' inflates to more than ${maxBytes} bytes, the limit for a gzip file. ` +
+          'It is not a dataset file (a decompression bomb?); download it again from the official source.', { cause });
+    }
     throw new RobustError('CORRUPT_FILE',
       `File '${path}' read by '${fn}' is gzip but cannot be decompressed (${errnoOf(cause) ?? (cause instanceof Error ? cause.message : String(cause))}): ` +
         'it is truncated or corrupt. Download it again.', { cause });
