@@ -43,9 +43,10 @@ export type { RunStatus, ShardStatus } from './queue/runStatus';
 export { SHARD_QUEUE, MERGE_QUEUE, shardJobId, mergeJobId } from './queue/names';
 export type { ShardJobData, MergeJobData, MergeJobResult } from './queue/jobTypes';
 export { mergeReports } from './report/merge';
+export { checkShardReport } from './report/checkShardReport';
 export { summarize } from './report/summarize';
 export { renderTable } from './report/table';
-export { renderHtml } from './report/html';
+export { renderHtml, REPORT_CSP } from './report/html';
 export { writeReport } from './report/writeReport';
 export { encodePng, pngDataUri } from './report/png';
 export type {

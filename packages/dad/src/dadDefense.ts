@@ -118,9 +118,30 @@ export interface DadDefense {
    * ```
    */
   asDefense(options?: DadAsDefenseOptions & { readonly mode?: 'routing' }): Defense<DadDefenseInfo>;
-  /** {@inheritDoc DadDefense.(asDefense:1)} */
+  /**
+   * The defense in `'always-denoise'` mode: every batch through noise → denoiser → classifier, no detector, any
+   * batch size ≥ 1 (see the routing overload for the options).
+   *
+   * @param options - {@link DadAsDefenseOptions} with `mode: 'always-denoise'` (no `objectives`).
+   * @returns a core `Defense` whose info is `{}`.
+   * @throws {@link @robustjs/core!index.RobustError} as the routing overload.
+   * @example
+   * ```ts
+   * const always = dad.asDefense({ mode: 'always-denoise' }); // attack it with pgdEotAttack
+   * ```
+   */
   asDefense(options: DadAsDefenseOptions & { readonly mode: 'always-denoise' }): Defense<DadAlwaysDenoiseInfo>;
-  /** {@inheritDoc DadDefense.(asDefense:1)} */
+  /**
+   * The defense in the mode `options.mode` when it is only known as the union type.
+   *
+   * @param options - {@link DadAsDefenseOptions}; `mode` defaults to `'routing'`.
+   * @returns the routing or the always-denoise `Defense`.
+   * @throws {@link @robustjs/core!index.RobustError} as the routing overload.
+   * @example
+   * ```ts
+   * const defense = dad.asDefense({ mode }); // mode: DadDefenseMode
+   * ```
+   */
   asDefense(options?: DadAsDefenseOptions): Defense<DadDefenseInfo> | Defense<DadAlwaysDenoiseInfo>;
 }
 

@@ -4,7 +4,14 @@ import type { Report } from './types';
 const CLEAN = '#2b6cb0';
 const ADV = '#c53030';
 
-/** The page's Content-Security-Policy: no scripts, no fetches; only inline styles and data: images. */
+/**
+ * The report page's Content-Security-Policy: no scripts, no fetches; only inline styles and `data:` images.
+ *
+ * @example
+ * ```ts
+ * const meta = `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`;
+ * ```
+ */
 export const REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
 /** The only image sources the page embeds: base64 PNG data URIs, as `eval` writes them. */
