@@ -4,6 +4,7 @@ import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { RobustError } from '@robustjs/core';
 import { hexHead } from '../bytes';
+import { checkPngData } from './checkPngData';
 
 /** A decoded image as 8-bit RGB, row-major `[H,W,3]`. */
 export interface DecodedImage {
@@ -28,7 +29,9 @@ function isJpeg(b: Uint8Array): boolean {
 /**
  * Decodes PNG or JPEG bytes to RGB. `subject` names the file and the function in messages.
  * Throws `CORRUPT_FILE` for anything that is not a decodable PNG or JPEG, and `OUT_OF_RANGE`
- * when the image has more than `maxPixels` pixels.
+ * when the image has more than `maxPixels` pixels. A PNG's declared size is checked against
+ * `maxPixels` and against the data it holds (see `checkPngData`) before pngjs allocates anything,
+ * and truncated PNG data is an error, so decoding never reads memory that is not in the file.
  */
 export function decodeImage(bytes: Uint8Array, subject: string, maxPixels: number): DecodedImage {
   const corrupt = (msg: string, cause?: unknown): never => {
@@ -50,6 +53,7 @@ export function decodeImage(bytes: Uint8Array, subject: string, maxPixels: numbe
     const h = view.getUint32(20);
     if (w === 0 || h === 0) corrupt(`is a PNG with an empty size ${w}×${h}.`);
     if (w * h > maxPixels) tooBig(w, h);
+    checkPngData(bytes, subject, w, h);
     try {
       const png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       rgba = new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
