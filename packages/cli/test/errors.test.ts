@@ -63,7 +63,7 @@ describe('bad input gives one error line and exit status 2', () => {
     writeFileSync(join(dir, 'corrupt.safetensors'), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]));
     await expectUsageError(['eval', file, '--backend', 'wasm', '--unet', join(dir, 'corrupt.safetensors'), '--out', join(dir, 'o2')], /UNet at '.*corrupt\.safetensors' is unusable \(CORRUPT_FILE\)/);
     expect(existsSync(join(dir, 'o1'))).toBe(false);
-    await expectUsageError(['merge', file], /not a robustjs report/);
+    await expectUsageError(['merge', file], /'format' must be 'robustjs-report'/);
   });
 
   it('the installed binary exits with status 2 on an unknown command', () => {
