@@ -8,17 +8,35 @@ let instanceCounter = 0;
  * zero, norms one/zero; every parameter is registered under a stable name (`down.0.conv1.w`) for serialization.
  */
 export class ParamBuilder {
-  /** Parameters by stable name, in creation order. */
+  /** Parameters by stable name, in creation order (empty for a shape-only builder). */
   readonly params = new Map<string, tf.Variable>();
+  /** Shapes by stable name, in creation order (recorded by every builder). */
+  readonly shapes = new Map<string, number[]>();
   private readonly seeds: SeedStream;
   private readonly prefix: string;
+  private readonly shapesOnly: boolean;
+  private readonly maxParams: number;
 
-  constructor(seed: number) {
+  /**
+   * @param seed - seed of the initialisation.
+   * @param options - `shapesOnly`: record names and shapes without allocating any tensor (the closures it returns
+   *   must not be called); `maxParams`: stop with `onTooMany` once more parameters than this are defined.
+   */
+  constructor(seed: number, options: { shapesOnly?: boolean; maxParams?: number; onTooMany?: () => never } = {}) {
     this.seeds = seedStream(seed);
     this.prefix = `robustjs_unet${instanceCounter++}`;
+    this.shapesOnly = options.shapesOnly ?? false;
+    this.maxParams = options.maxParams ?? Infinity;
+    this.onTooMany = options.onTooMany;
   }
 
-  private add(name: string, value: tf.Tensor, trainable: boolean): tf.Variable {
+  private readonly onTooMany: (() => never) | undefined;
+
+  private add(name: string, shape: number[], init: () => tf.Tensor, trainable: boolean): tf.Variable {
+    this.shapes.set(name, shape);
+    if (this.shapes.size > this.maxParams && this.onTooMany !== undefined) this.onTooMany();
+    if (this.shapesOnly) return undefined as unknown as tf.Variable;
+    const value = init();
     const v = tf.variable(value, trainable, `${this.prefix}/${name}`);
     value.dispose();
     this.params.set(name, v);
@@ -26,15 +44,16 @@ export class ParamBuilder {
   }
 
   he(name: string, shape: number[], fanIn: number, gain = 1): tf.Variable {
-    return this.add(name, tf.randomNormal(shape, 0, gain * Math.sqrt(2 / fanIn), 'float32', this.seeds.next()), true);
+    const seed = this.seeds.next();
+    return this.add(name, shape, () => tf.randomNormal(shape, 0, gain * Math.sqrt(2 / fanIn), 'float32', seed), true);
   }
 
   zeros(name: string, shape: number[]): tf.Variable {
-    return this.add(name, tf.zeros(shape), true);
+    return this.add(name, shape, () => tf.zeros(shape), true);
   }
 
   ones(name: string, shape: number[]): tf.Variable {
-    return this.add(name, tf.ones(shape), true);
+    return this.add(name, shape, () => tf.ones(shape), true);
   }
 
   /**

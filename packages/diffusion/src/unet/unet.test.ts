@@ -3,7 +3,8 @@ import { expectNoLeak, expectRobustError } from '@robustjs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { useWasm } from '../../test/helpers';
 import { resolveUnetConfig } from './config';
-import { createUnet, unetFromSafetensors } from './unet';
+import { createUnet, unetFromSafetensors, unetParamShapes } from './unet';
+import { encodeSafetensors } from '@robustjs/core';
 
 useWasm();
 
@@ -66,5 +67,35 @@ describe('Unet', () => {
     expect(expectRobustError(() => createUnet({ size: 3 } as never)).code).toBe('UNKNOWN_OPTION');
     expect(expectRobustError(() => u.setWeights({})).code).toBe('NOT_FOUND');
     u.dispose();
+  });
+
+  it('a tiny file whose config declares a huge network is CORRUPT_FILE before any allocation (#24)', async () => {
+    // 226-byte reproducer: metadata says baseChannels 1024 (≈ 3 GB of weights), the file holds no tensors
+    const config = JSON.stringify({ ...resolveUnetConfig('small', {}, 'test'), baseChannels: 1024 });
+    const empty = await encodeSafetensors({}, { format: 'robustjs-unet', config });
+    const before = tf.memory().numTensors;
+    const start = Date.now();
+    const e = expectRobustError(() => unetFromSafetensors(empty, 'huge.safetensors'));
+    expect(e.code).toBe('CORRUPT_FILE');
+    expect(e.message).toContain('huge.safetensors');
+    expect(Date.now() - start).toBeLessThan(2000);
+    expect(tf.memory().numTensors).toBe(before);
+    // tensors present but of the wrong shape for the config: also CORRUPT_FILE, still before building the model
+    const tiny = createUnet({ preset: 'tiny' });
+    const weights = tiny.getWeights();
+    const wider = JSON.stringify({ ...tiny.config, baseChannels: 16 });
+    const mismatched = await encodeSafetensors(weights, { format: 'robustjs-unet', config: wider });
+    tf.dispose(weights);
+    tiny.dispose();
+    const n = tf.memory().numTensors;
+    const e2 = expectRobustError(() => unetFromSafetensors(mismatched, 'edited.safetensors'));
+    expect(e2.code).toBe('CORRUPT_FILE');
+    expect(e2.message).toContain('edited.safetensors');
+    expect(tf.memory().numTensors).toBe(n);
+    // the shape computation allocates nothing and matches the built network
+    const shapes = unetParamShapes(resolveUnetConfig('tiny', {}, 'test'));
+    const built = createUnet({ preset: 'tiny' });
+    expect([...shapes]).toEqual([...built.namedVariables].map(([k, v]) => [k, v.shape]));
+    built.dispose();
   });
 });

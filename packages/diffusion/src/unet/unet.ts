@@ -75,9 +75,8 @@ function attentionBlock(b: ParamBuilder, name: string, ch: number, groups: numbe
   };
 }
 
-function buildUnet(config: UnetConfig, seed: number): Unet {
-  const c = config;
-  const b = new ParamBuilder(seed);
+/** Defines every parameter of the network on `b` and returns its forward pass. */
+function defineUnet(b: ParamBuilder, c: UnetConfig): NoisePredictor {
   const t1 = b.dense('temb.0', c.timeDim, c.tembDim);
   const t2 = b.dense('temb.1', c.tembDim, c.tembDim);
   const convIn = b.conv('in', c.channels, c.baseChannels, 3);
@@ -111,7 +110,7 @@ function buildUnet(config: UnetConfig, seed: number): Unet {
   const gnOut = b.groupNorm('out.gn', cur, c.groups, 'silu');
   const convOut = b.conv('out.conv', cur, c.channels, 3, 1, 0);
 
-  const predict: NoisePredictor = (x, t) => {
+  return (x, t) => {
     assert(x instanceof tf.Tensor && x.rank === 4 && x.shape[1] === c.imageSize && x.shape[2] === c.imageSize &&
       x.shape[3] === c.channels, 'SHAPE_MISMATCH', () =>
       `Argument 'xt' passed to 'unet.predict' must be [N,${c.imageSize},${c.imageSize},${c.channels}], got ${describeValue(x?.shape)}.`);
@@ -134,7 +133,22 @@ function buildUnet(config: UnetConfig, seed: number): Unet {
     }
     return convOut(gnOut(h));
   };
+}
 
+/**
+ * The parameter names and shapes a config implies, computed without allocating any tensor (internal).
+ * @param maxParams - stop with `onTooMany` once the network has more parameters than this.
+ */
+export function unetParamShapes(config: UnetConfig, maxParams = Infinity, onTooMany?: () => never): ReadonlyMap<string, number[]> {
+  const b = new ParamBuilder(0, { shapesOnly: true, maxParams, onTooMany });
+  defineUnet(b, config);
+  return b.shapes;
+}
+
+function buildUnet(config: UnetConfig, seed: number): Unet {
+  const c = config;
+  const b = new ParamBuilder(seed);
+  const predict = defineUnet(b, c);
   const named = b.params;
   const variables = [...named.values()];
   return {
@@ -196,7 +210,8 @@ export function createUnet(options: CreateUnetOptions = {}): Unet {
  * @param bytes - the file's bytes.
  * @param source - a name for messages (e.g. the path).
  * @returns the network with the stored weights.
- * @throws RobustError `CORRUPT_FILE` when the file is not a robustjs UNet or is truncated, `NOT_FOUND` /
+ * @throws RobustError `CORRUPT_FILE` when the file is not a robustjs UNet, is truncated, or holds tensors whose names
+ *   or shapes differ from what its config implies (checked before the network is allocated), `NOT_FOUND` /
  *   `SHAPE_MISMATCH` for missing or mis-shaped tensors.
  * @example
  * ```ts
@@ -205,7 +220,7 @@ export function createUnet(options: CreateUnetOptions = {}): Unet {
  */
 export function unetFromSafetensors(bytes: Uint8Array, source = '<memory>'): Unet {
   const fn = 'unetFromSafetensors';
-  const { metadata } = parseSafetensors(bytes, source);
+  const { metadata, tensors } = parseSafetensors(bytes, source);
   assert(metadata.format === 'robustjs-unet' && typeof metadata.config === 'string', 'CORRUPT_FILE', () =>
     `'${fn}': '${source}' is not a robustjs UNet file (metadata format '${metadata.format ?? 'missing'}'). ` +
       'Write it with unet.toSafetensors() or saveUnet().');
@@ -215,7 +230,24 @@ export function unetFromSafetensors(bytes: Uint8Array, source = '<memory>'): Une
   } catch (cause) {
     throw new RobustError('CORRUPT_FILE', `'${fn}': the config stored in '${source}' is not valid JSON.`, { cause });
   }
-  const unet = buildUnet(resolveUnetConfig('small', config, fn), 0);
+  const resolved = resolveUnetConfig('small', config, fn);
+  // Check the tensors present against the config before allocating anything: a tiny file whose metadata
+  // declares a huge network must fail here, not after building it.
+  const present = Object.keys(tensors);
+  const corrupt = (what: string): never => {
+    throw new RobustError('CORRUPT_FILE', `'${fn}': '${source}' does not hold the weights its config describes: ${what}. ` +
+      'The file is truncated or its metadata was edited; write it again with unet.toSafetensors() or saveUnet().');
+  };
+  const shapes = unetParamShapes(resolved, present.length, () =>
+    corrupt(`the config implies more than the ${present.length} tensor(s) in the file`));
+  for (const [name, shape] of shapes) {
+    const t = tensors[name];
+    if (t === undefined) corrupt(`tensor '${name}' is missing`);
+    else if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      corrupt(`tensor '${name}' has shape ${describeValue(t.shape)}, the config implies ${describeValue(shape)}`);
+    }
+  }
+  const unet = buildUnet(resolved, 0);
   try {
     const expected = [...unet.namedVariables].map(([name, v]) => ({ name, shape: v.shape, dtype: 'float32' as const }));
     const weights = loadWeightsFromSafetensors(bytes, expected, source);
