@@ -32,3 +32,11 @@ it('is seeded, non-negative and stays in [0,1]', () => {
   expect(expectRobustError(() => addClampedNoise(x, { std: -1 })).code).toBe('OUT_OF_RANGE');
   x.dispose();
 });
+
+it('rejects images outside [0,1] (#24)', () => {
+  const x = tf.fill([1, 2, 2, 1], 2) as tf.Tensor4D;
+  const e = expectRobustError(() => addClampedNoise(x, { seed: 1 }));
+  expect(e.code).toBe('OUT_OF_RANGE');
+  expect(e.message).toMatch(/'x'.*addClampedNoise/);
+  x.dispose();
+});

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { assertNumber, gaussianNoise, resolveOptions } from '@robustjs/core';
+import { assertImages, assertNumber, gaussianNoise, resolveOptions } from '@robustjs/core';
 import type { Images } from '@robustjs/core';
 
 /** Options of {@link addClampedNoise}. */
@@ -19,11 +19,12 @@ const DEFAULTS = { std: 0.25, seed: undefined as number | undefined, noise: unde
  * element-wise (negative draws become 0, a half-normal perturbation), `x_noisy = clip(x + n, 0, 1)`.
  * Tidy, differentiable with respect to `x` (identity where not clipped).
  *
- * @param x - images `[N,H,W,C]` in [0,1] (not validated: this runs inside attack loops).
+ * @param x - images `[N,H,W,C]` in [0,1] (checked: rank, dtype, finite, range).
  * @param options - `std` (0.25), `seed` or `noise` (exclusive; neither draws unseeded noise).
  * @returns `[N,H,W,C]` in [0,1].
  * @throws {@link @robustjs/core!index.RobustError} `INVALID_ARGUMENT` when both `seed` and `noise` are given,
- *   `SHAPE_MISMATCH` for a `noise` of another shape, `OUT_OF_RANGE` for `std < 0`, `UNKNOWN_OPTION`.
+ *   `SHAPE_MISMATCH` for a `noise` of another shape, `OUT_OF_RANGE` for `std < 0` or `x`
+ *   outside [0,1], the other image checks of core for `x`, `UNKNOWN_OPTION`.
  * @example
  * ```ts
  * const noisy = addClampedNoise(xAdv, { seed: 7 }); // [N,H,W,C]
@@ -32,6 +33,7 @@ const DEFAULTS = { std: 0.25, seed: undefined as number | undefined, noise: unde
 export function addClampedNoise(x: Images, options?: AddClampedNoiseOptions): Images {
   const fn = 'addClampedNoise';
   const cfg = resolveOptions(fn, DEFAULTS, options);
+  assertImages(x, 'x', fn);
   assertNumber(cfg.std, 'std', fn, { min: 0 });
   const source = cfg.noise !== undefined ? { noise: cfg.noise, ...(cfg.seed === undefined ? {} : { seed: cfg.seed }) } : cfg.seed === undefined ? {} : { seed: cfg.seed };
   const z = gaussianNoise(x.shape, source, fn);

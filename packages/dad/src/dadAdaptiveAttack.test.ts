@@ -74,8 +74,8 @@ describe('dadAdaptiveAttack and evaluateDad', () => {
       expect(wrongOf(aware)).toBeGreaterThanOrEqual(wrongOf(tf.tidy(() => tf.clone(x))));
       tf.dispose([evade, aware]);
     }
-    // with a threshold no batch can pass (θ < 0), nothing is feasible: the last iterate comes back, as for evade
-    const strict = dadDefense({ classifier: tiny.classifier, detector: fix.detector, denoiser, threshold: -1 });
+    // with θ = 0 no perturbed batch passes (MMD²_b > 0 unless B equals R; a negative θ is rejected): nothing is feasible, the last iterate comes back, as for evade
+    const strict = dadDefense({ classifier: tiny.classifier, detector: fix.detector, denoiser, threshold: 0 });
     const a = dadAdaptiveAttack(strict, x, y, { objective: 'threshold', eps: 0.1, steps: 3, eot: 1, seed: 4 });
     const b = dadAdaptiveAttack(strict, x, y, { objective: 'evade', eps: 0.1, steps: 3, eot: 1, seed: 4 });
     expect(take(tf.max(tf.abs(tf.sub(a, b))))).toBe(0);

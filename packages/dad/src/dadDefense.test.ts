@@ -74,4 +74,20 @@ describe('dadDefense', () => {
     expect(expectRobustError(() => dadDefense({ classifier: tiny.classifier, detector: {} as never, denoiser, threshold: 1 })).message).toMatch(/MmdDetector/);
     tf.dispose([small, big]);
   });
+
+  it('rejects a negative threshold, an unfitted detector and a fractional seed before any work (#24)', async () => {
+    const e1 = expectRobustError(() => dadDefense({ classifier: tiny.classifier, detector: fix.detector, denoiser, threshold: -0.1 }));
+    expect(e1.code).toBe('OUT_OF_RANGE');
+    expect(e1.message).toMatch(/threshold/);
+    const { MmdDetector } = await import('@robustjs/mmd');
+    const unfitted = new MmdDetector(undefined, { referenceSize: 10 });
+    const e2 = expectRobustError(() => dadDefense({ classifier: tiny.classifier, detector: unfitted, denoiser, threshold: 0.1 }));
+    expect(e2.code).toBe('INVALID_ARGUMENT');
+    expect(e2.message).toMatch(/'detector'.*fitted/);
+    const batch = tf.slice(fix.clean, 0, 10) as tf.Tensor4D;
+    const e3 = expectRobustError(() => defense(batch, 1.5));
+    expect(e3.code).toBe('INVALID_ARGUMENT');
+    expect(e3.message).toMatch(/'seed'/);
+    batch.dispose();
+  });
 });

@@ -162,7 +162,8 @@ const DEFAULTS = {
  *   `minBatchSize` (detector's referenceSize), `noiseStd` (0.25).
  * @returns the defense, a {@link DadDefense}.
  * @throws {@link @robustjs/core!index.RobustError} `INVALID_ARGUMENT` for a missing part or a threshold never
- *   calibrated (missing or not finite), `UNKNOWN_OPTION`; at call time `SHAPE_MISMATCH` for a batch smaller than
+ *   calibrated (missing or not finite) or a detector never fitted, `OUT_OF_RANGE` for a negative threshold,
+ *   `UNKNOWN_OPTION`; at call time `INVALID_ARGUMENT` for a seed that is not an integer ≥ 1; at call time `SHAPE_MISMATCH` for a batch smaller than
  *   `minBatchSize` or images of another size than the denoiser's, and the image checks of core.
  * @example
  * ```ts
@@ -184,6 +185,10 @@ export function dadDefense(options: DadDefenseOptions): DadDefense {
   assert(typeof threshold === 'number' && Number.isFinite(threshold), 'INVALID_ARGUMENT', () =>
     `Option 'threshold' passed to '${fn}' must be a finite number calibrated on clean batches, got ${describeValue(threshold)}: ` +
       'the threshold was never calibrated. Pass threshold: detector.calibrate(cleanPool, { fpr: 0.01, batchSize: 100 }).');
+  assertNumber(threshold, 'threshold', fn, { min: 0 }); // MMD²_b ≥ 0: a negative θ would flag every batch
+  assert(detector.isFitted, 'INVALID_ARGUMENT', () =>
+    `Option 'detector' passed to '${fn}' must be a fitted MmdDetector, got one without a trained kernel. ` +
+      'Call await detector.fit(clean, adversarial) first, or restore one with MmdDetector.load(bytes, featurizer).');
   const minBatchSize = cfg.minBatchSize ?? detector.config.referenceSize;
   assertNumber(minBatchSize, 'minBatchSize', fn, { integer: true, min: 1 });
   assertNumber(cfg.noiseStd, 'noiseStd', fn, { min: 0 });
@@ -211,6 +216,8 @@ export function dadDefense(options: DadDefenseOptions): DadDefense {
     flagged ? classifier(denoiser.apply(addClampedNoise(x, { std: noiseStd, ...(seed === undefined ? {} : { seed }) }))) : classifier(x);
   const defense = ((x: Images, seed?: number): Logits => {
     check(x, 'x', 'DadDefense');
+    assert(seed === undefined || (Number.isInteger(seed) && seed >= 1), 'INVALID_ARGUMENT', () =>
+      `Argument 'seed' passed to 'DadDefense' must be an integer ≥ 1 (tfjs treats 0 as unseeded), got ${describeValue(seed)}.`);
     const flagged = statistic(x) > threshold;
     return tf.tidy(() => branch(x, flagged, seed));
   }) as DadDefense;

@@ -63,4 +63,12 @@ describe('qSample', () => {
     expect(expectRobustError(() => qSample(schedule, u0, 1, { noise: tf.zeros([1, 4, 4, 1]) as tf.Tensor4D })).code).toBe('SHAPE_MISMATCH');
     tf.dispose([u0, big]);
   });
+
+  it('a misspelt option (sead) is UNKNOWN_OPTION, never an unseeded draw (#24)', () => {
+    const u0 = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
+    const e = expectRobustError(() => qSample(schedule, u0, 1, { sead: 3 } as never));
+    expect(e.code).toBe('UNKNOWN_OPTION');
+    expect(e.message).toMatch(/sead/);
+    u0.dispose();
+  });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertImages, gaussianNoise } from '@robustjs/core';
+import { assert, assertImages, gaussianNoise, resolveOptions } from '@robustjs/core';
 import { assertSchedule, type NoiseSchedule } from './schedule';
 import { perSample, readTimesteps, type TimestepsLike } from './timesteps';
 
@@ -11,6 +11,8 @@ export interface QSampleOptions {
   readonly seed?: number;
 }
 
+const QSAMPLE_DEFAULTS = { noise: undefined as tf.Tensor4D | undefined, seed: undefined as number | undefined } as const;
+
 /**
  * Forward noising to per-sample indices: `u_t = sqrt(ᾱ_t)·u_0 + sqrt(1 − ᾱ_t)·z` (PAPERS.md §1).
  * Works in the diffusion range [−1,1]; see {@link toDiffusionRange}.
@@ -21,7 +23,7 @@ export interface QSampleOptions {
  * @param options - `noise` or `seed`.
  * @returns `u_t`, `[N,H,W,C]`.
  * @throws RobustError for a malformed `u0`, timesteps outside [0, T) or of another length than N, noise of
- *   another shape.
+ *   another shape, `UNKNOWN_OPTION` for another option key (a misspelt `seed` never draws unseeded noise).
  * @example
  * ```ts
  * const ut = qSample(linearSchedule(), toDiffusionRange(x), 99, { seed: 1 });
@@ -29,11 +31,12 @@ export interface QSampleOptions {
  */
 export function qSample(schedule: NoiseSchedule, u0: tf.Tensor4D, t: TimestepsLike, options: QSampleOptions = {}): tf.Tensor4D {
   const fn = 'qSample';
+  const opts = resolveOptions(fn, QSAMPLE_DEFAULTS, options);
   assertSchedule(schedule, fn);
   assertImages(u0, 'u0', fn, { range: [-1, 1] });
   const idx = readTimesteps(t, u0.shape[0], 't', fn, 0, schedule.T - 1);
   return tf.tidy(() => {
-    const z = gaussianNoise(u0.shape, options, fn) as tf.Tensor4D;
+    const z = gaussianNoise(u0.shape, opts, fn) as tf.Tensor4D;
     return qSampleUnchecked(schedule, u0, idx, z);
   });
 }

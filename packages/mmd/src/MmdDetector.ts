@@ -69,6 +69,11 @@ export class MmdDetector {
     this.config = resolveMmdDetectorConfig(options, 'MmdDetector');
   }
 
+  /** Whether the detector has a trained kernel and reference batch (after `fit` or `load`). */
+  get isFitted(): boolean {
+    return this.kernel !== undefined && this.reference !== undefined;
+  }
+
   /** The config as plain JSON (see {@link MmdDetector.fromJSON}). */
   toJSON(): MmdDetectorConfig {
     return { ...this.config };

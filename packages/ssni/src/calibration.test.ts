@@ -59,4 +59,12 @@ describe('calibrate', () => {
     expect(expectRobustError(() => calibrate(model, schedule, x, { tau: 1 } as never)).code).toBe('UNKNOWN_OPTION');
     x.dispose();
   });
+
+  it('needs at least 2 images: the std of one norm is 0 (#24)', () => {
+    const x = images(1, 8);
+    const e = expectRobustError(() => calibrate(model, schedule, x, { steps: 2 }));
+    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(e.message).toMatch(/'images'.*at least 2/);
+    x.dispose();
+  });
 });

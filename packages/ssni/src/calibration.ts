@@ -187,10 +187,10 @@ export const CALIBRATE_DEFAULTS: Readonly<CalibrateOptions> = Object.freeze({ ..
  *
  * @param model - the epsilon predictor.
  * @param process - its `NoiseSchedule` or `VpSde` (see {@link epsNorm} for the time input).
- * @param images - clean images `[N,H,W,C]` in [0,1], N ≥ 1 (≥ 1,000 recommended).
+ * @param images - clean images `[N,H,W,C]` in [0,1], N ≥ 2 (≥ 1,000 recommended).
  * @param options - {@link CalibrateOptions}; defaults {@link CALIBRATE_DEFAULTS}.
  * @returns the calibration.
- * @throws {@link @robustjs/core!index.RobustError} as {@link epsNorm}, before any work.
+ * @throws {@link @robustjs/core!index.RobustError} as {@link epsNorm}, and `INVALID_ARGUMENT` for fewer than 2 images, before any work.
  * @example
  * ```ts
  * const calibration = calibrate(unet.predict, linearSchedule(), xTrain, { steps: 20, seed: 121, modelId: 'fmnist-unet' });
@@ -202,6 +202,9 @@ export function calibrate(model: NoisePredictor, process: DiffusionProcess, imag
   assertModel(model, fn);
   const processId = describeProcess(process, fn);
   assertImages(images, 'images', fn);
+  assert(images.shape[0] >= 2, 'INVALID_ARGUMENT', () =>
+    `Argument 'images' passed to '${fn}' must hold at least 2 images (the calibration's std of one norm is 0, ` +
+      `which makes every later score infinite or zero), got ${images.shape[0]}. Calibrate on a clean reference set (e.g. 100+ images).`);
   epsGrid(process, o.steps, fn);
   assertNumber(o.seed, 'seed', fn, { integer: true });
   assertNumber(o.batchSize, 'batchSize', fn, { integer: true, min: 1 });

@@ -32,6 +32,9 @@ export function assertImages(x: unknown, name: string, fn: string, options: Asse
   const where = `Argument '${name}' passed to '${fn}'`;
   assert(x instanceof tf.Tensor, 'INVALID_ARGUMENT', () =>
     `${where} must be a tf.Tensor of images [N,H,W,C] in [0,1], got ${describeValue(x)}. Convert with tf.tensor4d(data, [n, h, w, c]).`);
+  assert(!x.isDisposed, 'INVALID_ARGUMENT', () =>
+    `${where} must be a live tensor, got one that was already disposed (shape ${describeValue(x.shape)}). ` +
+      'Keep the input alive until the call returns: dispose it after, or create it outside the tf.tidy that freed it.');
   assert(x.rank === 4, 'INVALID_ARGUMENT', () =>
     `${where} must be a rank-4 [N,H,W,C] tensor, got rank ${x.rank} with shape ${describeValue(x.shape)}. ` +
       (x.rank === 3 ? 'For a single image use x.expandDims(0).' : 'Reshape it to [N,H,W,C].'));

@@ -28,6 +28,9 @@ export function assertLabels(y: unknown, name: string, fn: string, options: Asse
   const where = `Argument '${name}' passed to '${fn}'`;
   assert(y instanceof tf.Tensor, 'INVALID_ARGUMENT', () =>
     `${where} must be a tf.Tensor of labels [N] int32, got ${describeValue(y)}. Convert with tf.tensor1d(labels, 'int32').`);
+  assert(!y.isDisposed, 'INVALID_ARGUMENT', () =>
+    `Argument '${name}' passed to '${fn}' must be a live tensor, got one that was already disposed (shape ${describeValue(y.shape)}). ` +
+      'Keep the labels alive until the call returns.');
   assert(y.rank === 1, 'INVALID_ARGUMENT', () =>
     `${where} must be a rank-1 [N] tensor of class indices, got shape ${describeValue(y.shape)}. ` +
       (y.rank === 2 ? 'For one-hot labels use y.argMax(-1).' : 'Flatten it to [N].'));

@@ -162,3 +162,17 @@ describe('RobustError and assert', () => {
     expect(describeValue(Array.from({ length: 20 }, (_, i) => i))).toBe('[0,1,2,3,4,5,6,7,…]');
   });
 });
+
+describe('disposed inputs (#24)', () => {
+  it('assertImages and assertLabels reject a disposed tensor with a RobustError naming the argument', () => {
+    const x = tf.zeros([1, 2, 2, 1]);
+    const y = tf.tensor1d([0], 'int32');
+    tf.dispose([x, y]);
+    const e1 = caught(() => assertImages(x, 'x', 'pgd'));
+    expect(e1.code).toBe('INVALID_ARGUMENT');
+    expect(e1.message).toMatch(/'x' passed to 'pgd'.*disposed/);
+    const e2 = caught(() => assertLabels(y, 'y', 'pgd'));
+    expect(e2.code).toBe('INVALID_ARGUMENT');
+    expect(e2.message).toMatch(/'y' passed to 'pgd'.*disposed/);
+  });
+});

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, NoisePredictor } from '@robustjs/core';
-import type { NoiseSchedule } from '../schedule';
+import { assertSchedule, type NoiseSchedule } from '../schedule';
 import { vpSde, type VpSde } from '../vpSde';
 import type { GradientMode } from './chain';
 import { createDiffusionPurifier } from './purifier';
@@ -47,6 +47,10 @@ export function diffPure(model: NoisePredictor, schedule: NoiseSchedule, options
   const o = resolveOptions(fn, { t: 100, steps: 100, solver: 'ddpm', eta: 1, sde: undefined, gradient: 'full', seed: 0 } as DiffPureOptions, options);
   assert(o.solver === 'ddpm' || o.solver === 'sde', 'INVALID_ARGUMENT', () =>
     `Option 'solver' passed to '${fn}' must be 'ddpm' or 'sde', got ${describeValue(o.solver)}.`);
+  // t and steps are checked under their own names (the generic checks call them stages[0] and steps[0])
+  assertSchedule(schedule, fn);
+  assertNumber(o.t, 't', fn, { integer: true, min: 0, max: schedule.T });
+  assertNumber(o.steps, 'steps', fn, { integer: true, min: 1 });
   return createDiffusionPurifier(o.solver === 'sde' ? 'diffpure-sde' : 'diffpure', {
     model, schedule, stages: [o.t], steps: [o.steps], sampler: o.solver, eta: o.eta, guidance: null,
     sde: o.solver === 'sde' ? o.sde ?? vpSde() : null, gradient: o.gradient, seed: o.seed,

@@ -131,4 +131,17 @@ describe('purifiers', () => {
     expect(expectRobustError(() => gns(unet.predict, schedule, { stages: [10, 20], steps: [1] })).code).toBe('SHAPE_MISMATCH');
     tf.dispose([x, big, nan]);
   });
+
+  it("diffPure's t and steps errors name t and steps, not stages[0] (#24)", () => {
+    const e1 = expectRobustError(() => diffPure(unet.predict, schedule, { t: 2000 }));
+    expect(e1.code).toBe('OUT_OF_RANGE');
+    expect(e1.message).toMatch(/'t'/);
+    expect(e1.message).not.toMatch(/stages/);
+    const e2 = expectRobustError(() => diffPure(unet.predict, schedule, { t: 1.5 }));
+    expect(e2.message).toMatch(/'t'/);
+    expect(e2.message).not.toMatch(/stages/);
+    const e3 = expectRobustError(() => diffPure(unet.predict, schedule, { steps: 0 }));
+    expect(e3.message).toMatch(/'steps'/);
+    expect(e3.message).not.toMatch(/steps\[0\]/);
+  });
 });
