@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { initBackend, type BackendName } from '@robustjs/core';
+import { assertWritableOut } from './assertWritableOut';
 import { trainCommand, TRAIN_TARGETS } from './commands/train';
 import { fileCheckpoints } from './checkpoint/fileCheckpoints';
 import { protocolHash } from './checkpoint/protocolHash';
@@ -94,6 +95,9 @@ function printResult(report: Report, files: readonly string[], flags: CommonFlag
   }
 }
 
+/** The files of an unsharded report (see writeReport). */
+const REPORT_FILES = ['report.json', 'report.html'] as const;
+
 interface RunOptions {
   readonly skipMissing?: boolean;
   readonly shard?: { index: number; count: number };
@@ -101,6 +105,9 @@ interface RunOptions {
 }
 
 async function runProtocol(protocol: Protocol, flags: CommonFlags, io: CliIo, options: RunOptions): Promise<number> {
+  // an unwritable --out fails now, not after the whole evaluation
+  const { shard } = options;
+  await assertWritableOut(resolve(flags.out), shard === undefined ? REPORT_FILES : [`report.shard-${shard.index}-of-${shard.count}.json`]);
   const { native, key } = await startBackend(flags, io);
   const progress = flags.quiet === true ? undefined : io.stderr;
   const context = await createRunContext(protocol, { progress });
@@ -191,6 +198,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--out <dir>', 'output folder', 'robustjs-report')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], flags: { out: string; json?: boolean }) => {
+      await assertWritableOut(resolve(flags.out), REPORT_FILES);
       const parts = await Promise.all(files.map((f) => readJson(f, 'Partial report')));
       const report = mergeReports(parts, files);
       const written = await writeReport(report, resolve(flags.out));

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,4 +82,31 @@ describe('bad input gives one error line and exit status 2', () => {
     expect(code).not.toBe(0);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   }, 60_000);
+
+  it('an --out that cannot be written fails before any evaluation, naming the path (#24)', async () => {
+    const file = protocolFile(dir, good, 'out.json');
+    // --out is an existing file: the folder cannot be created
+    const notDir = join(dir, 'a-file');
+    writeFileSync(notDir, 'x');
+    // --out holds a folder where report.json goes
+    const blocked = join(dir, 'blocked');
+    mkdirSync(join(blocked, 'report.json'), { recursive: true });
+    const cases: [string[], RegExp][] = [
+      [['eval', file, '--unet', unet, '--backend', 'wasm', '--out', notDir], /'--out'.*a-file.*cannot be created: (EEXIST|ENOTDIR)/],
+      [['eval', file, '--unet', unet, '--backend', 'wasm', '--out', blocked], /'--out'.*blocked.report\.json' is an existing folder/],
+      [['demo', '--quick', '--backend', 'wasm', '--out', join(notDir, 'sub')], /'--out'.*a-file.sub.*cannot be created: (EEXIST|ENOTDIR)/],
+      [['attack', '--defense', 'none', '--backend', 'wasm', '--out', blocked], /'--out'.*is an existing folder/],
+      [['merge', file, '--out', notDir], /'--out'.*a-file.*cannot be created/],
+    ];
+    for (const [args, pattern] of cases) {
+      const io = captureIo();
+      const code = await runCli(args, io);
+      // one error line and no "backend:" line: nothing was started, let alone evaluated
+      expect({ args, code, err: io.err().trim().split('\n') }).toMatchObject({ code: 2, err: [expect.stringMatching(pattern)] });
+    }
+    // a writable --out that did not exist is left as it was (the probe's folder is removed again)
+    const fresh = join(dir, 'fresh', 'deeper');
+    await expectUsageError(['merge', file, '--out', fresh], /'format' must be 'robustjs-report'/);
+    expect(existsSync(join(dir, 'fresh'))).toBe(false);
+  });
 });
