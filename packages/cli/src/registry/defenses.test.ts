@@ -10,12 +10,16 @@ import { CliError } from '../errors';
 import { PROTOCOL_DEFAULTS, type Protocol } from '../protocol';
 import { createDefense } from './defenses';
 
-/** A run context with tiny DAD parts (8×8×1 images, θ from the "manifest" at the protocol's batch size); nothing else is used. */
-function dadContext(): { context: RunContext; dispose: () => void } {
+/** A run context with tiny DAD parts (8×8×1 images, a detector fitted for 2 steps, θ from the "manifest" at the protocol's batch size). */
+async function dadContext(): Promise<{ context: RunContext; dispose: () => void }> {
   const w = tf.tidy(() => tf.variable(tf.randomNormal([64, 2], 0, 0.5, 'float32', 3), false));
   const classifier: Classifier = (x) => tf.tidy(() => tf.matMul(tf.reshape(x, [x.shape[0], 64]), w) as tf.Tensor2D);
   const denoiser = new Denoiser({ inputShape: [8, 8, 1], channels: [4, 8, 8], forwardBlocks: [1, 1, 1], backwardBlocks: [1, 1], seed: 4 });
-  const detector = new MmdDetector(undefined, { referenceSize: 4 });
+  const detector = new MmdDetector(undefined, { referenceSize: 4, steps: 2 });
+  const clean = tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', 5) as Images;
+  const noisy = tf.tidy(() => tf.clipByValue(tf.add(clean, tf.randomUniform(clean.shape, -0.2, 0.2, 'float32', 6)), 0, 1)) as Images;
+  await detector.fit(clean, noisy);
+  tf.dispose([clean, noisy]);
   const protocol = { ...PROTOCOL_DEFAULTS, images: 8, batchSize: 4, defenses: [] } as unknown as Protocol;
   const parts = { detector, denoiser, threshold: { value: 0.5, batchSize: 4, fpr: 0.01 }, dir: '/models/dad' };
   const context = {
@@ -31,8 +35,8 @@ useWasm();
 describe("the 'dad' defense entry", () => {
   let context: RunContext;
   let dispose = (): void => {};
-  beforeAll(() => {
-    ({ context, dispose } = dadContext());
+  beforeAll(async () => {
+    ({ context, dispose } = await dadContext());
   });
   afterAll(() => dispose());
   const thresholdFrom = 'manifest (/models/dad): fpr 0.01 at batch size 4';
