@@ -16,6 +16,7 @@ export type {
   DefenseDescription, Defense,
 } from './defense';
 export { assertDefense } from './validate/assertDefense';
+export { readClassifyOptions } from './validate/readClassifyOptions';
 export { RobustError, assert, describeValue } from './errors';
 export type { RobustErrorCode } from './errors';
 export { assertImages } from './validate/assertImages';

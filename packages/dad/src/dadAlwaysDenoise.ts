@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertImages, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
+import { assert, assertImages, describeValue, readClassifyOptions } from '@robustjs/core';
 import type { AttackSurface, Defense, DefenseInfo, DefenseOutput, Images } from '@robustjs/core';
 import { addClampedNoise } from './addClampedNoise';
 import type { DadDefense } from './dadDefense';
@@ -83,8 +83,7 @@ export function dadAlwaysDenoise(dad: DadDefense, options: DadAlwaysDenoiseOptio
     label,
     surface,
     classify(x: Images, opts: { readonly seed: number; readonly keepImages?: boolean }): DefenseOutput<DadAlwaysDenoiseInfo> {
-      const c = resolveOptions(classifyFn, { seed: undefined as number | undefined, keepImages: false }, opts);
-      assertNumber(c.seed, 'seed', classifyFn, { integer: true, min: 1 });
+      const c = readClassifyOptions(opts, classifyFn);
       const seed = c.seed;
       check(x, classifyFn);
       if (!c.keepImages) return { logits: tf.tidy(() => dad.branch(x, true, seed)), info: INFO };

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
+import { assert, describeValue, resolveOptions, readClassifyOptions } from '@robustjs/core';
 import type { AttackSurface, Defense, DefenseInfo, DefenseOutput, Images } from '@robustjs/core';
 import { addClampedNoise } from './addClampedNoise';
 import type { DadObjective } from './dadAdaptiveAttack';
@@ -184,8 +184,7 @@ function routingDefense(dad: DadDefense, o: CheckedOptions): Defense<DadDefenseI
     label,
     surface,
     classify(x: Images, options: { readonly seed: number; readonly keepImages?: boolean }): DefenseOutput<DadDefenseInfo> {
-      const c = resolveOptions(classifyFn, { seed: undefined as number | undefined, keepImages: false }, options);
-      assertNumber(c.seed, 'seed', classifyFn, { integer: true, min: 1 });
+      const c = readClassifyOptions(options, classifyFn);
       const seed = c.seed;
       dad.check(x, 'x', classifyFn);
       const route = dad.route(x);

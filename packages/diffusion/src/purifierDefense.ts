@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
+import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream, readClassifyOptions } from '@robustjs/core';
 import type { AttackSurface, Classifier, Defense, DefenseDescription, DefenseInfo, Images, JsonValue, SurfaceGradient } from '@robustjs/core';
 import type { DiffusionPurifierSettings } from './purifiers/types';
 
@@ -156,8 +156,7 @@ export function purifierDefense(classifier: Classifier, purifier: SeededPurifier
     surface,
     classify(x: Images, classifyOptions: { readonly seed: number; readonly keepImages?: boolean }) {
       const call = `${fn}.classify`;
-      const c = resolveOptions(call, { seed: undefined as number | undefined, keepImages: false }, classifyOptions);
-      assertNumber(c.seed, 'seed', call, { integer: true, min: 1 });
+      const c = readClassifyOptions(classifyOptions, call);
       assertImages(x, 'x', call);
       const seeds = seedStream(c.seed);
       let acc: tf.Tensor2D | undefined; // logits (runs = 1) or int32 vote counts [N,K]

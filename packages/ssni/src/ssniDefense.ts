@@ -4,7 +4,7 @@
  * PAPERS.md §2.7): norms and t(x) recomputed on every iterate without gradient, backprop through a surrogate chain.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
+import { assert, assertNumber, describeValue, resolveOptions, seedStream, readClassifyOptions } from '@robustjs/core';
 import type { AttackSurface, Classifier, Defense, DefenseDescription, DefenseInfo, Images, Logits } from '@robustjs/core';
 import type { GradientMode } from '@robustjs/diffusion';
 import { ssniAttackModel } from './ssniAttackModel';
@@ -176,15 +176,10 @@ export function ssniDefense(classifier: Classifier, ssni: SsniPurifier<SsniBase>
 
   const classify = (x: Images, opts: { seed: number; keepImages?: boolean }) => {
     const call = 'ssniDefense.classify';
-    assert(opts !== null && typeof opts === 'object', 'INVALID_ARGUMENT', () =>
-      `Argument 'options' passed to '${call}' must be { seed, keepImages? }, got ${describeValue(opts)}.`);
-    const extra = Object.keys(opts).filter((k) => k !== 'seed' && k !== 'keepImages');
-    assert(extra.length === 0, 'UNKNOWN_OPTION', () => `'${call}' got unknown option(s) ${extra.join(', ')}; known: seed, keepImages.`);
-    assertNumber(opts.seed, 'seed', call, { integer: true, min: 1 });
-    const keep = opts.keepImages === true;
+    const { seed, keepImages: keep } = readClassifyOptions(opts, call);
     const norms = ssni.norms(x); // checks the images (shape, range, calibration) before any purification
     const ts = ssni.timesteps(norms);
-    const seeds = seedStream(opts.seed);
+    const seeds = seedStream(seed);
     let out: tf.Tensor2D | undefined;
     let first: tf.Tensor4D | undefined;
     try {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertImages, describeValue } from '@robustjs/core';
+import { assert, assertImages, describeValue, readClassifyOptions } from '@robustjs/core';
 import type { Classifier, Defense } from '@robustjs/core';
 
 /**
@@ -40,12 +40,8 @@ export function undefended(classifier: Classifier, options: { readonly label?: s
     surface,
     classify(x, options) {
       const call = `${fn}.classify`;
-      const extra = Object.keys(options ?? {}).filter((k) => k !== 'seed' && k !== 'keepImages');
-      assert(extra.length === 0, 'UNKNOWN_OPTION', () => `'${call}' got unknown option(s) ${extra.join(', ')}; known: seed, keepImages.`);
-      assert(Number.isInteger(options?.seed) && options.seed >= 1, 'INVALID_ARGUMENT', () =>
-        `Option 'seed' passed to '${call}' must be an integer ≥ 1 (ignored: the classifier is deterministic), got ${describeValue(options?.seed)}.`);
+      const { keepImages } = readClassifyOptions(options, call); // the seed is checked, then ignored: deterministic
       assertImages(x, 'x', call);
-      const keepImages = options.keepImages ?? false;
       const logits = tf.tidy(() => classifier(x));
       return keepImages ? { logits, images: tf.clone(x), info: {} } : { logits, info: {} };
     },
