@@ -5,11 +5,10 @@ import type { ThreatModel } from './types';
 
 /**
  * Checks an attack's candidate against the threat model: same shape as `x`, every image within ε of its clean
- * image in the norm (float32 slack 1e-5) and inside [0,1]. On failure frees `owned` and throws (internal).
+ * image in the norm (float32 slack 1e-5) and inside [0,1]; throws otherwise (the caller frees the candidates) (internal).
  */
-export function checkCandidate(xAdv: unknown, x: Images, threat: ThreatModel, what: string, owned: readonly tf.Tensor[]): void {
+export function checkCandidate(xAdv: unknown, x: Images, threat: ThreatModel, what: string): void {
   const fail = (msg: string): never => {
-    tf.dispose([...owned]);
     assert(false, 'OUT_OF_RANGE', () => `'evaluateDefense': attack ${what} ${msg}. The attack is broken: fix its projection.`);
     throw new Error('unreachable');
   };

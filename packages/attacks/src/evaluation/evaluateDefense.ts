@@ -350,7 +350,7 @@ function runBatch(defense: Defense, o: typeof EVALUATE_DEFENSE_DEFAULTS, job: Ba
           assert(Array.isArray(candidates) && candidates.length >= 1, 'OUT_OF_RANGE', () =>
             `'evaluateDefense': attack ${attack.name} (attacks[${k}]) returned no candidate; an attack must return at least one batch.`);
           for (const [c, xAdv] of candidates.entries()) {
-            checkCandidate(xAdv, x, o.threat, what(c), []);
+            checkCandidate(xAdv, x, o.threat, what(c));
             const keep = wantExamples && restart === 0 && k === 0 && c === 0;
             const tc = performance.now();
             const out = defense.classify(xAdv, { seed: job.adversarialSeed, keepImages: keep });
