@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caught } from '../../test/fixtures';
 import { download } from './download';
@@ -45,6 +47,34 @@ afterAll(async () => {
 });
 
 const fresh = (name: string) => join(base, name);
+
+const source = fileURLToPath(new URL('./download.ts', import.meta.url));
+
+/**
+ * Starts a child process downloading `/slow.bin` (which stalls after 1,000 bytes) into `cacheDir`,
+ * waits until its `.part` file exists, sends `signal`, and resolves with how the child ended.
+ */
+async function killMidDownload(cacheDir: string, signal: NodeJS.Signals, extra = '') {
+  const script = `import { download } from ${JSON.stringify(source)};${extra}
+    await download(${JSON.stringify(`${origin}/slow.bin`)}, { sha256: '${sha}', cacheDir: ${JSON.stringify(cacheDir)} });`;
+  const child = spawn(process.execPath,
+    ['--conditions=@robustjs/source', '--import', 'tsx', '--input-type=module', '-e', script],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('exit', (code, sig) => done({ code, signal: sig })));
+  const deadline = Date.now() + 60_000;
+  const parts = () =>
+    (existsSync(cacheDir) ? readdirSync(cacheDir) : []).filter((n) => n.endsWith('.part'));
+  while (parts().length === 0) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no .part file: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 100)); // the first bytes are written
+  child.kill(signal);
+  return { ...(await ended), stderr };
+}
 
 describe('download', () => {
   it('streams the file into the cache, verifies it, and serves the cached copy without a request', async () => {
@@ -90,6 +120,52 @@ describe('download', () => {
     const err = await caught(() => download(`${origin}/slow.bin`, { sha256: sha, cacheDir, signal: controller.signal }));
     expect(err.code).toBe('IO_ERROR');
     expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'removes the .part file of a stalled download when the process gets %s, then dies of it',
+    async (signal) => {
+      const cacheDir = fresh(`signal-${signal}`);
+      const ended = await killMidDownload(cacheDir, signal);
+      expect(ended.signal).toBe(signal);
+      expect(readdirSync(cacheDir)).toEqual([]);
+    },
+  );
+
+  it('leaves the program its own SIGTERM listener (the .part file is still removed)', async () => {
+    const cacheDir = fresh('own-listener');
+    const ended = await killMidDownload(cacheDir, 'SIGTERM',
+      "process.on('SIGTERM', () => { console.error('own'); process.exit(7); });");
+    expect(ended.code).toBe(7);
+    expect(ended.stderr).toContain('own');
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
+  it('removes the .part file a SIGKILLed process left, at the next download of that name', async () => {
+    const cacheDir = fresh('sigkill');
+    const ended = await killMidDownload(cacheDir, 'SIGKILL');
+    expect(ended.signal).toBe('SIGKILL');
+    expect(readdirSync(cacheDir).filter((n) => n.endsWith('.part'))).toHaveLength(1);
+    const ours = join(cacheDir, `.slow.bin.${process.pid}.0123456789ab.part`); // a live process's
+    writeFileSync(ours, 'x');
+    await download(`${origin}/data/fixture.bin`, { sha256: sha, cacheDir, fileName: 'slow.bin' });
+    expect(readdirSync(cacheDir).sort())
+      .toEqual([`.slow.bin.${process.pid}.0123456789ab.part`, 'slow.bin']);
+  });
+
+  it('leaves no signal listener behind once downloads end', async () => {
+    const counts = () => ['SIGINT', 'SIGTERM', 'exit'].map((e) => process.listenerCount(e));
+    const before = counts();
+    await caught(() => download(`${origin}/missing.bin`, { sha256: sha, cacheDir: fresh('lst') }));
+    await download(`${origin}/data/fixture.bin`, { sha256: sha, cacheDir: fresh('lst2') });
+    expect(counts()).toEqual(before);
+  });
+
+  it('refuses a URL whose last segment is not valid percent-encoding (%ff) with a RobustError', async () => {
+    const url = `${origin}/data/%ff.bin`;
+    const err = await caught(() => download(url, { sha256: sha, cacheDir: fresh('pct') }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/not valid percent-encoded UTF-8 \('%ff.bin'\); pass \{ fileName \}/);
   });
 
   it('reports an error status, naming the URL', async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, rmSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { RobustError, assert, describeValue, resolveOptions } from '@robustjs/core';
@@ -37,13 +37,77 @@ async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+// Temporary files of downloads in progress in this process, removed on SIGINT/SIGTERM and at exit.
+const live = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function removeLive(): void {
+  for (const path of live) {
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // nothing more can be done while the process dies
+    }
+  }
+  live.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeLive();
+  unhook();
+  // Our listener replaced the default action; with no other listener, die of the signal as before.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function hook(path: string): void {
+  if (live.size === 0) {
+    for (const s of SIGNALS) process.on(s, onSignal);
+    process.on('exit', removeLive);
+  }
+  live.add(path);
+}
+
+function unhook(path?: string): void {
+  if (path !== undefined) live.delete(path);
+  if (live.size > 0) return;
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  process.removeListener('exit', removeLive);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoOf(e) === 'EPERM';
+  }
+}
+
+/** Removes `.<fileName>.<pid>.<hex>.part` files left by processes that no longer run (SIGKILL). */
+async function sweepStale(cacheDir: string, fileName: string): Promise<void> {
+  const names = await readdir(cacheDir).catch(() => [] as string[]);
+  const prefix = `.${fileName}.`;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.part')) continue;
+    const m = /^(\d+)\.[0-9a-f]{12}\.part$/.exec(name.slice(prefix.length));
+    const pid = m ? Number(m[1]) : NaN;
+    if (Number.isSafeInteger(pid) && pid !== process.pid && pid > 0 && !alive(pid)) {
+      await rm(join(cacheDir, name), { force: true }).catch(() => undefined);
+    }
+  }
+}
+
 const why = (cause: unknown): string => errnoOf(cause) ?? (cause instanceof Error ? cause.message : String(cause));
 
 /**
  * Downloads `url` into a cache folder and verifies its SHA-256. The body is streamed to a temporary
  * file in the cache folder (hashed on the way), flushed, checked, and only then renamed to its final
- * name, so a failed, interrupted or mismatching download leaves no file behind. A cached file whose
- * checksum matches is returned without any request; one that does not match is downloaded again.
+ * name, so a failed, interrupted or mismatching download leaves no file behind. SIGINT and SIGTERM
+ * remove the temporary file before the process dies of the signal (then re-raised, unless the program
+ * has its own listener). Only a process killed outright (SIGKILL, power loss) can leave its
+ * `.<fileName>.<pid>.<hex>.part` file; the next download of that file name removes those of processes
+ * no longer running. A cached file whose checksum matches is returned without any request; one that
+ * does not match is downloaded again.
  *
  * @param url - an `http:` or `https:` URL.
  * @param options - `sha256` (required), `cacheDir` (default `~/.cache/robustjs`), `fileName` (default
@@ -79,7 +143,16 @@ export async function download(url: string | URL, options: DownloadOptions): Pro
   assert(o.cacheDir === undefined || (typeof o.cacheDir === 'string' && o.cacheDir.length > 0), 'INVALID_ARGUMENT', () =>
     `Option 'cacheDir' passed to '${FN}' must be a folder path, got ${describeValue(o.cacheDir)}.`);
   const cacheDir = resolve(o.cacheDir ?? defaultCacheDir());
-  const fileName = o.fileName ?? decodeURIComponent(basename(parsed.pathname));
+  let fileName = o.fileName;
+  if (fileName === undefined) {
+    try {
+      fileName = decodeURIComponent(basename(parsed.pathname));
+    } catch (cause) {
+      throw new RobustError('INVALID_ARGUMENT',
+        `Argument 'url' passed to '${FN}' has a last path segment that is not valid percent-encoded ` +
+          `UTF-8 ('${basename(parsed.pathname)}'); pass { fileName }.`, { cause });
+    }
+  }
   assert(typeof fileName === 'string' && fileName.length > 0 && fileName !== '.' && fileName !== '..', 'INVALID_ARGUMENT', () =>
     `'${FN}' cannot name the file for '${href}' (its path has no last segment); pass { fileName }.`);
   const target = resolve(cacheDir, fileName);
@@ -95,7 +168,9 @@ export async function download(url: string | URL, options: DownloadOptions): Pro
   } catch (cause) {
     throw new RobustError('IO_ERROR', `'${FN}' cannot create the cache folder '${cacheDir}': ${why(cause)}. Pass a writable { cacheDir }.`, { cause });
   }
+  await sweepStale(cacheDir, fileName);
   const temp = join(cacheDir, `.${fileName}.${process.pid}.${randomBytes(6).toString('hex')}.part`);
+  hook(temp);
   try {
     let response: Response;
     try {
@@ -147,5 +222,7 @@ export async function download(url: string | URL, options: DownloadOptions): Pro
     await rm(temp, { force: true }).catch(() => undefined);
     if (cause instanceof RobustError) throw cause;
     throw new RobustError('IO_ERROR', `'${FN}' cannot write '${target}': ${why(cause)}. Check that '${cacheDir}' is writable and has space.`, { cause });
+  } finally {
+    unhook(temp);
   }
 }
