@@ -36,11 +36,16 @@ const NODE_ORDER: readonly BackendCandidate[] = ['tfjs-node-gpu', 'tfjs-node', '
 const BROWSER_ORDER: readonly BackendCandidate[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 const VALID: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
-const INSTALL_HINT: Record<'tfjs-node-gpu' | 'tfjs-node', string> = {
-  'tfjs-node-gpu':
-    'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (needs CUDA and network access to download libtensorflow at install time)',
-  'tfjs-node': 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (downloads libtensorflow at install time, so it needs network access)',
-};
+/** How to install an optional backend package at the version of the @tensorflow/tfjs in use (they must match). */
+function installHint(candidate: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm'): string {
+  const spec = `${candidate === 'wasm' ? TFJS_WASM : `@tensorflow/${candidate}`}@${tf.version_core}`;
+  const why = {
+    'tfjs-node-gpu': ' (needs CUDA and network access to download libtensorflow at install time)',
+    'tfjs-node': ' (downloads libtensorflow at install time, so it needs network access)',
+    wasm: ' (the version of @tensorflow/tfjs)',
+  }[candidate];
+  return `install it with \`npm install ${spec}\`${why}`;
+}
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -58,7 +63,9 @@ function message(e: unknown): string {
   return m.split('\n')[0] ?? m;
 }
 
-// The specifiers are variables so bundlers leave these optional peers alone.
+// The specifiers are variables so bundlers leave these optional peers alone (the wasm backend's is written
+// out in loadWasm, so that bundlers do include it).
+const TFJS_WASM = '@tensorflow/tfjs-backend-wasm';
 const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const TFJS_NODE = '@tensorflow/tfjs-node';
 const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
@@ -92,6 +99,27 @@ async function activate(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
+/**
+ * Loads `@tensorflow/tfjs-backend-wasm` on first use (a dynamic import, so that importing `@robustjs/core` has no
+ * side effect) and installs robustjs's kernel additions. Returns why it cannot be used, or `undefined`.
+ */
+async function loadWasm(): Promise<string | undefined> {
+  if (tf.findBackendFactory('wasm') === null) {
+    let version: string | undefined;
+    try {
+      ({ version_wasm: version } = await import('@tensorflow/tfjs-backend-wasm'));
+    } catch (e) {
+      return `${TFJS_WASM} could not be loaded (${message(e)}); ${installHint('wasm')}`;
+    }
+    if (tf.findBackendFactory('wasm') === null) {
+      return `${TFJS_WASM} ${version ?? ''} loaded but registered no 'wasm' backend with @tensorflow/tfjs ` +
+        `${tf.version_core} (two copies of tfjs-core?); ${installHint('wasm')}`;
+    }
+  }
+  registerWasmKernels();
+  return undefined;
+}
+
 async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt> {
   try {
     switch (candidate) {
@@ -101,10 +129,10 @@ async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt
         try {
           await import(/* @vite-ignore */ spec);
         } catch (e) {
-          return { name: candidate, ok: false, reason: `${spec} could not be loaded (${message(e)}); ${INSTALL_HINT[candidate]}` };
+          return { name: candidate, ok: false, reason: `${spec} could not be loaded (${message(e)}); ${installHint(candidate)}` };
         }
         if (tf.findBackendFactory('tensorflow') === null) {
-          return { name: candidate, ok: false, reason: `${spec} loaded but registered no 'tensorflow' backend (two copies of tfjs-core? pin both to 4.22.0)` };
+          return { name: candidate, ok: false, reason: `${spec} loaded but registered no 'tensorflow' backend (two copies of tfjs-core? pin both to ${tf.version_core})` };
         }
         await activate('tensorflow');
         return { name: candidate, ok: true };
@@ -122,7 +150,8 @@ async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt
         return { name: candidate, ok: true };
       }
       case 'wasm': {
-        registerWasmKernels();
+        const reason = await loadWasm();
+        if (reason !== undefined) return { name: candidate, ok: false, reason };
         await activate('wasm');
         return { name: candidate, ok: true };
       }
@@ -144,9 +173,9 @@ function candidatesFor(name: BackendName): BackendCandidate[] {
  * Chooses and initialises the tfjs backend for this process.
  *
  * Order in Node: `@tensorflow/tfjs-node-gpu` → `@tensorflow/tfjs-node` (optional peers, loaded by dynamic
- * import; an absent package is skipped with the reason kept) → `wasm` (with robustjs's kernel additions
- * registered) → `cpu`. On `wasm` or `cpu` in Node, the oneDNN kernels of the optional `@robustjs/native`
- * are then registered when present (`ROBUSTJS_NATIVE=0` turns them off), recorded as a `native` attempt.
+ * import; an absent package is skipped with the reason kept) → `wasm` (`@tensorflow/tfjs-backend-wasm`, loaded
+ * by dynamic import only when reached, with robustjs's kernel additions registered) → `cpu`. On `wasm` or `cpu`
+ * in Node, the oneDNN kernels of the optional `@robustjs/native` are then registered when present (`ROBUSTJS_NATIVE=0` turns them off), recorded as a `native` attempt.
  * In a browser: `webgpu` → `webgl` → `wasm` → `cpu`.
  * A `preference` argument, else the `ROBUSTJS_BACKEND` environment variable, forces one backend:
  * then nothing else is tried, and failure throws.

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm'; // registerWasmKernels needs the wasm backend registered first
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relativeError } from '@robustjs/test-utils';
 import { meanGradConfig, sumGradConfig } from './reductionGradients';

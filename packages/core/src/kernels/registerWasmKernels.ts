@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { RobustError } from '../errors';
 import { batchMatMul } from './batchMatMul';
 import { conv2DBackpropFilter } from './conv2DBackpropFilter';
 import { conv2DBackpropInput } from './conv2DBackpropInput';
@@ -34,7 +34,12 @@ let installed = false;
  * JavaScript; same values). Idempotent; the stock kernels are kept and restored by
  * {@link unregisterWasmKernels}. `initBackend()` and the `@robustjs/core/register` module call it.
  *
+ * The wasm backend must be registered first (import `@tensorflow/tfjs-backend-wasm`, or let `initBackend()`
+ * load it): the additions replace its stock kernels, and a backend module loaded afterwards would silently put
+ * its own back. Importing this function loads nothing, so `@robustjs/core` stays free of side effects.
+ *
  * @returns the names of the kernels now provided by robustjs.
+ * @throws {@link RobustError} `BACKEND_UNAVAILABLE` when the wasm backend is not registered yet.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-wasm';
@@ -44,6 +49,12 @@ let installed = false;
  */
 export function registerWasmKernels(): string[] {
   if (!installed) {
+    if (tf.findBackendFactory('wasm') === null) {
+      throw new RobustError('BACKEND_UNAVAILABLE',
+        "'registerWasmKernels' needs the wasm backend registered with this @tensorflow/tfjs, and it is not. " +
+          "Import '@tensorflow/tfjs-backend-wasm' before calling it (install it at the version of @tensorflow/tfjs, " +
+          `${tf.version_core}), or import '@robustjs/core/register', or call 'await initBackend()' instead.`);
+    }
     for (const { name, kernelFunc } of ADDITIONS) {
       const stock = tf.getKernel(name, 'wasm');
       if (stock !== undefined) {
