@@ -12,6 +12,9 @@
  *
  * @packageDocumentation
  */
+// core's error, re-exported so that a user of this package alone can catch it
+export { RobustError } from '@robustjs/core';
+export type { RobustErrorCode } from '@robustjs/core';
 export { Denoiser } from './Denoiser';
 export type { DenoiserApplyOptions } from './Denoiser';
 export { DENOISER_DEFAULTS, DENOISER_PRESETS } from './denoiserConfig';

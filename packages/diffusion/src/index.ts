@@ -5,6 +5,9 @@
  * `purifierDefense`, which makes any of them (or a user's own purifier) a core `Defense`.
  * @packageDocumentation
  */
+// core's error, re-exported so that a user of this package alone can catch it
+export { RobustError } from '@robustjs/core';
+export type { RobustErrorCode } from '@robustjs/core';
 export { linearSchedule, cosineSchedule, alphaBar, assertSchedule } from './schedule';
 export type { NoiseSchedule, LinearScheduleOptions, CosineScheduleOptions } from './schedule';
 export { vpSde } from './vpSde';

@@ -9,6 +9,9 @@
  *
  * @packageDocumentation
  */
+// core's error, re-exported so that a user of this package alone can catch it
+export { RobustError } from '@robustjs/core';
+export type { RobustErrorCode } from '@robustjs/core';
 export type * from './types';
 export { pairwiseSqDist } from './pairwiseSqDist';
 export { gaussianKernel, createGaussianKernel } from './gaussianKernel';

@@ -9,6 +9,9 @@
  *
  * @packageDocumentation
  */
+// core's error, re-exported so that a user of this package alone can catch it
+export { RobustError } from '@robustjs/core';
+export type { RobustErrorCode } from '@robustjs/core';
 export { loadNative } from './loadNative';
 export type { LoadNativeOptions, LoadNativeResult, NativeAddon, NativeInfo } from './loadNative';
 export { registerNativeKernels, unregisterNativeKernels, nativeKernelStats, NATIVE_KERNEL_NAMES } from './registerNativeKernels';

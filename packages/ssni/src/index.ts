@@ -9,6 +9,9 @@
  *
  * @packageDocumentation
  */
+// core's error, re-exported so that a user of this package alone can catch it
+export { RobustError } from '@robustjs/core';
+export type { RobustErrorCode } from '@robustjs/core';
 export { epsNorm, EPS_NORM_DEFAULTS } from './epsNorm';
 export type { EpsNormOptions } from './epsNorm';
 export type { DiffusionProcess } from './process';

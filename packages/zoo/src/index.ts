@@ -7,6 +7,9 @@
  *
  * @packageDocumentation
  */
+// core's error, re-exported so that a user of this package alone can catch it
+export { RobustError } from '@robustjs/core';
+export type { RobustErrorCode } from '@robustjs/core';
 export type * from './manifestTypes';
 export { buildArchitecture, FEATURE_LAYER } from './architectures';
 export type { ZooModelName } from './architectures';

@@ -1,0 +1,16 @@
+import { RobustError as CoreRobustError } from '@robustjs/core';
+import { expect, it } from 'vitest';
+import { MmdDetector, RobustError, type RobustErrorCode } from './index';
+
+it("re-exports core's RobustError, so an mmd user catches mmd's errors without importing core", () => {
+  expect(RobustError).toBe(CoreRobustError);
+  let caught: unknown;
+  try {
+    new MmdDetector(undefined, { bogus: 1 } as never);
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(RobustError);
+  const code: RobustErrorCode = (caught as RobustError).code;
+  expect(code).toBe('UNKNOWN_OPTION');
+});

@@ -1,0 +1,16 @@
+import { RobustError as CoreRobustError } from '@robustjs/core';
+import { expect, it } from 'vitest';
+import { RobustError, zooEntry, type RobustErrorCode } from './index';
+
+it("re-exports core's RobustError, so a zoo user catches its errors without importing core", () => {
+  expect(RobustError).toBe(CoreRobustError);
+  let caught: unknown;
+  try {
+    zooEntry('resnet' as never);
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(RobustError);
+  const code: RobustErrorCode = (caught as RobustError).code;
+  expect(code).toBe('NOT_FOUND');
+});
