@@ -49,6 +49,8 @@ export type {
 } from './evaluation/evaluateDefense';
 export { pgdEotAttack, PGD_EOT_ATTACK_DEFAULTS } from './evaluation/pgdEotAttack';
 export type { PgdEotAttackOptions } from './evaluation/pgdEotAttack';
+export { autoAttackRandAttack, AUTO_ATTACK_RAND_ATTACK_DEFAULTS } from './evaluation/autoAttackRandAttack';
+export type { AutoAttackRandAttackOptions } from './evaluation/autoAttackRandAttack';
 export { undefended } from './evaluation/undefended';
 export { wilson, pairedDifference } from './evaluation/intervals';
 export type { Proportion, PairedDifference } from './evaluation/intervals';

@@ -95,6 +95,55 @@ describe('evaluateDefense', () => {
     expect(broken.length).toBeGreaterThan(0);
     expect(broken.every((s) => s.brokenBy!.attack === 'two' && s.brokenBy!.candidate === 1)).toBe(true);
     expect(r.results[0]!.info.adversarial.map((i) => `${i.attack}:${i.candidate}`)).toEqual(['identity:0', 'two:0', 'two:1']);
+    // every candidate's prediction is kept, in info order: identity and two:0 predict the clean class
+    const samples = r.results.flatMap((b) => b.samples);
+    expect(samples.every((s) => s.predictions.length === 3 && s.predictions[0] === s.clean && s.predictions[1] === s.clean)).toBe(true);
+    expect(samples.every((s) => s.adversarial === (s.brokenBy === null ? s.predictions[2] : s.predictions[s.brokenBy.candidate + 1])))
+      .toBe(true);
+    expect(samples.every((s) => s.attacked)).toBe(true);
+  });
+
+  it('mixed batches: pgd-eot with a fraction attacks the first round(p·B) images and leaves the bystanders clean', async () => {
+    const defense = undefended(lin.model);
+    const mixed = pgdEotAttack({ steps: 5, fraction: 0.3 });
+    expect(mixed.controlled?.(10)).toBe(3);
+    expect(mixed.settings.fraction).toBe(0.3);
+    expect(mixed.describe(defense)).toContain('mixed batches');
+    expect(pgdEotAttack({ steps: 5 }).controlled).toBeUndefined();
+    const [xAdv] = mixed.run(defense, x, y, { threat, seed: 2 });
+    const moved = tf.tidy(() => Array.from(tf.max(tf.abs(tf.sub(xAdv!, x)), [1, 2, 3]).dataSync()));
+    xAdv!.dispose();
+    expect(moved.slice(6).every((d) => d === 0)).toBe(true); // round(0.3·20) = 6 controlled
+    expect(moved.slice(0, 6).every((d) => d > 0 && d <= 0.1 + 1e-6)).toBe(true);
+    const r = await expectNoLeakAsync(() =>
+      evaluateDefense(defense, evaluationData(x, y), { attacks: [mixed], threat, batchSize: 10, seed: 1 }));
+    const samples = r.results.flatMap((b) => b.samples);
+    expect(samples.map((s) => s.attacked)).toEqual([...Array(20).keys()].map((i) => i % 10 < 3));
+    expect(samples.filter((s) => !s.attacked).every((s) => s.robust)).toBe(true); // the classifier is right on clean x
+    expect(samples.filter((s) => s.attacked).some((s) => !s.robust)).toBe(true);
+  });
+
+  it('rejects a mixed-batch attack that controls no image or moves a bystander', async () => {
+    const defense = undefended(lin.model);
+    const e = await expectRobustErrorAsync(() => evaluateDefense(defense, evaluationData(x, y), {
+      attacks: [pgdEotAttack({ steps: 1, fraction: 0.01 })], threat, batchSize: 10,
+    }));
+    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(e.message).toMatch(/attacks\[0\].*controls 0 of a batch of 10/);
+    for (const fraction of [0, 1.5, Number.NaN]) {
+      const bad = expectRobustError(() => pgdEotAttack({ fraction }));
+      expect(['INVALID_ARGUMENT', 'OUT_OF_RANGE']).toContain(bad.code);
+      expect(bad.message).toContain("'fraction'");
+    }
+    const liar: EvaluationAttack = {
+      name: 'liar', settings: {}, check() {}, describe: () => 'moves everyone', controlled: () => 2,
+      run: (_d, xb) => [tf.tidy(() => tf.clipByValue(tf.add(xb, 0.05), 0, 1) as Images)],
+    };
+    const before = tf.memory().numTensors;
+    const e2 = await expectRobustErrorAsync(() => evaluateDefense(defense, evaluationData(x, y), { attacks: [liar], threat, batchSize: 10 }));
+    expect(e2.code).toBe('OUT_OF_RANGE');
+    expect(e2.message).toContain('bystander');
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('is deterministic, and shards plus merge equal one run', async () => {

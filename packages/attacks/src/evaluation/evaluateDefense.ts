@@ -38,6 +38,16 @@ export interface SampleOutcome {
   readonly robust: boolean;
   /** The candidate that fooled it first, or null when no candidate did (the clean image may still be wrong). */
   readonly brokenBy: { readonly attack: string; readonly restart: number; readonly candidate: number } | null;
+  /**
+   * The prediction on every candidate, in the order of the batch's `info.adversarial` (restart, attack,
+   * candidate): each attack's accuracy on its own is read from these.
+   */
+  readonly predictions: readonly number[];
+  /**
+   * Whether some attack controlled the image (false only for a bystander of every attack's mixed batches:
+   * {@link EvaluationAttack.controlled}).
+   */
+  readonly attacked: boolean;
 }
 
 /** What happened to one batch (also what a checkpoint stores). */
@@ -178,6 +188,16 @@ const argmax = (logits: tf.Tensor2D): Int32Array => {
   return out;
 };
 
+/** The images of a batch of `size` that attack `a` controls (all without `controlled`), checked. */
+function controlledOf(a: EvaluationAttack, size: number, where: string, fn: string): number {
+  if (a.controlled === undefined) return size;
+  const k = a.controlled(size);
+  assert(Number.isInteger(k) && k >= 1 && k <= size, 'INVALID_ARGUMENT', () =>
+    `Option '${where}' passed to '${fn}' (${a.name}) controls ${describeValue(k)} of a batch of ${size} images; ` +
+      'it must control an integer in [1, batch size]. Raise the fraction the attacker controls or the batch size.');
+  return k;
+}
+
 const since = (t0: number): number => (performance.now() - t0) / 1000;
 
 const disposeOutput = (out: DefenseOutput): void => {
@@ -200,6 +220,7 @@ function checkOptions(defense: Defense, data: EvaluationData, o: typeof EVALUATE
     assert(a !== null && typeof a === 'object' && typeof a.run === 'function' && typeof a.check === 'function', 'INVALID_ARGUMENT', () =>
       `Option 'attacks[${i}]' passed to '${fn}' must be an EvaluationAttack, got ${describeValue(a)}.`);
     a.check(defense, `attacks[${i}]`, o.threat);
+    if (a.controlled !== undefined) controlledOf(a, o.batchSize, `attacks[${i}]`, fn);
   });
   assertNumber(o.restarts, 'restarts', fn, { integer: true, min: 1 });
   assertNumber(o.batchSize, 'batchSize', fn, { integer: true, min: defense.surface.minBatchSize });
@@ -329,6 +350,8 @@ function runBatch(defense: Defense, o: typeof EVALUATE_DEFENSE_DEFAULTS, job: Ba
   const clean = defense.classify(x, { seed: job.classifySeed, keepImages: wantExamples });
   const adversarial = Int32Array.from(labels);
   const brokenBy: (SampleOutcome['brokenBy'])[] = new Array(size).fill(null);
+  const predictions: number[][] = Array.from({ length: size }, () => []);
+  const controls: boolean[] = new Array(size).fill(false);
   const infos: BatchInfo['adversarial'][number][] = [];
   let cleanPredictions: Int32Array;
   let cleanSeconds = 0;
@@ -341,6 +364,8 @@ function runBatch(defense: Defense, o: typeof EVALUATE_DEFENSE_DEFAULTS, job: Ba
     for (const [restart, restartSeed] of job.restartSeeds.entries()) {
       for (const [k, attack] of o.attacks.entries()) {
         const seed = k === 0 ? restartSeed : seedStream(restartSeed).fork(`attack ${k}`).nextSeed();
+        const controlled = controlledOf(attack, size, `attacks[${k}]`, 'evaluateDefense');
+        for (let j = 0; j < controlled; j++) controls[j] = true;
         const ta = performance.now();
         const candidates = attack.run(defense, x, y, { threat: o.threat, seed, onProgress: (n) => progress(attacked + n) });
         attackSeconds += since(ta);
@@ -350,7 +375,7 @@ function runBatch(defense: Defense, o: typeof EVALUATE_DEFENSE_DEFAULTS, job: Ba
           assert(Array.isArray(candidates) && candidates.length >= 1, 'OUT_OF_RANGE', () =>
             `'evaluateDefense': attack ${attack.name} (attacks[${k}]) returned no candidate; an attack must return at least one batch.`);
           for (const [c, xAdv] of candidates.entries()) {
-            checkCandidate(xAdv, x, o.threat, what(c));
+            checkCandidate(xAdv, x, o.threat, what(c), controlled);
             const keep = wantExamples && restart === 0 && k === 0 && c === 0;
             const tc = performance.now();
             const out = defense.classify(xAdv, { seed: job.adversarialSeed, keepImages: keep });
@@ -359,6 +384,7 @@ function runBatch(defense: Defense, o: typeof EVALUATE_DEFENSE_DEFAULTS, job: Ba
               const predicted = argmax(out.logits);
               infos.push({ attack: attack.name, restart, candidate: c, info: out.info as DefenseInfo });
               predicted.forEach((p, j) => {
+                predictions[j]?.push(p);
                 if (brokenBy[j] !== null) return;
                 adversarial[j] = p;
                 if (p !== labels[j]) brokenBy[j] = { attack: attack.name, restart, candidate: c };
@@ -379,6 +405,7 @@ function runBatch(defense: Defense, o: typeof EVALUATE_DEFENSE_DEFAULTS, job: Ba
   const samples: SampleOutcome[] = labels.map((label, j) => ({
     index: start + j, label, clean: cleanPredictions[j] as number, adversarial: adversarial[j] as number,
     robust: cleanPredictions[j] === label && adversarial[j] === label, brokenBy: brokenBy[j] ?? null,
+    predictions: predictions[j] as number[], attacked: controls[j] as boolean,
   }));
   return {
     batch: b, size, samples, seconds: { clean: cleanSeconds, attack: attackSeconds, adversarial: adversarialSeconds },

@@ -17,6 +17,11 @@ export interface PgdEotAttackOptions {
   readonly randomStart?: boolean;
   /** Images per model call (bounds memory; each chunk has its own seeds, so results do not depend on the run); default 16. */
   readonly chunkSize?: number;
+  /**
+   * Mixed batches: the fraction p ∈ (0, 1] of each batch the attacker controls, the first round(p·B) images (the
+   * others are returned unchanged and reported as bystanders); default 1.
+   */
+  readonly fraction?: number;
 }
 
 /** Defaults of {@link pgdEotAttack}: 10 steps, step size 2.5·ε/steps (`undefined` or `null`), EOT 1, random start, chunks of 16. */
@@ -26,6 +31,7 @@ export const PGD_EOT_ATTACK_DEFAULTS = Object.freeze({
   eot: 1,
   randomStart: true,
   chunkSize: 16,
+  fraction: 1,
 });
 
 /**
@@ -35,11 +41,12 @@ export const PGD_EOT_ATTACK_DEFAULTS = Object.freeze({
  * 2. The attacked model is `surface.model` averaged over `eot` draws seeded from s_c (`eot` of this package) when
  *    the surface is randomized, else `surface.model(x, 1)`.
  * 3. `pgd` with the threat model's norm and ε, `steps` steps of `stepSize`, random start seeded by s_c.
+ * 4. With `fraction` p < 1 only the first round(p·B) images are attacked (steps 1–3); the rest stay clean.
  *
  * @param options - {@link PgdEotAttackOptions}; defaults {@link PGD_EOT_ATTACK_DEFAULTS}.
  * @returns the attack (one candidate per batch).
  * @throws {@link @robustjs/core!index.RobustError} `INVALID_ARGUMENT` for steps, eot or chunkSize that are not
- *   integers (≥ 0, ≥ 1, ≥ 1), a step size ≤ 0, `UNKNOWN_OPTION`; `check` throws for a surface without gradient and
+ *   integers (≥ 0, ≥ 1, ≥ 1), a step size ≤ 0, a fraction outside (0, 1], `UNKNOWN_OPTION`; `check` throws for a surface without gradient and
  *   for a batch defense (`minBatchSize` > 1: chunks would change its route).
  * @example
  * ```ts
@@ -57,10 +64,17 @@ export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
   assertNumber(o.chunkSize, 'chunkSize', fn, { integer: true, min: 1 });
   assert(typeof o.randomStart === 'boolean', 'INVALID_ARGUMENT', () =>
     `Option 'randomStart' passed to '${fn}' must be true or false, got ${describeValue(o.randomStart)}.`);
-  const settings = Object.freeze({ steps: o.steps, stepSize: givenStep, eot: o.eot, randomStart: o.randomStart, chunkSize: o.chunkSize });
+  assertNumber(o.fraction, 'fraction', fn, { greaterThan: 0, max: 1 });
+  const mixed = o.fraction < 1;
+  const settings = Object.freeze({
+    steps: o.steps, stepSize: givenStep, eot: o.eot, randomStart: o.randomStart, chunkSize: o.chunkSize,
+    ...(mixed ? { fraction: o.fraction } : {}),
+  });
+  const controlled = (size: number): number => Math.round(o.fraction * size);
   const attack: EvaluationAttack = {
     name: 'pgd-eot',
     settings,
+    ...(mixed ? { controlled } : {}),
     check(defense: Defense, where: string) {
       assert(defense.surface.gradient !== 'none', 'INVALID_ARGUMENT', () =>
         `Attack '${where}' (pgd-eot) needs a differentiable attack surface, but defense '${defense.label}' declares ` +
@@ -73,13 +87,15 @@ export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
     describe(defense: Defense) {
       const { surface } = defense;
       const draws = surface.randomized ? `EOT ${o.eot}` : 'deterministic: EOT 1';
-      return `PGD+EOT (${o.steps} steps, ${draws}), ${surface.description}`;
+      const share = mixed ? `, on the first ${o.fraction} of each batch (mixed batches)` : '';
+      return `PGD+EOT (${o.steps} steps, ${draws}${share}), ${surface.description}`;
     },
     run(defense: Defense, x: Images, y: Labels, context: EvaluationAttackContext) {
       const { surface } = defense;
       const { norm, eps } = context.threat;
       const stepSize = givenStep ?? (2.5 * eps) / Math.max(o.steps, 1);
-      const n = x.shape[0];
+      const batch = x.shape[0];
+      const n = mixed ? controlled(batch) : batch;
       const seeds = seedStream(context.seed);
       const parts: Images[] = [];
       for (let s = 0; s < n; s += o.chunkSize) {
@@ -94,6 +110,7 @@ export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
         tf.dispose([xb, yb]);
         context.onProgress?.(s + size);
       }
+      if (n < batch) parts.push(tf.slice(x, [n, 0, 0, 0], [batch - n, -1, -1, -1]) as Images);
       if (parts.length === 1) return [parts[0] as Images];
       const out = tf.concat(parts, 0) as Images;
       tf.dispose(parts);

@@ -38,6 +38,15 @@ export interface EvaluationAttack {
   /** Names of the candidates `run` returns, in order, when it returns several (DAD: its objectives); reported with them. */
   readonly candidates?: readonly string[];
   /**
+   * Mixed batches (an attacker who controls only part of each test batch, Chen et al. 2022): the number of images
+   * of a batch of `size` the attacker controls, the first ones; every candidate must return the others unchanged
+   * (the evaluator checks it), and reports count the controlled images ("attacked") and the others ("bystanders")
+   * apart. Absent: the attacker controls the whole batch.
+   * @param size - images in the batch.
+   * @returns an integer in [1, size].
+   */
+  controlled?(size: number): number;
+  /**
    * Checks that the attack applies to `defense` (e.g. a gradient attack needs a differentiable surface, DAD's
    * attack needs a `statistic` term) and throws `RobustError` before any work otherwise.
    * @param defense - the defense.
