@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { crossEntropy } from '@robustjs/attacks';
+import { seedStream } from '@robustjs/core';
 import { expectNoLeak, expectRobustError } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanImages, take, tinyClassifier, tinyDenoiser, tinyDetector, useWasm } from '../test/fixtures';
@@ -25,7 +27,8 @@ describe('dadAdaptiveAttack and evaluateDad', () => {
 
   it('stays in the eps-ball and [0,1] for both objectives and norms, deterministically, without leaks', () => {
     const { x, y } = cleanImages(10, 41);
-    for (const [objective, norm, eps] of [['detect', 'linf', 0.1], ['evade', 'linf', 0.1], ['threshold', 'linf', 0.1], ['detect', 'l2', 0.5], ['evade', 'l2', 0.5], ['threshold', 'l2', 0.5]] as const) {
+    for (const [objective, norm, eps] of [['detect', 'linf', 0.1], ['evade', 'linf', 0.1], ['threshold', 'linf', 0.1], ['detect', 'l2', 0.5], ['evade', 'l2', 0.5], ['threshold', 'l2', 0.5],
+      ['denoised', 'linf', 0.1], ['denoised', 'l2', 0.5]] as const) {
       const [dist, lo, hi, again] = expectNoLeak(() => tf.tidy(() => {
         const a = dadAdaptiveAttack(defense, x, y, { objective, norm, eps, steps: 3, eot: 2, seed: 2 });
         const b = dadAdaptiveAttack(defense, x, y, { objective, norm, eps, steps: 3, eot: 2, seed: 2 });
@@ -98,6 +101,46 @@ describe('dadAdaptiveAttack and evaluateDad', () => {
     expect(report.robustAccuracy).toBeLessThanOrEqual(Math.min(...report.attacks.map((a) => a.accuracy)));
     expect(report.cleanAndRobustAccuracy).toBeLessThanOrEqual(report.robustAccuracy);
     tf.dispose([x, y]);
+  });
+
+  it("'denoised' ascends CE on the denoised route whatever m: as PGD+EOT on branch(x, true) by hand", () => {
+    const { x, y } = cleanImages(10, 47);
+    const got = dadAdaptiveAttack(defense, x, y, { objective: 'denoised', steps: 2, eot: 2, seed: 4, randomStart: false });
+    // by hand: the same two steps, EOT seeds from seedStream(4) (no random start: no seed taken before)
+    const seeds = seedStream(4);
+    let xa = tf.clone(x);
+    for (let t = 0; t < 2; t++) {
+      const draws = [seeds.next() + 1, seeds.next() + 1];
+      const next = tf.tidy(() => {
+        const grads = draws.map((seed) => tf.grad((xx: tf.Tensor) =>
+          tf.mean(crossEntropy(defense.branch(xx as never, true, seed), y)) as tf.Scalar)(xa));
+        const g = tf.div(tf.addN(grads), 2);
+        return tf.clipByValue(tf.minimum(tf.maximum(tf.add(xa, tf.mul(0.125, tf.sign(g))), tf.sub(x, 0.1)), tf.add(x, 0.1)), 0, 1);
+      });
+      xa.dispose();
+      xa = next;
+    }
+    expect(tf.tidy(() => take(tf.max(tf.abs(tf.sub(got, xa)))))).toBeLessThan(1e-6);
+    tf.dispose([x, y, got, xa]);
+  });
+
+  it('mixed batches: only the first `controlled` images move; CE and the passing check count those only', () => {
+    const { x, y } = cleanImages(10, 48);
+    for (const objective of ['detect', 'threshold', 'denoised'] as const) {
+      const moved = expectNoLeak(() => tf.tidy(() => {
+        const a = dadAdaptiveAttack(defense, x, y, { objective, steps: 3, eot: 1, seed: 2, controlled: 4 });
+        return Array.from(tf.max(tf.abs(tf.sub(a, x)), [1, 2, 3]).dataSync());
+      }));
+      expect(moved.slice(4)).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(moved.slice(0, 4).every((d) => d > 0 && d <= 0.1 + 1e-6)).toBe(true);
+    }
+    const all = dadAdaptiveAttack(defense, x, y, { objective: 'evade', steps: 2, eot: 1, seed: 3, controlled: 10 });
+    const plain = dadAdaptiveAttack(defense, x, y, { objective: 'evade', steps: 2, eot: 1, seed: 3 });
+    expect(tf.tidy(() => take(tf.max(tf.abs(tf.sub(all, plain)))))).toBe(0);
+    for (const controlled of [0, 11, 2.5]) {
+      expect(expectRobustError(() => dadAdaptiveAttack(defense, x, y, { controlled })).message).toMatch(/'controlled'/);
+    }
+    tf.dispose([x, y, all, plain]);
   });
 
   it('rejects bad objectives, norms, small batches and unknown options', () => {

@@ -18,7 +18,9 @@
  * `'threshold'` (ours, a threshold-aware evasion): ∇(CE − λ·m) while m > margin·θ, else ∇CE of the route alone
  * (the undefended classifier once the batch passes as clean);
  * 3. sign step (l_inf) or per-sample normalised step (l_2), projection onto the eps-ball ∩ [0,1].
- * `'detect'` and `'evade'` return the last iterate; `'threshold'` returns, of the iterates that pass the detector
+ * `'denoised'`: ∇CE on the denoised route whatever m (EOT draws every step: PGD+EOT through the always-denoise path).
+ * Mixed batches (`controlled` k < N): only the first k images start randomly and move; the others stay clean.
+ * `'detect'`, `'evade'` and `'denoised'` return the last iterate; `'threshold'` returns, of the iterates that pass the detector
  * (m ≤ θ), the one the classifier gets wrong most often (the last iterate when none passes).
  *
  * Why `'threshold'`: `'evade'` with a fixed λ keeps m far below θ (on the shipped Fashion-MNIST model λ = 100 ends
@@ -37,9 +39,10 @@ import type { DadDefense } from './dadDefense';
 
 /**
  * DAD's adaptive losses: `'detect'` ascends m + α·CE, `'evade'` ascends CE − λ·m, `'threshold'` ascends CE − λ·m
- * while m > margin·θ and CE alone below (keeping the most misclassifying iterate that passes the detector).
+ * while m > margin·θ and CE alone below (keeping the most misclassifying iterate that passes the detector),
+ * `'denoised'` ascends CE through noise → denoiser → classifier whatever m (PGD+EOT through the always-denoise path).
  */
-export type DadObjective = 'detect' | 'evade' | 'threshold';
+export type DadObjective = 'detect' | 'evade' | 'threshold' | 'denoised';
 
 /** Options of {@link dadAdaptiveAttack}. */
 export interface DadAdaptiveAttackOptions {
@@ -65,6 +68,11 @@ export interface DadAdaptiveAttackOptions {
   readonly randomStart?: boolean;
   /** Seed of the random start and the EOT draws; default 0. */
   readonly seed?: number;
+  /**
+   * Mixed batches: the attacker controls the first `controlled` images of the batch and leaves the others clean
+   * (they still count in m and are routed with the batch); CE is averaged over the controlled images; default all.
+   */
+  readonly controlled?: number;
 }
 
 /** Defaults of {@link dadAdaptiveAttack}: `'detect'`, l_inf, eps 0.1, stepSize 2.5·eps/steps, 20 steps, EOT 4, α 0.01, λ 100, random start, seed 0. */
@@ -80,6 +88,7 @@ export const DAD_ADAPTIVE_ATTACK_DEFAULTS = Object.freeze({
   margin: 0.9,
   randomStart: true,
   seed: 0,
+  controlled: undefined as number | undefined,
 });
 
 type Direction = (gm: tf.Tensor4D, gce: tf.Tensor4D, alpha: number, lambda: number) => tf.Tensor4D;
@@ -89,6 +98,7 @@ const OBJECTIVES: Readonly<Record<DadObjective, Direction>> = {
   detect: (gm, gce, alpha) => tf.add(gm, tf.mul(gce, alpha)),
   evade: ceMinusLambdaM,
   threshold: ceMinusLambdaM,
+  denoised: (_gm, gce) => gce,
 };
 
 /**
@@ -111,7 +121,8 @@ export function dadAdaptiveAttack(defense: DadDefense, x: Images, y: Labels, opt
   assert(typeof defense === 'function' && typeof defense.branch === 'function', 'INVALID_ARGUMENT', () =>
     `Argument 'defense' passed to '${fn}' must be a DadDefense from dadDefense({...}), got ${describeValue(defense)}.`);
   assert(Object.hasOwn(OBJECTIVES, cfg.objective), 'INVALID_ARGUMENT', () =>
-    `Option 'objective' passed to '${fn}' must be one of 'detect', 'evade', 'threshold', got ${describeValue(cfg.objective)}.`);
+    `Option 'objective' passed to '${fn}' must be one of ${Object.keys(OBJECTIVES).map((k) => `'${k}'`).join(', ')}, ` +
+      `got ${describeValue(cfg.objective)}.`);
   assertNorm(cfg.norm, fn);
   assertNumber(cfg.eps, 'eps', fn, { min: 0 });
   assertNumber(cfg.steps, 'steps', fn, { integer: true, min: 0 });
@@ -124,14 +135,22 @@ export function dadAdaptiveAttack(defense: DadDefense, x: Images, y: Labels, opt
   assertNumber(stepSize, 'stepSize', fn, { greaterThan: 0 });
   defense.check(x, 'x', fn);
   assertLabels(y, 'y', fn, { batch: x.shape[0] });
+  const n = x.shape[0];
+  const k = cfg.controlled ?? n;
+  assertNumber(k, 'controlled', fn, { integer: true, min: 1, max: n });
 
   const { detector } = defense.parts;
   const { norm, eps } = cfg;
   const seeds = seedStream(cfg.seed);
   // The start takes the stream's first two seeds (both norms), the EOT draws follow.
-  let xAdv: Images = cfg.randomStart ? randomStartInBall(x, eps, norm, seeds) : tf.clone(x);
+  // mixed batches: only the first k images move; mask [N,1,1,1] and CE weights [N] (1/k on the controlled images)
+  const mask = k < n ? tf.tidy(() => tf.reshape(tf.concat([tf.ones([k]), tf.zeros([n - k])]), [n, 1, 1, 1])) : undefined;
+  const weights = mask === undefined ? undefined : tf.tidy(() => tf.div(tf.reshape(mask, [n]), k));
+  const keep = (moved: tf.Tensor): Images => (mask === undefined ? moved : tf.where(tf.greater(mask, 0), moved, x)) as Images;
+  let xAdv: Images = cfg.randomStart ? tf.tidy(() => keep(randomStartInBall(x, eps, norm, seeds))) : tf.clone(x);
   const mGrad = tf.valueAndGrad((xx: tf.Tensor) => tf.sum(detector.score(xx)) as tf.Scalar);
   const aware = cfg.objective === 'threshold';
+  const alwaysDenoised = cfg.objective === 'denoised';
   const yValues = aware ? y.dataSync() : undefined;
   let best: { x: Images; wrong: number } | undefined;
   /** `'threshold'`: keeps xa when it passes the detector (m ≤ θ) and the classifier gets more of it wrong than the best so far. */
@@ -139,7 +158,7 @@ export function dadAdaptiveAttack(defense: DadDefense, x: Images, y: Labels, opt
     if (yValues === undefined || m > defense.threshold) return;
     const predicted = tf.tidy(() => tf.argMax(defense.branch(xa, false), 1).dataSync());
     let wrong = 0;
-    for (let i = 0; i < predicted.length; i++) if (predicted[i] !== yValues[i]) wrong++;
+    for (let i = 0; i < k; i++) if (predicted[i] !== yValues[i]) wrong++;
     if (best !== undefined && wrong <= best.wrong) return;
     best?.x.dispose();
     best = { x: tf.clone(xa), wrong };
@@ -148,23 +167,29 @@ export function dadAdaptiveAttack(defense: DadDefense, x: Images, y: Labels, opt
     const draws = Array.from({ length: cfg.eot }, () => seeds.next() + 1);
     let m = 0;
     const next = tf.tidy(() => {
-      const { value, grad: gm } = mGrad(xAdv);
-      m = (value.dataSync() as Float32Array)[0] as number;
-      const flagged = m > defense.threshold;
+      // 'denoised' ignores m: no detector gradient
+      const { value, grad: gm } = alwaysDenoised ? { value: undefined, grad: undefined } : mGrad(xAdv);
+      m = value === undefined ? Number.NaN : ((value.dataSync() as Float32Array)[0] as number);
+      const flagged = alwaysDenoised || m > defense.threshold;
       const samples = flagged ? draws : [undefined];
       let gce: tf.Tensor4D | undefined;
       for (const seed of samples) {
-        const g = tf.grad((xx: tf.Tensor) => tf.mean(crossEntropy(defense.branch(xx as Images, flagged, seed), y)) as tf.Scalar)(xAdv) as tf.Tensor4D;
+        const loss = (xx: tf.Tensor): tf.Scalar => {
+          const ce = crossEntropy(defense.branch(xx as Images, flagged, seed), y);
+          return (weights === undefined ? tf.mean(ce) : tf.sum(tf.mul(ce, weights))) as tf.Scalar;
+        };
+        const g = tf.grad(loss)(xAdv) as tf.Tensor4D;
         gce = gce === undefined ? g : tf.add(gce, g) as tf.Tensor4D;
       }
       const ce = tf.div(gce as tf.Tensor4D, samples.length) as tf.Tensor4D;
       const g = aware && m <= cfg.margin * defense.threshold ? ce : OBJECTIVES[cfg.objective](gm as tf.Tensor4D, ce, cfg.alpha, cfg.lambda);
-      return projectToBall(tf.add(xAdv, tf.mul(stepSize, ascentDirection(g, norm))), x, eps, norm);
+      return keep(projectToBall(tf.add(xAdv, tf.mul(stepSize, ascentDirection(g, norm))), x, eps, norm));
     });
     consider(xAdv, m);
     xAdv.dispose();
     xAdv = next;
   }
+  tf.dispose([mask, weights].filter((t): t is tf.Tensor => t !== undefined));
   if (!aware) return xAdv;
   consider(xAdv, tf.tidy(() => detector.score(xAdv).dataSync()[0] as number));
   if (best === undefined) return xAdv;

@@ -173,19 +173,26 @@ describe("DadDefense.asDefense({ mode: 'always-denoise' })", () => {
     tf.dispose([x, y]);
   });
 
-  it("is refused by the dad-adaptive attack (its objectives are about the detector), which still takes the routing mode", () => {
-    const attack = dadAdaptiveEvaluationAttack();
+  it('takes the dad-adaptive attack as a transfer from the routing mode (same parts and θ)', () => {
+    const attack = dadAdaptiveEvaluationAttack({ objectives: ['threshold', 'detect'], steps: 2, eot: 1 });
     const always = f.dad.asDefense({ mode: 'always-denoise', label: 'DAD-D' });
-    const e = expectRobustError(() => attack.check(always, 'attacks[0]'));
-    expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).toMatch(/'attacks\[0\]' \(dad-adaptive\) needs DAD in mode 'routing'.*'DAD-D' is DAD in mode 'always-denoise'.*'pgd-eot'/);
+    const routing = f.dad.asDefense();
+    expect(() => attack.check(always, 'attacks[0]')).not.toThrow();
+    expect(attack.describe(always)).toMatch(/transfer: crafted against DAD in routing mode/);
+    expect(attack.describe(routing)).not.toMatch(/transfer/);
     const x = tf.slice(f.x, 0, 10) as Images;
     const y = tf.slice(f.y, 0, 10) as Labels;
+    const context = { threat: { norm: 'linf', eps: 0.1 }, seed: 5 } as const;
+    const fromAlways = attack.run(always, x, y, context);
+    const fromRouting = attack.run(routing, x, y, context);
+    expect(fromAlways.map((c, i) => maxDiff(c, fromRouting[i] as Images))).toEqual([0, 0]);
+    tf.dispose([x, y, ...fromAlways, ...fromRouting]);
+    const short = tf.slice(f.x, 0, 3) as Images;
+    const shortY = tf.slice(f.y, 0, 3) as Labels;
     const before = tf.memory().numTensors;
-    expect(expectRobustError(() => attack.run(always, x, y, { threat: { norm: 'linf', eps: 0.1 }, seed: 1 })).code).toBe('INVALID_ARGUMENT');
+    expect(expectRobustError(() => attack.run(always, short, shortY, context)).code).toBe('SHAPE_MISMATCH');
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, y]);
-    expect(() => attack.check(f.dad.asDefense(), 'attacks[0]')).not.toThrow();
+    tf.dispose([short, shortY]);
   });
 
   it('rejects a bad mode, objectives, seeds and batches before any work', () => {

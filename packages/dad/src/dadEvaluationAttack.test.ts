@@ -75,6 +75,27 @@ describe('dadAdaptiveEvaluationAttack', () => {
     tf.dispose([x, y, only as Images, expected]);
   });
 
+  it('mixed batches: fraction p controls the first round(p·B) images, each objective as dadAdaptiveAttack with controlled', () => {
+    const { x, y } = cleanImages(10, 46);
+    const defense = dad.asDefense();
+    const attack = dadAdaptiveEvaluationAttack({ objectives: ['threshold', 'denoised'], steps: 2, eot: 1, fraction: 0.3 });
+    expect(attack.controlled?.(10)).toBe(3);
+    expect(attack.settings.fraction).toBe(0.3);
+    expect(dadAdaptiveEvaluationAttack().settings).not.toHaveProperty('fraction');
+    expect(dadAdaptiveEvaluationAttack().controlled).toBeUndefined();
+    expect(attack.describe(defense)).toMatch(/mixed batches: the attacker controls the first 0.3 of each batch/);
+    const candidates = attack.run(defense, x, y, { threat: { norm: 'linf', eps: 0.1 }, seed: 9 });
+    (['threshold', 'denoised'] as const).forEach((objective, i) => {
+      const expected = dadAdaptiveAttack(dad, x, y, { objective, steps: 2, eot: 1, stepSize: 0.125, seed: 9 + i, controlled: 3 });
+      expect(maxDiff(candidates[i] as Images, expected)).toBe(0);
+      expected.dispose();
+    });
+    tf.dispose([x, y, ...candidates]);
+    for (const fraction of [0, -0.5, 1.01]) {
+      expect(expectRobustError(() => dadAdaptiveEvaluationAttack({ fraction })).message).toMatch(/'fraction'/);
+    }
+  });
+
   it('rejects a defense that is not a DAD defense made by asDefense(), and bad options, before any work', () => {
     const attack = dadAdaptiveEvaluationAttack();
     const plain = undefended(tiny.classifier);

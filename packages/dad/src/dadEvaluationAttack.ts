@@ -30,6 +30,12 @@ export interface DadAdaptiveEvaluationAttackOptions {
   readonly lambda?: number;
   /** `'threshold'`: m is pushed down while above margin·θ; in (0, 1], default 0.9. */
   readonly margin?: number;
+  /**
+   * Mixed batches (Chen et al. 2022): the fraction p ∈ (0, 1] of each test batch the attacker controls, the first
+   * round(p·B) images; the rest stay clean test images, routed with the batch (reported apart as bystanders);
+   * default 1.
+   */
+  readonly fraction?: number;
 }
 
 /** Defaults of {@link dadAdaptiveEvaluationAttack}: all three objectives, 20 steps, step 2.5·ε/steps, EOT 4, random start, α 0.01, λ 100, margin 0.9. */
@@ -42,6 +48,7 @@ export const DAD_ADAPTIVE_EVALUATION_ATTACK_DEFAULTS = Object.freeze({
   alpha: DAD_ADAPTIVE_ATTACK_DEFAULTS.alpha,
   lambda: DAD_ADAPTIVE_ATTACK_DEFAULTS.lambda,
   margin: DAD_ADAPTIVE_ATTACK_DEFAULTS.margin,
+  fraction: 1,
 });
 
 /**
@@ -55,8 +62,9 @@ export const DAD_ADAPTIVE_EVALUATION_ATTACK_DEFAULTS = Object.freeze({
  * @returns the attack: `run` returns one candidate `[B,H,W,C]` per objective, each within the threat model, in [0,1].
  * @throws {@link @robustjs/core!index.RobustError} `UNKNOWN_OPTION`; `INVALID_ARGUMENT` for an unknown or repeated
  *   objective, steps or eot that are not integers (≥ 0, ≥ 1), a step size ≤ 0, α or λ < 0, margin outside (0, 1];
- *   `check` and `run` throw `INVALID_ARGUMENT` for a defense not made by `asDefense()` of a {@link DadDefense}, or
- *   made by `asDefense({ mode: 'always-denoise' })` (no detector to attack: use `'pgd-eot'`).
+ *   a fraction outside (0, 1]; `check` and `run` throw `INVALID_ARGUMENT` for a defense not made by `asDefense()` of
+ *   a {@link DadDefense}. Against `asDefense({ mode: 'always-denoise' })` it is a transfer attack: the candidates are
+ *   crafted against the routing mode of the same parts (batches of at least the detector's reference size).
  * @example
  * ```ts
  * const defense = dadDefense({ classifier, detector, denoiser, threshold }).asDefense();
@@ -77,9 +85,14 @@ export function dadAdaptiveEvaluationAttack(options?: DadAdaptiveEvaluationAttac
   assertNumber(o.alpha, 'alpha', fn, { min: 0 });
   assertNumber(o.lambda, 'lambda', fn, { min: 0 });
   assertNumber(o.margin, 'margin', fn, { greaterThan: 0, max: 1 });
+  assertNumber(o.fraction, 'fraction', fn, { greaterThan: 0, max: 1 });
   const objectives = Object.freeze([...o.objectives]);
-  const { steps, eot, randomStart, alpha, lambda, margin } = o;
-  const settings = Object.freeze({ objectives: [...objectives], steps, stepSize, eot, randomStart, alpha, lambda, margin });
+  const { steps, eot, randomStart, alpha, lambda, margin, fraction } = o;
+  const mixed = fraction < 1;
+  const settings = Object.freeze({
+    objectives: [...objectives], steps, stepSize, eot, randomStart, alpha, lambda, margin, ...(mixed ? { fraction } : {}),
+  });
+  const controlled = (size: number): number => Math.round(fraction * size);
 
   const dadOf = (defense: Defense, where: string): DadDefense => {
     const found = typeof defense === 'object' && defense !== null ? dadDefenseOf(defense) : undefined;
@@ -87,35 +100,39 @@ export function dadAdaptiveEvaluationAttack(options?: DadAdaptiveEvaluationAttac
       `Attack '${where}' (dad-adaptive) needs a DAD defense made by dadDefense({...}).asDefense() from @robustjs/dad ` +
         `(it attacks the detector statistic and the route), got ${defense?.label === undefined ? describeValue(defense) : `defense '${defense.label}'`}. ` +
         "Attack other defenses with 'pgd-eot' or another attack of @robustjs/attacks.");
-    assert(found.mode === 'routing', 'INVALID_ARGUMENT', () =>
-      `Attack '${where}' (dad-adaptive) needs DAD in mode 'routing' (its objectives attack the detector statistic and the ` +
-        `route), but defense '${defense.label}' is DAD in mode '${found.mode}': every batch is denoised and the detector is ` +
-        "never called. Attack it with 'pgd-eot' (its recommended attack), which goes through noise, denoiser and classifier.");
     return found.dad;
   };
   return Object.freeze({
     name: 'dad-adaptive',
     settings,
     candidates: [...objectives],
+    ...(mixed ? { controlled } : {}),
     check(defense: Defense, where: string) {
       dadOf(defense, where);
     },
-    describe() {
+    describe(defense: Defense) {
       const text = (b: DadObjective): string => DAD_OBJECTIVE_TEXT[b].replace('0.01·', `${o.alpha}·`)
         .replaceAll('100·', `${o.lambda}·`).replace('0.9·θ', `${o.margin}·θ`);
       const what = objectives.map(text).join('; ');
-      return `DAD's adaptive PGD+EOT through detector, denoiser and classifier (${what}${objectives.length > 1 ? '; worst case per image' : ''})`;
+      const worst = objectives.length > 1 ? '; worst case per image' : '';
+      const share = mixed ? `; mixed batches: the attacker controls the first ${fraction} of each batch, the rest clean` : '';
+      const transfer = dadDefenseOf(defense)?.mode === 'always-denoise'
+        ? '; transfer: crafted against DAD in routing mode (same detector, θ, denoiser), classified by this defense'
+        : '';
+      return `DAD's adaptive PGD+EOT through detector, denoiser and classifier (${what}${worst}${share})${transfer}`;
     },
     run(defense: Defense, x: Images, y: Labels, context: EvaluationAttackContext): Images[] {
       const dad = dadOf(defense, fn);
       const { norm, eps } = context.threat;
       const step = stepSize ?? (2.5 * eps) / Math.max(steps, 1);
       const n = x.shape[0];
+      const k = mixed ? controlled(n) : n;
       const out: Images[] = [];
       try {
         objectives.forEach((objective, i) => {
           out.push(dadAdaptiveAttack(dad, x, y, {
             objective, norm, eps, stepSize: step, steps, eot, randomStart, alpha, lambda, margin, seed: context.seed + i,
+            ...(mixed ? { controlled: k } : {}),
           }));
           context.onProgress?.(Math.round((n * (i + 1)) / objectives.length));
         });
