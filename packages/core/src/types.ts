@@ -75,14 +75,24 @@ export interface CalibrateOptions {
 /**
  * An adversarial-input detector split into score, calibrate and predict.
  * `predict` is only "score > threshold".
+ *
+ * `X` is what the detector judges: images `[N,H,W,C]` in [0,1] (the default) or, for a
+ * detector that works on a featurizer's output, feature matrices `[N,D]` (`Detector<tf.Tensor2D>`).
+ *
+ * @typeParam X - the input batch: `Images` (default) or e.g. `tf.Tensor2D` for features `[N,D]`.
+ * @example
+ * ```ts
+ * const onImages: Detector = mmdDetector.asDetector();
+ * const onFeatures: Detector<tf.Tensor2D> = featureDetector.asDetector<tf.Tensor2D>();
+ * ```
  */
-export interface Detector {
-  /** Scores each sample (or batch): `[N]` in, `[N]` (or `[1]` for batch detectors) out. */
-  score(x: Images): tf.Tensor1D;
+export interface Detector<X extends tf.Tensor = Images> {
+  /** Scores each sample (or batch): `[N,...]` in, `[N]` (or `[1]` for batch detectors) out. */
+  score(x: X): tf.Tensor1D;
   /** Sets and returns the threshold from clean data at the target false-alarm rate. */
-  calibrate(xClean: Images, options?: CalibrateOptions): number;
+  calibrate(xClean: X, options?: CalibrateOptions): number;
   /** Typed decisions, one record per sample (or one per batch). */
-  predict(x: Images): DetectionRecord[];
+  predict(x: X): DetectionRecord[];
 }
 
 /** Options every attack accepts; each attack extends it with its own. */

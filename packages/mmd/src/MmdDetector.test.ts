@@ -88,20 +88,37 @@ describe('MmdDetector', () => {
   });
 
   it("asDetector serves core's Detector contract: the same score, threshold and decision, one record per batch", () => {
-    const d: Detector = detector.asDetector({ batches: 200 });
+    // fit on feature matrices [N,D]: the view is typed for them, no cast
+    const d: Detector<tf.Tensor2D> = detector.asDetector<tf.Tensor2D>({ batches: 200 });
     const batch = attack(clean(50, 77));
-    const [direct, viaView] = [detector.score(batch), d.score(batch as unknown as Images)];
+    const [direct, viaView] = [detector.score(batch), d.score(batch)];
     expect(viaView.shape).toEqual([1]);
     expect(viaView.dataSync()[0]).toBe(direct.dataSync()[0]);
     tf.dispose([direct, viaView]);
-    const threshold = d.calibrate(pool as unknown as Images, { fpr: 0.05 }); // the beforeAll settings: later tests see the same threshold
+    // the beforeAll settings: later tests see the same threshold
+    const threshold = d.calibrate(pool, { fpr: 0.05 });
     expect(detector.calibrate(pool, { fpr: 0.05, batches: 200 })).toBe(threshold);
-    const records = expectNoLeak(() => d.predict(batch as unknown as Images));
+    const records = expectNoLeak(() => d.predict(batch));
     const m = detector.predict(batch);
-    expect(records).toEqual([{ score: m.statistic, threshold, isAdversarial: m.isAdversarial, pValue: m.pValue }]);
+    const { statistic: score, isAdversarial, pValue } = m;
+    expect(records).toEqual([{ score, threshold, isAdversarial, pValue }]);
     expect(records[0]?.isAdversarial).toBe(true);
-    expect(() => d.predict(clean(49, 3) as unknown as Images)).toThrow(/batch size|50/);
+    const short = clean(49, 3);
+    expect(caught(() => d.predict(short)).message).toMatch(/must hold 50 samples, got 49/);
     batch.dispose();
+    short.dispose();
+  });
+
+  it('asDetector() on a feature detector refuses images, naming the fitted shape', () => {
+    const onImages: Detector = detector.asDetector(); // the default type; the data decides
+    const images = tf.zeros([50, 2, 2, 2]) as Images;
+    const before = tf.memory().numTensors;
+    const e = caught(() => onImages.score(images));
+    expect(e.code).toBe('SHAPE_MISMATCH');
+    const want = /per-sample shape \[8\] like the data the detector was fit on, got \[50,2,2,2\]/;
+    expect(e.message).toMatch(want);
+    expect(tf.memory().numTensors).toBe(before);
+    images.dispose();
   });
 
   it('round-trips through save and load: kernel, φ weights, reference batch, threshold and version', async () => {

@@ -202,29 +202,41 @@ export class MmdDetector {
   }
 
   /**
-   * This detector behind `@robustjs/core`'s {@link @robustjs/core!index.Detector} contract, for pipelines written against
-   * it: `score` is {@link MmdDetector.score} (`[1]` per batch), `calibrate(xClean, { fpr })` is
-   * {@link MmdDetector.calibrate} with `xClean` as the pool and `pool`'s batch options (`fpr` default 0.05), and `predict`
-   * returns one {@link @robustjs/core!index.DetectionRecord} for the whole batch (`score` = the statistic, `pValue`
-   * the empirical p-value). A view, not a copy: calibrating either sets the threshold of both; disposing this
-   * detector disposes it.
+   * This detector behind `@robustjs/core`'s {@link @robustjs/core!index.Detector} contract,
+   * for pipelines written against it: `score` is {@link MmdDetector.score} (`[1]` per batch),
+   * `calibrate(xClean, { fpr })` is {@link MmdDetector.calibrate} with `xClean` as the pool and
+   * `pool`'s batch options (`fpr` default 0.05), and `predict` returns one
+   * {@link @robustjs/core!index.DetectionRecord} for the whole batch (`score` = the statistic,
+   * `pValue` the empirical p-value). A view, not a copy: calibrating either sets the threshold of
+   * both; disposing this detector disposes it.
    *
-   * @param pool - how `calibrate` draws clean batches from its pool: `batches` (100), `batchSize` (referenceSize), `seed` (0).
-   * @returns a {@link @robustjs/core!index.Detector}.
-   * @throws {@link @robustjs/core!index.RobustError} from its methods, as the methods of this class throw (an unknown
+   * The view takes whatever the detector was fit on: images `[N,H,W,C]` (the default type,
+   * `Detector<Images>`) or feature matrices `[N,D]` (`asDetector<tf.Tensor2D>()`, a
+   * `Detector<tf.Tensor2D>`). The type argument only names it; the per-sample shape is checked
+   * at run time against the fitted data.
+   *
+   * @typeParam X - the batch type: `Images` `[N,H,W,C]` (default) or `tf.Tensor2D` `[N,D]` features
+   *   (any `[N,...]` tensor of the fitted per-sample shape).
+   * @param pool - how `calibrate` draws clean batches from its pool: `batches` (100), `batchSize`
+   *   (referenceSize), `seed` (0).
+   * @returns a {@link @robustjs/core!index.Detector} of `X`.
+   * @throws {@link @robustjs/core!index.RobustError} from its methods, as this class's methods
+   *   throw (`SHAPE_MISMATCH` for another per-sample shape than the fitted data's; an unknown
    *   `pool` key on the first `calibrate`).
    * @example
    * ```ts
    * const d: Detector = mmdDetector.asDetector({ batches: 200 });
    * d.calibrate(cleanPool, { fpr: 0.01 });
    * const [record] = d.predict(batch); // record.isAdversarial, record.score, record.pValue
+   * // a detector fit on features [N,D]:
+   * const f: Detector<tf.Tensor2D> = featureDetector.asDetector<tf.Tensor2D>();
    * ```
    */
-  asDetector(pool?: Omit<MmdCalibrateOptions, 'fpr'>): Detector {
+  asDetector<X extends tf.Tensor = Images>(pool?: Omit<MmdCalibrateOptions, 'fpr'>): Detector<X> {
     return {
-      score: (x: Images) => this.score(x),
-      calibrate: (xClean: Images, options) => this.calibrate(xClean, { ...pool, ...options }),
-      predict: (x: Images): DetectionRecord[] => {
+      score: (x: X) => this.score(x),
+      calibrate: (xClean: X, options) => this.calibrate(xClean, { ...pool, ...options }),
+      predict: (x: X): DetectionRecord[] => {
         const { statistic, threshold, isAdversarial, pValue } = this.predict(x);
         return [{ score: statistic, threshold, isAdversarial, pValue }];
       },

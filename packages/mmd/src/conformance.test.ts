@@ -37,3 +37,23 @@ async function fixture(estimator: Mmd2Estimator, featurizer: tf.LayersModel | un
 
 describeDetector('MmdDetector.asDetector() (biased MMD², deep kernel with a LayersModel φ)', () => fixture('biased', phi()));
 describeDetector('MmdDetector.asDetector() (unbiased MMD², deep kernel with the identity φ)', () => fixture('unbiased', undefined));
+
+/** Features `[n,6]` ~ N(0, I), seeded. */
+const features = (n: number, seed: number): tf.Tensor2D =>
+  tf.randomNormal([n, 6], 0, 1, 'float32', seed);
+
+/** A detector fit on feature matrices `[N,D]` (like DAD's penultimate features). */
+async function featureFixture() {
+  const detector = new MmdDetector(undefined, { referenceSize: 4, steps: 5, learningRate: 0.01 });
+  const clean = features(16, 1);
+  const adversarial = tf.tidy(() => tf.add(clean, tf.mul(tf.sign(clean), 0.5)) as tf.Tensor2D);
+  await detector.fit(clean, adversarial);
+  tf.dispose([clean, adversarial]);
+  disposers.push(() => detector.dispose());
+  const x = tf.tidy(() => tf.add(features(4, 3), 0.5) as tf.Tensor2D);
+  const xClean = features(24, 5);
+  const view = detector.asDetector<tf.Tensor2D>({ batches: 20 });
+  return { detector: view, x, xClean, fpr: 0.1, perBatch: true, differentiable: true };
+}
+
+describeDetector('MmdDetector.asDetector<Tensor2D>() (MMD² on [N,D] features)', featureFixture);

@@ -3,14 +3,18 @@ import type { Detector, Images } from '@robustjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from './expectClose';
 
-/** What a {@link describeDetector} suite runs on: the detector, a batch to judge, clean data to calibrate on, and what it declares. */
-export interface DetectorFixture {
+/**
+ * What a {@link describeDetector} suite runs on: the detector, a batch to judge, clean data to
+ * calibrate on, and what it declares. `X` is the detector's input: images `[N,H,W,C]` in [0,1]
+ * (default) or features `[N,D]`.
+ */
+export interface DetectorFixture<X extends tf.Tensor = Images> {
   /** The detector under test, ready to calibrate (fitted, for detectors that learn). */
-  readonly detector: Detector;
-  /** Images `[N,H,W,C]` in [0,1] to score and predict (N = the batch size a batch detector expects); kept alive by the fixture. */
-  readonly x: Images;
-  /** Clean images `[M,H,W,C]` in [0,1] that `calibrate` accepts; kept alive by the fixture. */
-  readonly xClean: Images;
+  readonly detector: Detector<X>;
+  /** A batch `[N,...]` to score and predict (N: a batch detector's batch size); kept alive. */
+  readonly x: X;
+  /** Clean data `[M,...]` that `calibrate` accepts; kept alive by the fixture. */
+  readonly xClean: X;
   /** The false-alarm rate to calibrate at, in (0, 0.5]. */
   readonly fpr: number;
   /** Whether the detector judges the whole batch (scores `[1]`, one record) rather than each sample (`[N]`, N records). */
@@ -29,6 +33,7 @@ const finite = (a: ArrayLike<number>): boolean => Array.from(a).every((v) => Num
  * never raises; `predict` one record per score with exactly that threshold and `isAdversarial === score > threshold`;
  * no tensor leaks; and, when it declares itself differentiable, a finite, non-zero gradient of `sum(score(x))`.
  *
+ * @typeParam X - the detector's input (images `[N,H,W,C]` by default, or features `[N,D]`).
  * @param name - the suite's title.
  * @param make - builds the fixture (once, before the suite's tests).
  * @example
@@ -36,9 +41,12 @@ const finite = (a: ArrayLike<number>): boolean => Array.from(a).every((v) => Num
  * describeDetector('MMD', async () => ({ detector: fitted.asDetector(), x, xClean, fpr: 0.1, perBatch: true, differentiable: true }));
  * ```
  */
-export function describeDetector(name: string, make: () => DetectorFixture | Promise<DetectorFixture>): void {
+export function describeDetector<X extends tf.Tensor = Images>(
+  name: string,
+  make: () => DetectorFixture<X> | Promise<DetectorFixture<X>>,
+): void {
   describe(`Detector conformance: ${name}`, () => {
-    let f: DetectorFixture;
+    let f: DetectorFixture<X>;
     let length: number;
     beforeAll(async () => {
       f = await make();
@@ -89,7 +97,8 @@ export function describeDetector(name: string, make: () => DetectorFixture | Pro
     it('has a finite, non-zero gradient of sum(score(x)) when differentiable, without leaks', () => {
       const before = tf.memory().numTensors;
       if (f.differentiable) {
-        const g = tf.tidy(() => values(tf.grad((xx: tf.Tensor) => tf.sum(f.detector.score(xx as Images)) as tf.Scalar)(f.x)));
+        const sumScore = (xx: tf.Tensor): tf.Scalar => tf.sum(f.detector.score(xx as X));
+        const g = tf.tidy(() => values(tf.grad(sumScore)(f.x)));
         expect(g.length).toBe(f.x.size);
         expect(finite(g)).toBe(true);
         expect(g.some((v) => v !== 0)).toBe(true);
