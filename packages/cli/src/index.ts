@@ -12,6 +12,9 @@
  *
  * @packageDocumentation
  */
+// core's error, re-exported so that a user of this package alone can catch it
+export { RobustError } from '@robustjs/core';
+export type { RobustErrorCode } from '@robustjs/core';
 export { runCli } from './cli';
 export type { CliIo } from './cli';
 export { CliError, MissingModelError, describeFailure, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from './errors';
