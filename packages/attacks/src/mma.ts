@@ -1,8 +1,8 @@
 /*
  * MMA — minimum-margin attack (Gao et al. 2022), as implemented in DAD (Zhang et al., ICML 2025,
- * `utils.py::mma`); see shared/PAPERS.md §3.3.
+ * [arXiv:2503.02169](https://arxiv.org/abs/2503.02169), code [tmlr-group/DAD](https://github.com/tmlr-group/DAD) `utils.py::mma`).
  *
- * Notation (code → PAPERS.md): z0 → z⁰ (clean logits), targets → T, confidence → 50 (κ), stepSize → step,
+ * Notation (code → paper): z0 → z⁰ (clean logits), targets → T, confidence → 50 (κ), stepSize → step,
  * marginOf → z_c(x') − z_y(x').
  *
  * 1. T = the k largest non-true clean logits; x_init = clip(x + U(−ε, ε), 0, 1), shared by all k runs.
@@ -44,8 +44,8 @@ export const MMA_DEFAULTS = Object.freeze({
 } as const);
 
 /**
- * Minimum-margin attack (Gao et al., 2022, as used by DAD, Zhang et al. ICML 2025 `utils.py::mma`;
- * PAPERS.md §3.3), l_inf.
+ * Minimum-margin attack (Gao et al., "Fast and Reliable Evaluation of Adversarial Robustness with Minimum-Margin
+ * Attack", ICML 2022), l_inf, as DAD uses it (Zhang et al., ICML 2025, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169), `utils.py::mma`).
  *
  * 1. z⁰ = f(x); T = the k classes with the largest clean logits other than y, per sample.
  * 2. x_init = clip(x + U(−eps, eps), 0, 1), shared by all k runs (x itself when `randomStart` is false).

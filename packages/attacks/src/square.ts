@@ -86,7 +86,7 @@ const SEARCH: Record<Norm, (search: SquareSearch) => Float32Array> = { linf: squ
  *    direction, rescaled so the l_2 mass of both windows (plus any unused budget) moves into it; rescale the
  *    whole perturbation to norm eps and clip to [0,1]. 3. Keep the proposal where it lowers the margin.
  *
- * `fidelity: 'reference'` (the default) follows fra31/auto-attack's square.py: the window's corner is drawn from
+ * `fidelity: 'reference'` (the default) follows fra31/auto-attack's `square.py`: the window's corner is drawn from
  * 0 … H − s − 1 (its `random_int(0, H − s)` excludes the top, so once s < H no window reaches the last row or
  * column), one corner and (l_inf) one sign per channel are drawn per iteration for the whole batch, and the side
  * is rounded half to even. `fidelity: 'paper'` is robustjs's earlier variant: corners 0 … H − s (every position),

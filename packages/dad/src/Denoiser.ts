@@ -1,6 +1,6 @@
 /**
  * DAD's denoiser g: the HGD UNet with residual output (Liao et al., "Defense against adversarial attacks using
- * high-level representation guided denoiser", CVPR 2018; DAD `models/denoise.py`; PAPERS.md §3.5).
+ * high-level representation guided denoiser", CVPR 2018; DAD's `models/denoise.py`, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169)).
  *
  * | variable         | paper symbol | meaning |
  * |------------------|--------------|---------|
@@ -13,7 +13,7 @@
  * size, concatenate with F_i, Conv blocks; 3. `g(x) = final(B_0) + x` (residual, no clamp).
  *
  * Deviations, stated: nearest-neighbour upsampling by repetition (then cropping to F_i's size) instead of
- * bilinear (tfjs's resize gradients are unreliable on the cpu backend, PERF-NOTES.md); the final 1×1 conv is
+ * bilinear (tfjs's resize gradients are unreliable on the cpu backend); the final 1×1 conv is
  * initialised to zero so that g starts as the identity; tfjs 'same' padding (asymmetric for stride 2).
  *
  * @packageDocumentation
@@ -249,7 +249,7 @@ export class Denoiser {
   }
 
   private conv(h: tf.Tensor4D, b: ConvBlock, training: boolean): tf.Tensor4D {
-    // Unfused conv2d: under a gradient tape it skips the eager filter gradient of tf.fused (PERF-NOTES.md).
+    // Unfused conv2d: under a gradient tape it skips the eager filter gradient of tf.fused.
     const y = tf.conv2d(h, b.kernel as tf.Tensor4D, b.stride, 'same'); // [N,H',W',out]
     let mean: tf.Tensor = b.movingMean;
     let variance: tf.Tensor = b.movingVariance;

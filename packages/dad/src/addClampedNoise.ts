@@ -15,7 +15,7 @@ export interface AddClampedNoiseOptions {
 const DEFAULTS = { std: 0.25, seed: undefined as number | undefined, noise: undefined as tf.Tensor | undefined } as const;
 
 /**
- * DAD's input noise ("S_noise", `train.py::train_denoiser`; PAPERS.md §3.6): `n = clip(N(0, std²), 0, 1)`
+ * DAD's input noise ("S_noise"; Zhang et al., ICML 2025, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169), `train.py::train_denoiser`): `n = clip(N(0, std²), 0, 1)`
  * element-wise (negative draws become 0, a half-normal perturbation), `x_noisy = clip(x + n, 0, 1)`.
  * Tidy, differentiable with respect to `x` (identity where not clipped).
  *

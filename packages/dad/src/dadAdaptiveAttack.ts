@@ -1,7 +1,7 @@
 /**
  * DAD's adaptive white-box attacks: PGD+EOT through the whole pipeline (Zhang et al., ICML 2025,
  * `adaptive_whitebox_attack.py::adaptive_pgd_eot_l_inf` / `_l2`, and the earlier `adaptive_detector_attack.py`;
- * PAPERS.md §3.9). Madry et al. 2018 (PGD), Athalye et al. 2018 (EOT).
+ * [arXiv:2503.02169](https://arxiv.org/abs/2503.02169)). Madry et al. 2018 (PGD), Athalye et al. 2018 (EOT).
  *
  * | variable    | paper symbol | meaning |
  * |-------------|--------------|---------|

@@ -1,5 +1,5 @@
 /**
- * DAD behind core's `Defense` contract, in the paper's routing mode (Zhang et al., ICML 2025; PAPERS.md §3.7):
+ * DAD behind core's `Defense` contract, in the paper's routing mode (Zhang et al., ICML 2025, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169)):
  * per batch B, m = MMD²_b(R, B); m ≤ θ → h(B); otherwise h(g(clip(B + clip(N(0, σ²), 0, 1), 0, 1))).
  * The implementation of {@link DadDefense.asDefense}: it checks the options shared by every mode and dispatches on
  * `mode` (`'always-denoise'` lives in `dadAlwaysDenoise.ts`); the private registry below lets

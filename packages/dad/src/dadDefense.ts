@@ -1,5 +1,5 @@
 /**
- * DAD's inference rule (Zhang et al., ICML 2025, `adaptive_whitebox_attack.py::eval_test`; PAPERS.md §3.7).
+ * DAD's inference rule (Zhang et al., ICML 2025, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169); code `adaptive_whitebox_attack.py::eval_test`).
  *
  * | variable    | paper symbol      | meaning |
  * |-------------|-------------------|---------|

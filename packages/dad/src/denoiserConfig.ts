@@ -2,7 +2,7 @@ import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/c
 
 /**
  * The frozen configuration of a {@link Denoiser}: the HGD-style UNet's shape (Liao et al. 2018; DAD's
- * `models/denoise.py`; PAPERS.md §3.5). `channels[i]` is the width of resolution level i (level 0 at full
+ * `models/denoise.py`, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169)). `channels[i]` is the width of resolution level i (level 0 at full
  * size, each next level at half size, ceil division); `forwardBlocks[i]` convolutions at level i on the way
  * down (the first one strided for i ≥ 1) and `backwardBlocks[i]` on the way up (the first one reads the
  * concatenation of the upsampled deeper level and the skip connection).

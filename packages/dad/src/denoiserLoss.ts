@@ -14,7 +14,7 @@ export interface DenoiserLossTerms {
 }
 
 /**
- * DAD's denoiser loss (`train.py::train_denoiser`; PAPERS.md §3.6) on one aligned batch, from the already
+ * DAD's denoiser loss (Zhang et al., ICML 2025, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169); `train.py::train_denoiser`) on one aligned batch, from the already
  * denoised batch: `L = MMD²_b(X_C, denoised) + alpha · CE(h(denoised), Y_C)`, where `denoised = g(X_noisy)`.
  * Not tidy (call it inside `tf.tidy` or an optimizer's `minimize`); differentiable with respect to `denoised`.
  *

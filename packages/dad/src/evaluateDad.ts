@@ -64,7 +64,7 @@ const median = (v: number[]): number => {
 };
 
 /**
- * Clean and robust accuracy of a DAD defense under DAD's adaptive attacks, per batch (PAPERS.md §3.9): each batch is
+ * Clean and robust accuracy of a DAD defense under DAD's adaptive attacks, per batch (Zhang et al., ICML 2025, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169)): each batch is
  * classified clean, then attacked by every attack; an image counts as robust when the defense classifies every
  * attack's adversarial version correctly (the worse of the attacks, per sample). The last partial batch is dropped.
  *

@@ -1,5 +1,5 @@
 /**
- * DAD's denoiser training (Zhang et al., ICML 2025, `train.py::train_denoiser`; PAPERS.md §3.6).
+ * DAD's denoiser training (Zhang et al., ICML 2025, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169), `train.py::train_denoiser`).
  *
  * | variable      | paper symbol | meaning |
  * |---------------|--------------|---------|

@@ -14,7 +14,8 @@ export interface QSampleOptions {
 const QSAMPLE_DEFAULTS = { noise: undefined as tf.Tensor4D | undefined, seed: undefined as number | undefined } as const;
 
 /**
- * Forward noising to per-sample indices: `u_t = sqrt(ᾱ_t)·u_0 + sqrt(1 − ᾱ_t)·z` (PAPERS.md §1).
+ * Forward noising to per-sample indices, $`u_t = \sqrt{\bar\alpha_t}\,u_0 + \sqrt{1 - \bar\alpha_t}\,z`$ (Ho et al.,
+ * NeurIPS 2020, [arXiv:2006.11239](https://arxiv.org/abs/2006.11239), eq. 4).
  * Works in the diffusion range [−1,1]; see {@link toDiffusionRange}.
  *
  * @param schedule - the noise schedule.

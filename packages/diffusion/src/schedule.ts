@@ -48,7 +48,8 @@ function build(kind: NoiseSchedule['kind'], betas: Float64Array, settings: Recor
 }
 
 /**
- * The linear DDPM schedule: `β_i = linspace(betaStart, betaEnd, T)[i]` (PAPERS.md §1: 1e-4 … 2e-2, T = 1000,
+ * The linear DDPM schedule: `β_i = linspace(betaStart, betaEnd, T)[i]` (1e-4 … 2e-2, T = 1000 in Ho et al., NeurIPS 2020,
+ * [arXiv:2006.11239](https://arxiv.org/abs/2006.11239):
  * the schedule of every purifier in the SSNI code and of Ho et al.'s CIFAR-10 model).
  *
  * @param options - `T` (default 1000), `betaStart` (1e-4), `betaEnd` (2e-2).

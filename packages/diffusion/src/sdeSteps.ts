@@ -82,7 +82,8 @@ export function sdeStepUnchecked(kind: 'sde' | 'ode', model: NoisePredictor, sde
 }
 
 /**
- * One reverse-time Euler–Maruyama step of the VP-SDE (PAPERS.md §2.6b), per sample:
+ * One reverse-time Euler–Maruyama step of the VP-SDE (Song et al., ICLR 2021,
+ * [arXiv:2011.13456](https://arxiv.org/abs/2011.13456); DiffPure's sampler), per sample:
  * `u ← u + Δs·[½β(s)u + β(s)·score(u,s)] + sqrt(β(s)Δs)·z` with `score = −ε̂(u, (T−1)s)/σ(s)`, going from `s` to
  * `s − Δs`. A sample with `Δs = 0` is left exactly unchanged (the masked update of per-sample SDE solves).
  *

@@ -1,7 +1,8 @@
 import { assert, assertNumber, describeValue } from '@robustjs/core';
 
 /**
- * The per-sample denoising index sequences of SSNI (PAPERS.md §2.5, `get_diffusion_params`): for each sample with
+ * The per-sample denoising index sequences of SSNI (Sun et al., ICML 2025, [arXiv:2506.06027](https://arxiv.org/abs/2506.06027); code
+ * `get_diffusion_params`): for each sample with
  * timestep `t_i`, `grid_i = max(ceil(linspace(0, t_i, K+1)) − 1, 0)` and `seq_i = grid_i[1:]` (K nondecreasing
  * entries ending at `t_i − 1`). Column `j` holds every sample's `seq_i[j]`; the reverse loop runs j = K−1 … 0
  * stepping from column j to column j−1 (−1 after column 0). Repeated indices are identity steps, so a sample
@@ -58,7 +59,7 @@ export function stepPairs(cols: readonly Int32Array[]): { from: Int32Array; to: 
 }
 
 /**
- * The noise-injection index of each sample: `max(t_i − 1, 0)` (PAPERS.md §1: "t* means noise to index t*−1").
+ * The noise-injection index of each sample: `max(t_i − 1, 0)` (SSNI's code: "t* means noise to index t*−1").
  *
  * @param t - per-sample timesteps.
  * @returns the indices.

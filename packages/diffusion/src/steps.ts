@@ -32,7 +32,8 @@ export interface StepCoefficients {
 }
 
 /**
- * The coefficients of the generalised DDPM/DDIM step of PAPERS.md §1 from index `from[i]` to `to[i]`:
+ * The coefficients of the generalised DDPM/DDIM step (Song, Meng & Ermon, DDIM, ICLR 2021,
+ * [arXiv:2010.02502](https://arxiv.org/abs/2010.02502), eq. 12) from index `from[i]` to `to[i]`:
  * `û0 = (u − sqrt(1−ᾱ_a)ε̂)/sqrt(ᾱ_a)`, `c1 = η·sqrt((1 − ᾱ_a/ᾱ_b)(1−ᾱ_b)/(1−ᾱ_a))`, `c2 = sqrt(1−ᾱ_b − c1²)`,
  * `u ← sqrt(ᾱ_b)·û0 + c1·z + c2·ε̂`, rewritten as `A·u + B·ε̂ + C·z`. When a == b: A = 1, B = C = 0 exactly.
  *
@@ -96,7 +97,8 @@ export function applyStep(model: NoisePredictor, u: tf.Tensor4D, from: ArrayLike
 }
 
 /**
- * One generalised DDPM/DDIM step with **per-sample** indices (PAPERS.md §1): sample i goes from index `from[i]`
+ * One generalised DDPM/DDIM step with **per-sample** indices (DDIM, [arXiv:2010.02502](https://arxiv.org/abs/2010.02502)):
+ * sample i goes from index `from[i]`
  * to `to[i]` (`to[i]` may be −1, the clean end; `to[i] == from[i]` is exactly the identity for that sample,
  * which is how per-sample schedules of different lengths share one batch). One network call per step.
  *

@@ -27,7 +27,7 @@ export interface VpSdeOptions {
 }
 
 /**
- * Builds the VP-SDE (PAPERS.md §1).
+ * Builds the VP-SDE (Song et al., ICLR 2021, [arXiv:2011.13456](https://arxiv.org/abs/2011.13456)).
  *
  * @param options - `betaMin` (default 0.1), `betaMax` (default 20).
  * @returns the SDE's coefficient functions.

@@ -4,7 +4,7 @@
  * Citation: F. Liu, W. Xu, J. Lu, G. Zhang, A. Gretton, D. J. Sutherland, "Learning Deep Kernels for
  * Non-Parametric Two-Sample Tests", ICML 2020 (the deep kernel k_ω; code `DK-for-TST/utils_HD.py::MMDu`);
  * J. Zhang et al., "One Stone, Two Birds: Enhancing Adversarial Defense Through the Lens of Distributional
- * Discrepancy" (DAD), ICML 2025 (code `train.py::train_mmd`). Formulas as in PAPERS.md §3.4 "Kernel".
+ * Discrepancy" (DAD), ICML 2025 ([arXiv:2503.02169](https://arxiv.org/abs/2503.02169), code `train.py::train_mmd`).
  *
  * | variable     | paper symbol | meaning |
  * |--------------|--------------|---------|
@@ -18,7 +18,7 @@
  * Steps of {@link DeepKernel.matrix}:
  * 1. `dPhi = pdist2(φ(a), φ(b))`, `d0 = pdist2(a, b)` (squared, clamped at 0).
  * 2. `σ0 = s0²`, `σ = s²`, `ε = sigmoid(ε_raw)`.
- * 3. `k = (1 − ε)·exp(−dPhi/σ0 − d0/σ) + ε·exp(−d0/σ)` (PAPERS.md §3.4), evaluated as
+ * 3. `k = (1 − ε)·exp(−dPhi/σ0 − d0/σ) + ε·exp(−d0/σ)` (DAD's form of Liu et al.'s kernel), evaluated as
  *    `exp(−d0/σ)·((1 − ε)·exp(−dPhi/σ0) + ε)`.
  *
  * Deviation, stated: DAD trains σ0 directly; here σ0 = s0² as in Liu et al. (always positive under Adam).

@@ -1,11 +1,12 @@
 /**
- * DAD's batch detector (J. Zhang et al., ICML 2025; code `adaptive_whitebox_attack.py::eval_test`; PAPERS.md §3.7).
+ * DAD's batch detector (J. Zhang et al., ICML 2025; code `adaptive_whitebox_attack.py::eval_test`;
+ * [arXiv:2503.02169](https://arxiv.org/abs/2503.02169)).
  *
  * | variable    | paper symbol       | meaning |
  * |-------------|--------------------|---------|
  * | `reference` | R                  | the first `referenceSize` clean samples given to `fit` |
  * | statistic   | m = MMD²_b(R, B)   | the score of an incoming batch B (MMD-OPT kernel) |
- * | threshold   | θ                  | (1 − fpr) quantile of clean-vs-R statistics (PAPERS.md §3.10 item 4) |
+ * | threshold   | θ                  | (1 − fpr) quantile of clean-vs-R statistics |
  *
  * Steps: 1. `fit`: DAD's kernel initialisation and MMD-OPT (§3.4), R = clean[0:referenceSize];
  * 2. `calibrate`: m over clean batches → θ; 3. `predict`: B is flagged iff m > θ (DAD denoises flagged batches).

@@ -1,6 +1,6 @@
 /**
  * MMD²_u, MMD²_b, σ²_H1 and J for large samples, block by block, never holding an n×n matrix
- * (the estimators of `mmd2.ts` and `h1Variance.ts`, PAPERS.md §3.4, rearranged as sums of blocks).
+ * (the estimators of `mmd2.ts` and `h1Variance.ts`, rearranged as sums of blocks).
  *
  * | variable      | symbol  | meaning |
  * |---------------|---------|---------|

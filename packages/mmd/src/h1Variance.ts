@@ -1,6 +1,7 @@
 /**
  * Variance of the unbiased MMD² under H1 (Sutherland et al. 2017, "Generative Models and Model Criticism via
- * Optimized MMD", ICLR; Liu et al. 2020, code `utils_HD.py::h1_mean_var_gram`; PAPERS.md §3.4 "Variance estimate under H1").
+ * Optimized MMD", ICLR; Liu et al. 2020, code `utils_HD.py::h1_mean_var_gram`,
+ * [arXiv:2002.09116](https://arxiv.org/abs/2002.09116)).
  *
  * | variable | paper symbol | meaning |
  * |----------|--------------|---------|

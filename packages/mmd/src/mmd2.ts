@@ -1,6 +1,6 @@
 /**
  * MMD² estimators from kernel matrices (Gretton et al., "A Kernel Two-Sample Test", JMLR 2012: MMD²_u as the
- * U-statistic of Lemma 6, MMD²_b as the V-statistic; the forms used by Liu et al. 2020 and DAD, PAPERS.md §3.4).
+ * U-statistic of Lemma 6, MMD²_b as the V-statistic; the forms used by Liu et al. 2020 and DAD).
  *
  * | variable | paper symbol | meaning |
  * |----------|--------------|---------|

@@ -1,6 +1,6 @@
 /**
- * Permutation two-sample test on a pooled kernel matrix (Liu et al. 2020, §5 and `TST_MMD_u`;
- * PAPERS.md §4: 100 permutations of the pooled kernel matrix, α = 0.05).
+ * Permutation two-sample test on a pooled kernel matrix (Liu et al., ICML 2020, [arXiv:2002.09116](https://arxiv.org/abs/2002.09116), §5 and
+ * `TST_MMD_u`: 100 permutations of the pooled kernel matrix, α = 0.05).
  *
  * | variable      | paper symbol | meaning |
  * |---------------|--------------|---------|

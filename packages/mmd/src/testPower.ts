@@ -1,6 +1,6 @@
 /**
  * The test-power objective of MMD-OPT (Liu et al. 2020, the objective Ĵ_λ maximised in their training; DAD
- * `train.py::train_mmd`; PAPERS.md §3.4 "Test-power objective").
+ * `train.py::train_mmd`; Liu et al., ICML 2020, [arXiv:2002.09116](https://arxiv.org/abs/2002.09116)).
  *
  * | variable   | paper symbol | meaning |
  * |------------|--------------|---------|

@@ -1,6 +1,6 @@
 /**
  * MMD-OPT: train the deep kernel to maximise test power (Liu et al. 2020, the training loop of MMD-D; DAD
- * `train.py::train_mmd`; PAPERS.md §3.4 "Optimisation").
+ * `train.py::train_mmd`, [arXiv:2503.02169](https://arxiv.org/abs/2503.02169)).
  *
  * | variable          | paper symbol | meaning |
  * |-------------------|--------------|---------|

@@ -1,6 +1,6 @@
 /**
  * Wild-bootstrap two-sample test (Chwialkowski et al. 2014; DK-for-TST / DAD `utils.py::bootsrap_null`,
- * historical in DAD; PAPERS.md §3.8).
+ * historical in DAD).
  *
  * | variable      | paper symbol | meaning |
  * |---------------|--------------|---------|

@@ -38,7 +38,7 @@ export interface CalibrationJson {
 }
 
 /**
- * Statistics of EPS norms on clean reference images (PAPERS.md §2.3): μ (SSNI-N), ξ_min / ξ_max (SSNI-L), the
+ * Statistics of EPS norms on clean reference images (SSNI, [arXiv:2506.06027](https://arxiv.org/abs/2506.06027)): μ (SSNI-N), ξ_min / ξ_max (SSNI-L), the
  * standard deviation (a natural scale for τ), the count and the settings that produced them. Immutable and
  * serializable: `JSON.stringify(c)` and {@link SsniCalibration.fromJSON} round-trip.
  *
@@ -182,7 +182,7 @@ export interface CalibrateOptions {
 export const CALIBRATE_DEFAULTS: Readonly<CalibrateOptions> = Object.freeze({ ...EPS_NORM_DEFAULTS, modelId: 'unnamed' });
 
 /**
- * Measures the clean reference statistics of SSNI (PAPERS.md §2.3): the EPS norms of `images` (clean data, the
+ * Measures the clean reference statistics of SSNI (Sun et al., ICML 2025, [arXiv:2506.06027](https://arxiv.org/abs/2506.06027)): the EPS norms of `images` (clean data, the
  * paper uses 5,000 training images) and their mean, standard deviation, min and max, with the settings.
  *
  * @param model - the epsilon predictor.

@@ -1,7 +1,7 @@
 /*
  * EPS — expected perturbation score (Zhang et al., "Detecting adversarial data by probing multiple perturbations
  * using expected perturbation score", ICML 2023), as SSNI computes it (Sun et al., ICML 2025, §3;
- * PAPERS.md §2.2, `eps_calculation.py::get_eps` with `--single_vector_norm_flag`).
+ * [arXiv:2506.06027](https://arxiv.org/abs/2506.06027); `eps_calculation.py::get_eps` with `--single_vector_norm_flag`).
  *
  * Notation (code → paper): steps → T_S (t^S = T_S/1000), grid[k] → s = k/1000, mean/sigma → m(s), σ(s),
  * model → ε_θ, sum → Σ_s ∇ log p_s(u_s), result → ‖EPS(x)‖₂.
@@ -72,7 +72,7 @@ function chunkNorms(model: NoisePredictor, grid: readonly GridPoint[], x: tf.Ten
 
 /**
  * The EPS norm of each image, `e(x) = ‖(1/T_S) Σ_{k=1}^{T_S} −ε_θ(u_{s_k}, time(s_k))/σ(s_k)‖₂` with
- * `u_s = m(s)(2x − 1) + σ(s)z` on the grid `s_k = k/1000` and one fresh noise draw per k (PAPERS.md §2.2): the
+ * `u_s = m(s)(2x − 1) + σ(s)z` on the grid `s_k = k/1000` and one fresh noise draw per k (as SSNI's code): the
  * mean score vector of the perturbed points, then its L2 norm per sample. Inputs far from the data distribution
  * (e.g. adversarial examples) have larger norms.
  *

@@ -40,7 +40,7 @@ export function describeProcess(process: unknown, fn: string): string {
 }
 
 /**
- * The EPS grid (PAPERS.md §2.2): s = k/1000 for k = 1 … steps.
+ * The EPS grid of SSNI's code (`eps_calculation.py::get_eps`): s = k/1000 for k = 1 … steps.
  * - `VpSde`: `u = m(s)·u0 + σ(s)·z`, model time `999·s` (real-valued, as the reference code feeds its
  *   continuous-time network).
  * - `NoiseSchedule` with T steps: the discrete index nearest to s, `i = max(round(s·T) − 1, 0)` (for T = 1000:

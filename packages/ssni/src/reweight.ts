@@ -1,6 +1,7 @@
 /*
  * SSNI reweighting — Sun, Zhang, Ye, Xiao & Liu, "Sample-specific noise injection for diffusion-based adversarial
- * purification", ICML 2025, §3 (SSNI-N, SSNI-L); exact code form from `robust_eval_model.py` (PAPERS.md §2.4).
+ * purification", ICML 2025, §3 (SSNI-N, SSNI-L); exact code form from `robust_eval_model.py`
+ * ([arXiv:2506.06027](https://arxiv.org/abs/2506.06027), code [tmlr-group/SSNI](https://github.com/tmlr-group/SSNI)).
  *
  * Notation (code → paper): norms → e(x) = ‖EPS(x)‖₂, mean → μ, tau → τ, bias → b, tStar → t*, tStar − 1 → T*,
  * refMin/refMax with the batch → ξ_min / ξ_max.
@@ -97,7 +98,8 @@ const RULES: Record<SsniRule, RuleFn> = {
 };
 
 /**
- * SSNI's per-sample timesteps from EPS norms, exactly as the reference code (PAPERS.md §2.4, with T* = t* − 1):
+ * SSNI's per-sample timesteps from EPS norms, exactly as the reference code (Sun et al., ICML 2025, [arXiv:2506.06027](https://arxiv.org/abs/2506.06027),
+ * `robust_eval_model.py`, with T* = t* − 1):
  * - `'ssni-n'`: `t_i = round(sigmoid((e_i − μ)/τ) · (t* − 1 + b))`, an integer in [0, t* − 1 + b];
  * - `'ssni-l'`: `t_i = round((e_i − ξ_min)(t* − 1)/(ξ_max − ξ_min) + b)` with ξ_min / ξ_max over the reference
  *   set **and the current batch** (so a sample's t depends on its batch), an integer in [b, t* − 1 + b]; when every

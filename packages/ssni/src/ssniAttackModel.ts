@@ -1,5 +1,5 @@
 /*
- * SSNI's adaptive attack model — Sun et al., ICML 2025, §5 ("adaptive white-box PGD+EOT"; PAPERS.md §2.7,
+ * SSNI's adaptive attack model — Sun et al., ICML 2025, §5 ("adaptive white-box PGD+EOT"; [arXiv:2506.06027](https://arxiv.org/abs/2506.06027),
  * `Whitebox_PGD`): at every PGD iteration recompute each input's EPS norm and t(x) on the current iterate without
  * gradient, then backpropagate through a short surrogate purification chain run with those timesteps (Lee & Kim
  * 2023); the EOT draws of one iteration share the same t.
@@ -54,7 +54,7 @@ export interface SsniAttackModel<B extends SsniBase = DiffusionPurifier> {
 }
 
 /**
- * SSNI's adaptive attack hook (PAPERS.md §2.7). On every call with a new input tensor (every PGD iteration) it
+ * SSNI's adaptive attack hook (Sun et al., ICML 2025, [arXiv:2506.06027](https://arxiv.org/abs/2506.06027), §5). On every call with a new input tensor (every PGD iteration) it
  * computes the EPS norms of the current `x` off the gradient tape and the per-stage timesteps with the SSNI
  * purifier's rule, then returns `classifier(surrogate(x, t(x)))`, differentiable through the surrogate chain (the
  * base purifier with `surrogateSteps` steps per stage, no +b steps: the reference attack runs 20). The timestep map is

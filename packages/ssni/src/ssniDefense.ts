@@ -1,7 +1,7 @@
 /*
  * SSNI as a library Defense (core's contract): classify = SSNI purification (per-image t from the EPS norm) then the
  * classifier, voted over runs; the attack surface is SSNI's adaptive attack model (Sun et al., ICML 2025, §5;
- * PAPERS.md §2.7): norms and t(x) recomputed on every iterate without gradient, backprop through a surrogate chain.
+ * [arXiv:2506.06027](https://arxiv.org/abs/2506.06027)): norms and t(x) recomputed on every iterate without gradient, backprop through a surrogate chain.
  */
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertNumber, describeValue, resolveOptions, seedStream, readClassifyOptions } from '@robustjs/core';

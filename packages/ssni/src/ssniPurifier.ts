@@ -1,5 +1,5 @@
 /*
- * SSNI purification — Sun et al., ICML 2025, Algorithm 1 (PAPERS.md §2.1, §2.5, §2.6).
+ * SSNI purification — Sun et al., ICML 2025, Algorithm 1 ([arXiv:2506.06027](https://arxiv.org/abs/2506.06027), code [tmlr-group/SSNI](https://github.com/tmlr-group/SSNI)).
  *
  * 1. e(x) = ‖EPS(x)‖₂ per sample (no gradient).  2. t_k(x) per stage by SSNI-N / SSNI-L with the stage's t_k*.
  * 3. Run the base purifier (DiffPure / GDMP / GNS, or a user's own timestep purifier) with those per-sample timesteps;
@@ -21,13 +21,13 @@ import { checkRuleParameters, ssniTimesteps, type SsniRule } from './reweight';
 export interface SsniPurifierOptions {
   /** `'ssni-n'` (sigmoid) or `'ssni-l'` (linear); default `'ssni-n'`. */
   readonly rule: SsniRule;
-  /** τ of SSNI-N, > 0; default: the calibration's std (PAPERS.md §2.3 suggests 0.5–2 × std). */
+  /** τ of SSNI-N, > 0; default: the calibration's std (sweep 0.5–2 × std). */
   readonly tau: number | undefined;
   /** b, an integer ≥ 0; default `5` (the paper's value at t* = 100). */
   readonly bias: number;
   /**
    * Denoising steps added to every stage's K of a `DiffusionPurifier`: default `undefined` = b for SSNI-N (K + b,
-   * PAPERS.md §2.5), 0 for SSNI-L. A plain timestep purifier has no step count to extend: 0 (the default there).
+   * as SSNI's code), 0 for SSNI-L. A plain timestep purifier has no step count to extend: 0 (the default there).
    */
   readonly extraSteps: number | undefined;
   /** The EPS model's forward process; default the base purifier's schedule (required for a plain timestep purifier). */
@@ -49,11 +49,11 @@ export const SSNI_PURIFIER_DEFAULTS: Readonly<SsniPurifierOptions> = Object.free
 
 /**
  * Wraps a diffusion purifier (`diffPure`, `gdmp`, `gns` of `@robustjs/diffusion`, or your own purifier made with
- * {@link timestepPurifier}) with SSNI (PAPERS.md §2.1):
+ * {@link timestepPurifier}) with SSNI (Sun et al., ICML 2025, [arXiv:2506.06027](https://arxiv.org/abs/2506.06027)):
  * each input's EPS norm e(x) sets its own timestep per stage, `t_k(x)` by SSNI-N or SSNI-L with that stage's t_k*,
- * and the base purifier runs with those per-sample timesteps (per-sample step matrix, PAPERS.md §2.5). SSNI-N adds
+ * and the base purifier runs with those per-sample timesteps (per-sample step matrix of SSNI's code). SSNI-N adds
  * b denoising steps to every stage (K + b, as the reference defense); SSNI-L keeps K and does not reproduce the
- * reference code's +b shift of the step matrix (a quirk, PAPERS.md §2.5). A plain timestep purifier has one stage (its
+ * reference code's +b shift of the step matrix (a quirk). A plain timestep purifier has one stage (its
  * t*), receives t(x) as an int32 `[N]` tensor, and runs its own steps: `extraSteps` is 0 there (the SSNI-N default
  * `extraSteps = b` applies only to `DiffusionPurifier`s) and `process` is required. All settings are checked before
  * any work.

@@ -26,10 +26,10 @@ export interface DiffPureOptions {
 }
 
 /**
- * DiffPure (Nie et al. 2022) as a per-sample {@link DiffusionPurifier}: map x to [−1,1], noise each image to index
- * `t_i − 1`, run K reverse steps (per-sample step matrix of PAPERS.md §2.5, so a batch may mix timesteps), map back.
+ * DiffPure (Nie et al., ICML 2022, [arXiv:2205.07460](https://arxiv.org/abs/2205.07460)) as a per-sample {@link DiffusionPurifier}: map x to [−1,1], noise each image to index
+ * `t_i − 1`, run K reverse steps (per-sample step matrix as in SSNI's code, so a batch may mix timesteps), map back.
  * `solver: 'sde'` integrates the reverse VP-SDE from s_i = t_i/T to 1e−5 in K Euler–Maruyama steps instead
- * (masked per sample on a shared grid, PAPERS.md §2.6b).
+ * (masked per sample on a shared grid).
  *
  * @param model - epsilon predictor (e.g. `unet.predict`).
  * @param schedule - its schedule.
@@ -74,8 +74,8 @@ export interface GdmpOptions {
 }
 
 /**
- * GDMP (Wang et al. 2022): `iterations` rounds of re-noising the current image to t*−1 and running guided DDPM
- * steps (clipped û0, fixed-large variance, MSE guidance toward the input; PAPERS.md §2.6c).
+ * GDMP (Wang et al. 2022, [arXiv:2205.14969](https://arxiv.org/abs/2205.14969)): `iterations` rounds of re-noising the current image to t*−1 and running guided DDPM
+ * steps (clipped û0, fixed-large variance, MSE guidance toward the input).
  *
  * @param model - epsilon predictor.
  * @param schedule - its schedule.
@@ -110,8 +110,8 @@ export interface GnsOptions {
 }
 
 /**
- * GNS, gradual noise scheduling (Lee & Kim 2023): a multi-stage DDPM purification, each stage re-noising the
- * current image to its t*−1 and denoising (PAPERS.md §2.6d). The defense votes over runs: {@link majorityVote}.
+ * GNS, gradual noise scheduling (Lee & Kim, "Robust Evaluation of Diffusion-Based Adversarial Purification", ICCV 2023): a multi-stage DDPM purification, each stage re-noising the
+ * current image to its t*−1 and denoising. The defense votes over runs: {@link majorityVote}.
  * The attack surrogate of the paper is `gns(model, schedule, { stages: [30, 50, 125], steps: [1, 1, 5] })`.
  *
  * @param model - epsilon predictor.

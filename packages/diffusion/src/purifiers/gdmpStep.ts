@@ -5,7 +5,7 @@ import { perSample } from '../timesteps';
 import type { GdmpGuidance } from './types';
 
 /**
- * One guided DDPM step of GDMP (Wang et al. 2022; PAPERS.md §2.6c), per sample from index a to b < a (a == b is
+ * One guided DDPM step of GDMP (Wang et al. 2022, [arXiv:2205.14969](https://arxiv.org/abs/2205.14969)), per sample from index a to b < a (a == b is
  * the identity): `û0 = clip((u − sqrt(1−ᾱ_a)ε̂)/sqrt(ᾱ_a), −1, 1)`, posterior mean of q(u_b | u_a, û0),
  * "fixed-large" variance `Σ = 1 − ᾱ_a/ᾱ_b` (β_a for adjacent indices), plus the guidance
  * `Σ·scale_a·∇_u[−MSE(u, u_adv,a)]` with `u_adv,a = sqrt(ᾱ_a)·u_adv + sqrt(1−ᾱ_a)·z'` and

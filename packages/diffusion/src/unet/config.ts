@@ -29,7 +29,7 @@ export type UnetPreset = 'tiny' | 'small' | 'base';
  * The presets (for 28×28×1 images; override `imageSize`/`channels` for others):
  * - `tiny`: 8 base channels, two levels, groups 4 (≈ 17k parameters; tests and smoke runs).
  * - `small`: 32 base channels, levels ×1/×2/×4, one residual block per level (785,057 parameters; the benchmark
- *   UNet of PERF-NOTES.md and the shipped Fashion-MNIST model).
+ *   UNet and the shipped Fashion-MNIST model).
  * - `base`: 64 base channels, levels ×1/×2/×2, two residual blocks per level, attention at 7×7 (≈ 3.6 M).
  */
 export const UNET_PRESETS: Readonly<Record<UnetPreset, UnetConfig>> = Object.freeze({

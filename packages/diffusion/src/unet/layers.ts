@@ -58,7 +58,7 @@ export class ParamBuilder {
 
   /**
    * k×k convolution with bias, padding 'same'. Under a gradient tape an unfused conv2d + add (tfjs's fused conv's
-   * gradient computes the filter and bias gradients eagerly even when only the input's is wanted, PERF-NOTES.md);
+   * gradient computes the filter and bias gradients eagerly even when only the input's is wanted);
    * without one, `tf.fused.conv2d` with the bias added inside the convolution (one pass less over the output).
    */
   conv(name: string, cin: number, cout: number, k: number, stride: 1 | 2 = 1, gain = 1): (x: tf.Tensor4D) => tf.Tensor4D {
@@ -93,7 +93,7 @@ export function silu<T extends tf.Tensor>(x: T): T {
 
 /**
  * Nearest-neighbour ×2 upsampling as a broadcast (`tf.image.resizeNearestNeighbor`'s gradient is wrong on the
- * cpu backend of tfjs 4.22.0, PERF-NOTES.md).
+ * cpu backend of tfjs 4.22.0).
  */
 export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
