@@ -10,6 +10,7 @@ export { RobustError } from '@robustjs/core';
 export type { RobustErrorCode } from '@robustjs/core';
 export { linearSchedule, cosineSchedule, alphaBar, assertSchedule } from './schedule';
 export type { NoiseSchedule, LinearScheduleOptions, CosineScheduleOptions } from './schedule';
+export { scheduleFromBetas } from './scheduleFromBetas';
 export { vpSde } from './vpSde';
 export type { VpSde, VpSdeOptions } from './vpSde';
 export { qSample, toDiffusionRange, fromDiffusionRange } from './qSample';

@@ -6,8 +6,11 @@ import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/c
  * By convention `ᾱ_{−1} = 1` (see {@link alphaBar}).
  */
 export interface NoiseSchedule {
-  /** `'linear'` (DDPM, Ho et al. 2020) or `'cosine'` (Nichol & Dhariwal 2021). */
-  readonly kind: 'linear' | 'cosine';
+  /**
+   * `'linear'` (DDPM, Ho et al. 2020), `'cosine'` (Nichol & Dhariwal 2021) or `'custom'` (your own
+   * betas, {@link scheduleFromBetas}).
+   */
+  readonly kind: 'linear' | 'cosine' | 'custom';
   /** Number of discrete steps T. */
   readonly T: number;
   /** `β_i`, length T. */
@@ -42,7 +45,12 @@ function cumprod(alphas: Float64Array): Float64Array {
   return out;
 }
 
-function build(kind: NoiseSchedule['kind'], betas: Float64Array, settings: Record<string, number | string>): NoiseSchedule {
+/** Builds the frozen schedule from checked betas (internal; also used by `scheduleFromBetas`). */
+export function buildSchedule(
+  kind: NoiseSchedule['kind'],
+  betas: Float64Array,
+  settings: Record<string, number | string>,
+): NoiseSchedule {
   const alphas = betas.map((b) => 1 - b);
   return Object.freeze({ kind, T: betas.length, betas, alphas, alphasCumprod: cumprod(alphas), settings: Object.freeze({ kind, ...settings }) });
 }
@@ -70,7 +78,7 @@ export function linearSchedule(options?: Partial<LinearScheduleOptions>): NoiseS
   assertNumber(o.betaEnd, 'betaEnd', fn, { min: o.betaStart, max: 0.999 });
   const betas = new Float64Array(o.T);
   for (let i = 0; i < o.T; i++) betas[i] = o.T === 1 ? o.betaStart : o.betaStart + ((o.betaEnd - o.betaStart) * i) / (o.T - 1);
-  return build('linear', betas, { T: o.T, betaStart: o.betaStart, betaEnd: o.betaEnd });
+  return buildSchedule('linear', betas, { T: o.T, betaStart: o.betaStart, betaEnd: o.betaEnd });
 }
 
 /** Options of {@link cosineSchedule}. */
@@ -105,7 +113,7 @@ export function cosineSchedule(options?: Partial<CosineScheduleOptions>): NoiseS
   const f = (t: number): number => Math.cos(((t / o.T + o.offset) / (1 + o.offset)) * (Math.PI / 2)) ** 2;
   const betas = new Float64Array(o.T);
   for (let i = 0; i < o.T; i++) betas[i] = Math.min(1 - f(i + 1) / f(i), o.maxBeta);
-  return build('cosine', betas, { T: o.T, offset: o.offset, maxBeta: o.maxBeta });
+  return buildSchedule('cosine', betas, { T: o.T, offset: o.offset, maxBeta: o.maxBeta });
 }
 
 /**
@@ -141,6 +149,6 @@ export function assertSchedule(schedule: unknown, fn: string): asserts schedule 
   const s = schedule as Partial<NoiseSchedule> | undefined;
   assert(s !== undefined && s !== null && typeof s.T === 'number' && s.alphasCumprod instanceof Float64Array &&
     s.alphasCumprod.length === s.T, 'INVALID_ARGUMENT', () =>
-    `Argument 'schedule' passed to '${fn}' must be a NoiseSchedule (from linearSchedule() or cosineSchedule()), ` +
-      `got ${describeValue(schedule)}.`);
+    `Argument 'schedule' passed to '${fn}' must be a NoiseSchedule (from linearSchedule(), ` +
+      `cosineSchedule() or scheduleFromBetas(betas)), got ${describeValue(schedule)}.`);
 }

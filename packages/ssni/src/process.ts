@@ -23,7 +23,8 @@ function isSchedule(p: DiffusionProcess): p is NoiseSchedule {
  *
  * @param process - a schedule or a VP-SDE.
  * @param fn - the public function, for messages.
- * @returns e.g. `"schedule:linear:T=1000:betaStart=0.0001:betaEnd=0.02"` or `"vpsde:0.1:20"`.
+ * @returns e.g. `"schedule:linear:T=1000:betaStart=0.0001:betaEnd=0.02"`,
+ *   `"schedule:custom:T=50:fingerprint=<16 hex digits of the betas>"` or `"vpsde:0.1:20"`.
  */
 export function describeProcess(process: unknown, fn: string): string {
   const p = process as Partial<NoiseSchedule & VpSde> | undefined;
@@ -35,8 +36,9 @@ export function describeProcess(process: unknown, fn: string): string {
     return `vpsde:${p.betaMin}:${p.betaMax}`;
   }
   throw new RobustError('INVALID_ARGUMENT',
-    `Argument 'process' passed to '${fn}' must be a NoiseSchedule (linearSchedule()) or a VpSde (vpSde()) from ` +
-      `@robustjs/diffusion, got ${describeValue(process)}. Pass the schedule your model was trained with.`);
+    `Argument 'process' passed to '${fn}' must be a NoiseSchedule (linearSchedule(), ` +
+      'cosineSchedule(), scheduleFromBetas(betas)) or a VpSde (vpSde()) from @robustjs/diffusion, ' +
+      `got ${describeValue(process)}. Pass the schedule your model was trained with.`);
 }
 
 /**
