@@ -89,6 +89,7 @@ function records(evaluation: DefenseEvaluation, evalRows: Int32Array): { images:
     const hasInfo = Object.keys(clean.perImage).length > 0 || Object.keys(adversarial.perImage).length > 0;
     r.samples.forEach((s, j) => images.push({
       index: s.index, row: evalRows[s.index] as number, label: s.label, clean: s.clean, adversarial: s.adversarial, brokenBy: s.brokenBy,
+      predictions: [...s.predictions], ...(s.attacked ? {} : { attacked: false as const }),
       ...(hasInfo ? { info: { clean: pick(clean.perImage, j), adversarial: pick(adversarial.perImage, j) } } : {}),
     }));
     batches.push({
@@ -121,6 +122,9 @@ function records(evaluation: DefenseEvaluation, evalRows: Int32Array): { images:
 export async function evaluateProtocol(protocol: Protocol, context: RunContext, options: EvaluateOptions = {}): Promise<Report> {
   validateDefenses(protocol.defenses);
   if (protocol.attacks !== null) createAttacks(protocol.attacks, protocol, 'attacks', context.classifier);
+  protocol.defenses.forEach((spec, i) => {
+    if (spec.attacks !== undefined) createAttacks(spec.attacks, protocol, `defenses[${i}].attacks`, context.classifier);
+  });
   const started = performance.now();
   const totalBatches = Math.ceil(protocol.images / protocol.batchSize);
   const shard: ShardInfo | null = options.shard === undefined ? null
@@ -166,10 +170,12 @@ export async function evaluateProtocol(protocol: Protocol, context: RunContext, 
         throw new CliError(`protocol: ${where} (${spec.name}) classifies whole batches of at least ${minBatchSize} images: 'images' ` +
           `(${protocol.images}) must be a multiple of 'batchSize' (${protocol.batchSize}), and 'batchSize' at least ${minBatchSize}.`);
       }
-      const own = protocol.attacks === null;
-      const attacks = createAttacks(own ? defense.surface.recommendedAttacks : protocol.attacks ?? [],
-        protocol, own ? `${where}.surface.recommendedAttacks` : 'attacks', context.classifier);
-      attacks.forEach((a, i) => a.check(defense, own ? `${where} recommended attack ${i}` : `attacks[${i}]`, threat));
+      const given = spec.attacks ?? protocol.attacks;
+      const listed = spec.attacks !== undefined ? `${where}.attacks` : 'attacks';
+      const own = given === null;
+      const attacks = createAttacks(own ? defense.surface.recommendedAttacks : given,
+        protocol, own ? `${where}.surface.recommendedAttacks` : listed, context.classifier);
+      attacks.forEach((a, i) => a.check(defense, own ? `${where} recommended attack ${i}` : `${listed}[${i}]`, threat));
       planned[planned.length - 1] = { position, defense, attacks };
     }
     for (const [k, { position, defense, attacks }] of planned.entries()) {

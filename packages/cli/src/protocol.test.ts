@@ -9,6 +9,16 @@ describe('parseProtocol', () => {
     expect(parseProtocol(JSON.parse(JSON.stringify(DEMO_PROTOCOL)), 'demo')).toEqual(DEMO_PROTOCOL);
   });
 
+  it("keeps a defense's own attacks apart from its options, and checks them like the protocol's", () => {
+    const p = parseProtocol({ defenses: [{ name: 'dad', mode: 'always-denoise', attacks: [{ name: 'pgd-eot', fraction: 0.3 }] },
+      { name: 'none', attacks: null }] }, 'p.json');
+    expect(p.defenses[0]).toEqual({ name: 'dad', mode: 'always-denoise', attacks: [{ name: 'pgd-eot', fraction: 0.3 }] });
+    expect(p.defenses[1]).toEqual({ name: 'none' });
+    expect(() => parseProtocol({ defenses: [{ name: 'dad', attacks: [] }] }, 'p.json')).toThrow(/'defenses\[0\]\.attacks' must be null or a non-empty array/);
+    expect(() => parseProtocol({ defenses: [{ name: 'dad', attacks: [{ steps: 1 }] }] }, 'p.json'))
+      .toThrow(/'defenses\[0\]\.attacks\[0\]' must be an object with a string 'name'/);
+  });
+
   it('rejects unknown keys, wrong types and values with a usage error naming the key', () => {
     const bad: Array<[unknown, RegExp]> = [
       [{ defenses: [{ name: 'none' }], extra: 1 }, /unknown key 'extra' in the protocol/],

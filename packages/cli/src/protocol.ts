@@ -33,8 +33,14 @@ export interface NamedSpec {
   readonly [option: string]: unknown;
 }
 
-/** One defense of a protocol: `name` picks the defense (`'none'`, `'diffpure'`, `'gdmp'`, `'gns'`, `'ssni'`, `'dad'`), the other keys are its options. */
-export type DefenseSpec = NamedSpec;
+/**
+ * One defense of a protocol: `name` picks the defense (`'none'`, `'diffpure'`, `'gdmp'`, `'gns'`, `'ssni'`, `'dad'`),
+ * `attacks` (optional) replaces the protocol's `attacks` for this defense, the other keys are its options.
+ */
+export type DefenseSpec = NamedSpec & {
+  /** The attacks run against this defense (per-sample worst case over them); default the protocol's `attacks`. */
+  readonly attacks?: readonly AttackSpec[];
+};
 
 /**
  * One attack of a protocol: `name` picks the attack (`'pgd-eot'`, `'dad-adaptive'`), the other keys override the
@@ -218,18 +224,25 @@ export function parseProtocol(json: unknown, source: string): Protocol {
   for (const [k, v] of Object.entries(modelsIn)) if (typeof v !== 'string') throw new CliError(`${source}: 'models.${k}' must be a path string.`);
   const defensesIn = json.defenses;
   if (!Array.isArray(defensesIn) || defensesIn.length === 0) throw new CliError(`${source}: 'defenses' must be a non-empty array of { "name": ... } objects.`);
+  const attackList = (list: unknown, where: string): readonly AttackSpec[] => {
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new CliError(`${source}: '${where}' must be null or a non-empty array of { "name": ... } objects.`);
+    }
+    return Object.freeze(list.map((s, i) => {
+      if (!isObject(s) || typeof s.name !== 'string') {
+        throw new CliError(`${source}: '${where}[${i}]' must be an object with a string 'name'.`);
+      }
+      return Object.freeze({ ...s }) as AttackSpec;
+    }));
+  };
   const defenses = defensesIn.map((s, i) => {
     if (!isObject(s) || typeof s.name !== 'string') throw new CliError(`${source}: 'defenses[${i}]' must be an object with a string 'name'.`);
-    return Object.freeze({ ...s }) as DefenseSpec;
+    const own = s.attacks === undefined || s.attacks === null ? {} : { attacks: attackList(s.attacks, `defenses[${i}].attacks`) };
+    const { attacks: _attacks, ...options } = s;
+    return Object.freeze({ ...options, ...own }) as DefenseSpec;
   });
   const attacksIn = json.attacks ?? null;
-  if (attacksIn !== null && (!Array.isArray(attacksIn) || attacksIn.length === 0)) {
-    throw new CliError(`${source}: 'attacks' must be null or a non-empty array of { "name": ... } objects.`);
-  }
-  const attacks = attacksIn === null ? null : Object.freeze(attacksIn.map((s, i) => {
-    if (!isObject(s) || typeof s.name !== 'string') throw new CliError(`${source}: 'attacks[${i}]' must be an object with a string 'name'.`);
-    return Object.freeze({ ...s }) as AttackSpec;
-  }));
+  const attacks = attacksIn === null ? null : attackList(attacksIn, 'attacks');
   const protocol: Protocol = Object.freeze({
     format: d.format, dataset: d.dataset,
     images: int(json.images ?? d.images, 'images', source, 1),

@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_PROTOCOL, encodePng, pngDataUri, renderHtml, renderTable, summarize, type BatchRecord, type DefenseResult, type Report } from '../src/index';
+import { auroc, rocPoints } from '../src/report/analysis';
 import { tempDir } from './helpers';
 
 /** CHROMIUM_PATH, else Debian's chromium (`apt-get install chromium`). Missing: the test is skipped, except with CI=true where it fails. */
@@ -61,7 +62,7 @@ describe('report.html', () => {
       // accuracy bars, histograms of the SSNI row's per-image norms and timesteps, DAD's per-batch statistic
       expect(plots.map((p) => p.label)).toEqual([
         'Clean and robust accuracy (%)', 'DiffPure + SSNI-N: norms', 'DiffPure + SSNI-N: timesteps',
-        'DAD: statistic per batch (adversarial: every candidate)',
+        'DAD: statistic per batch (adversarial: every candidate)', 'DAD: ROC per attack (dot: the threshold θ)',
       ]);
       for (const p of plots) expect(p.width > 100 && p.height > 100 && p.marks > 0, `${p.label}: ${JSON.stringify(p)}`).toBe(true);
       expect(images.length).toBe(2 + 2 * 3 * 2);
@@ -78,7 +79,69 @@ describe('the table', () => {
     expect(text).toMatch(/^method +clean % +95 % CI +robust %/);
     expect(text).toContain('norms: median 12.5 clean vs 16.5 adversarial (first candidate), AUROC 0.944');
     expect(text).toContain('timesteps: median 42.5 clean vs 92.5 adversarial (first candidate), AUROC 1.000');
-    expect(text).toContain('flagged: 0/2 clean batches, 2/4 adversarial batches (dad-adaptive)');
+    expect(text).toContain('detection at θ = 0.05: clean batches flagged (FPR) 0.0 % [0.0, 65.8] (0/2)');
+    expect(text).toContain("dad-adaptive '0': adversarial batches flagged (TPR) 100.0 % [34.2, 100.0] (2/2), AUROC 1.000");
+    expect(text).toContain("dad-adaptive '1': adversarial batches flagged (TPR) 0.0 % [0.0, 65.8] (0/2), AUROC 1.000");
+    expect(text).not.toContain('flagged: 0/2 clean batches'); // the detection lines replace the plain counts
+  });
+});
+
+describe('the analysis of a report', () => {
+  /** DAD-like results on 6 images in 2 batches of 3: attack A (one candidate), attack B (two named candidates). */
+  function analysed(bystanders: boolean): DefenseResult {
+    // predictions per image: [A, B 'x', B 'y']; labels 0..5; clean right except image 5
+    const predictions = [[0, 0, 0], [9, 1, 1], [2, 9, 2], [3, 3, 9], [4, 4, 4], [5, 5, 5]];
+    const info = (b: number): BatchRecord['info'] => ({
+      clean: { statistic: [0.01, 0.04][b]!, threshold: 0.03, flagged: b === 1 },
+      adversarial: [
+        { attack: 'A', restart: 0, candidate: 0, info: { statistic: 0.05 + b, threshold: 0.03, flagged: true } },
+        { attack: 'B', restart: 0, candidate: 0, info: { statistic: 0.02, threshold: 0.03, flagged: false } },
+        { attack: 'B', restart: 0, candidate: 1, info: { statistic: 0.035, threshold: 0.03, flagged: true } },
+      ],
+    });
+    return {
+      position: 0, label: 'DAD', base: null, defense: { label: 'DAD', kind: 'dad', modifies: null, settings: {}, surface: 's' },
+      attacks: [{ name: 'A', settings: {}, description: 'a' }, { name: 'B', settings: {}, description: 'b', candidates: ['x', 'y'] }],
+      images: predictions.map((p, i) => {
+        const first = p.find((v) => v !== i);
+        return {
+          index: i, row: i, label: i, clean: i === 5 ? 0 : i, adversarial: first ?? i, brokenBy: null, predictions: p,
+          ...(bystanders && i % 3 === 2 ? { attacked: false as const } : {}),
+        };
+      }),
+      batches: [0, 1].map((b) => ({ batch: b, size: 3, seconds: { clean: 0, attack: 0, adversarial: 0 }, info: info(b) })),
+      examples: [],
+    };
+  }
+
+  it('gives each attack and named candidate on its own, the worst case being their intersection', () => {
+    const [row] = summarize([analysed(false)]);
+    const by = row!.byAttack!.map((a) => [a.attack, a.candidate, a.robust.count]);
+    // robust alone: A fails image 1; B 'x' fails 2; B 'y' fails 3; B fails 2 and 3; image 5 is wrong when clean
+    expect(by).toEqual([['A', null, 4], ['B', null, 3], ['B', 'x', 4], ['B', 'y', 4]]);
+    expect(row!.robustAccuracy).toBeCloseTo(2 / 6, 12); // images 0 and 4
+    expect(row!.mixed).toBeUndefined();
+  });
+
+  it('splits mixed batches into attacked images and bystanders', () => {
+    const [row] = summarize([analysed(true)]);
+    expect(row!.mixed!.attacked).toMatchObject({ count: 2, of: 4 }); // images 0, 1, 3, 4: 0 and 4 robust
+    expect(row!.mixed!.bystanders).toMatchObject({ count: 0, of: 2 }); // images 2 (broken by B 'x') and 5 (clean wrong)
+    expect(renderTable({ ...fakeReport(), results: [analysed(true)], summary: [row!] }))
+      .toContain('mixed batches: attacked images robust 50.0 % [15.0, 85.0] (2/4), clean bystanders 0.0 %');
+  });
+
+  it('measures detection: FPR on clean batches, TPR, AUROC and ROC per candidate', () => {
+    const [row] = summarize([analysed(false)]);
+    const d = row!.detection!;
+    expect(d.falsePositives).toMatchObject({ count: 1, of: 2 });
+    expect(d.thresholds).toEqual([0.03]);
+    expect(d.attacks.map((a) => [a.attack, a.candidate, a.truePositives.count, a.auroc])).toEqual([
+      ['A', '0', 2, 1], ['B', 'x', 0, 0.5], ['B', 'y', 2, 0.5],
+    ]);
+    expect(d.attacks[0]!.roc).toEqual([[1, 1], [0.5, 1], [0, 1], [0, 0.5], [0, 0]]);
+    expect(auroc([], [1])).toBeNaN();
+    expect(rocPoints([1], [2])).toEqual([[1, 1], [0, 1], [0, 0]]);
   });
 });
 

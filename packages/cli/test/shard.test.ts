@@ -16,6 +16,15 @@ const PROTOCOL = {
     { name: 'ssni', rule: 'ssni-l', epsSteps: 2, calibrationImages: 8, base: { name: 'diffpure', t: 20, steps: 2, surrogateSteps: 1 } },
     { name: 'gns', stages: [5, 10], steps: [1, 1], runs: 2, surrogateSteps: [1, 1] },
     { name: 'dad', calibrationImages: 40, calibrationBatches: 10, fpr: 0.1 },
+    // mixed batches (half of each batch attacked) and the denoised-path objective, the defense's own attack list
+    {
+      name: 'dad', label: 'DAD mixed', calibrationImages: 40, calibrationBatches: 10, fpr: 0.1,
+      attacks: [{ name: 'dad-adaptive', objectives: ['threshold', 'denoised'], fraction: 0.5 }],
+    },
+    {
+      name: 'dad', label: 'DAD always', mode: 'always-denoise',
+      attacks: [{ name: 'autoattack-rand', steps: 2, eot: 2 }, { name: 'pgd-eot', fraction: 0.5 }],
+    },
   ],
 };
 
@@ -68,7 +77,19 @@ describe('eval --shard i/n and merge', () => {
     const part0 = JSON.parse(readFileSync(join(dir, 'parts', 'report.shard-0-of-2.json'), 'utf8')) as Report;
     expect(part0.shard).toEqual({ index: 0, count: 2, batches: [0, 1] });
     expect(part0.results[0]?.images.map((i) => i.index)).toEqual([0, 1, 2, 3]);
-    expect(full.results).toHaveLength(5);
+    expect(full.results).toHaveLength(7);
+    const mixed = full.summary[5]!;
+    expect(full.results[5]!.images.map((i) => i.attacked ?? true)).toEqual([true, true, false, false, true, true, false, false]);
+    expect(mixed.mixed!.attacked.of).toBe(4);
+    expect(mixed.mixed!.bystanders.of).toBe(4);
+    expect(mixed.byAttack!.map((a) => a.candidate)).toEqual([null, 'threshold', 'denoised']);
+    expect(mixed.detection!.falsePositives.of).toBe(2);
+    expect(mixed.detection!.attacks.map((a) => [a.candidate, a.truePositives.of])).toEqual([['threshold', 2], ['denoised', 2]]);
+    const always = full.summary[6]!;
+    expect(always.byAttack!.map((a) => a.attack)).toEqual(['autoattack-rand', 'pgd-eot']);
+    expect(always.detection).toBeUndefined();
+    expect(full.results[6]!.attacks.map((a) => a.name)).toEqual(['autoattack-rand', 'pgd-eot']);
+    expect(full.results[6]!.images.every((i) => i.attacked === undefined)).toBe(true); // autoattack-rand attacks all
     const dadBatches = full.results[4]?.batches ?? [];
     expect(dadBatches.every((b) => typeof b.info.clean.statistic === 'number' && b.info.adversarial.length === 3)).toBe(true);
     expect(dadBatches.every((b) => b.info.adversarial.every((a) => typeof a.info.flagged === 'boolean'))).toBe(true);

@@ -2,7 +2,7 @@
  * The attacks a protocol can name: option tables mapped onto the library's EvaluationAttack factories.
  * Budget keys (steps, stepSize, eot, randomStart, chunkSize) default to the protocol's `attack` and `chunkSize`.
  */
-import { mma, pgdEotAttack, transferAttack, type EvaluationAttack } from '@robustjs/attacks';
+import { autoAttackRandAttack, mma, pgdEotAttack, transferAttack, type EvaluationAttack } from '@robustjs/attacks';
 import { RobustError, type Classifier } from '@robustjs/core';
 import { dadAdaptiveEvaluationAttack } from '@robustjs/dad';
 import { CliError } from '../errors';
@@ -38,9 +38,16 @@ function mmaOptions(o: Record<string, unknown>): Record<string, unknown> {
 
 /** The attacks by protocol name. */
 export const ATTACKS: ReadonlyMap<string, AttackEntry> = new Map<string, AttackEntry>([
-  ['pgd-eot', { defaults: (p) => ({ ...budget(p), chunkSize: p.chunkSize }), create: (o) => pgdEotAttack(o) }],
+  ['pgd-eot', { defaults: (p) => ({ ...budget(p), chunkSize: p.chunkSize, fraction: 1 }), create: (o) => pgdEotAttack(o) }],
+  // AutoAttack rand (APGD-CE, APGD-DLR with EOT), as DiffPure and DAD's code run it on randomized defenses
+  ['autoattack-rand', {
+    defaults: (p) => ({ steps: p.attack.steps, eot: p.attack.eot, chunkSize: p.chunkSize, fidelity: 'reference' }),
+    create: (o) => autoAttackRandAttack(o),
+  }],
   ['dad-adaptive', {
-    defaults: (p) => ({ ...budget(p), objectives: ['detect', 'evade', 'threshold'], alpha: 0.01, lambda: 100, margin: 0.9 }),
+    defaults: (p) => ({
+      ...budget(p), objectives: ['detect', 'evade', 'threshold'], alpha: 0.01, lambda: 100, margin: 0.9, fraction: 1,
+    }),
     create: (o) => dadAdaptiveEvaluationAttack(o),
   }],
   // MMA (Gao et al. 2021) on the undefended classifier, handed to the defense: DAD's detection protocol

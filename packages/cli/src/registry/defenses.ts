@@ -241,6 +241,12 @@ export const DEFENSES: ReadonlyMap<string, DefenseEntry> = new Map<string, Defen
   ['dad', DAD],
 ]);
 
+/** A defense entry without its `attacks` (they are the evaluation's, not the defense's options). */
+const withoutAttacks = (spec: DefenseSpec): DefenseSpec => {
+  const { attacks: _attacks, ...rest } = spec;
+  return rest as DefenseSpec;
+};
+
 /**
  * Checks every defense entry's name and option keys before any work (SSNI's `base` included).
  *
@@ -252,7 +258,7 @@ export function validateDefenses(specs: readonly DefenseSpec[]): void {
     const where = `defenses[${i}]`;
     const entry = DEFENSES.get(spec.name);
     if (entry === undefined) throw new CliError(`protocol: unknown defense '${spec.name}' at ${where}; known: ${[...DEFENSES.keys()].join(', ')}.`);
-    const { options } = resolveSpecOptions(spec, entry.defaults, where);
+    const { options } = resolveSpecOptions(withoutAttacks(spec), entry.defaults, where);
     entry.validate?.(options, where);
   });
 }
@@ -269,6 +275,6 @@ export function validateDefenses(specs: readonly DefenseSpec[]): void {
 export async function createDefense(spec: DefenseSpec, context: RunContext, where: string): Promise<Defense> {
   const entry = DEFENSES.get(spec.name);
   if (entry === undefined) throw new CliError(`protocol: unknown defense '${spec.name}' at ${where}; known: ${[...DEFENSES.keys()].join(', ')}.`);
-  const { options, label } = resolveSpecOptions(spec, entry.defaults, where);
+  const { options, label } = resolveSpecOptions(withoutAttacks(spec), entry.defaults, where);
   return entry.create(options, label, context, where);
 }

@@ -82,6 +82,12 @@ export function checkShardReport(value: unknown, input: string): Report {
     each(d, 'attacks', at, (a, at2) => fields(a, at2, { name: 'string', description: 'string' }));
     each(d, 'images', at, (im, at2) => {
       fields(im, at2, { index: 'integer', row: 'integer', label: 'integer', clean: 'integer', adversarial: 'integer', brokenBy: 'object|null' });
+      if (im['predictions'] !== undefined) {
+        (need(im, 'predictions', 'array', at2) as unknown[]).forEach((v, k) => {
+          if (!KINDS.integer(v)) fail(`${at2}predictions[${k}]`, 'an integer', shown(v));
+        });
+      }
+      if (im['attacked'] !== undefined && im['attacked'] !== false) fail(`${at2}attacked`, 'false or missing', shown(im['attacked']));
       if (im['info'] !== undefined) {
         const info = need(im, 'info', 'object', at2) as Record<string, unknown>;
         fields(info, `${at2}info.`, { clean: 'object', adversarial: 'object' });

@@ -60,6 +60,39 @@ function svg(title: string, w: number, h: number, body: string, series: readonly
     `<text x="10" y="16" font-size="13" font-weight="bold">${esc(title)}</text>${body}${legend(series)}</svg></figure>`;
 }
 
+const PALETTE = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+
+/** ROC curves (false-positive rate → true-positive rate), one per series, with the operating points, as inline SVG. */
+function roc(title: string, curves: readonly { name: string; points: readonly (readonly [number, number])[];
+  at: readonly [number, number] }[]): string {
+  const w = 380;
+  const h = 300;
+  const left = 44;
+  const top = 44;
+  const size = 210;
+  const px = (f: number): number => left + size * f;
+  const py = (t: number): number => top + size * (1 - t);
+  const lines = curves.map((c, k) => {
+    const color = PALETTE[k % PALETTE.length] as string;
+    const d = c.points.map(([f, t], i) => `${i === 0 ? 'M' : 'L'}${px(f).toFixed(1)},${py(t).toFixed(1)}`).join('');
+    const [f, t] = c.at;
+    return `<path class="mark" d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>` +
+      `<circle cx="${px(f).toFixed(1)}" cy="${py(t).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(c.name)} at θ: ` +
+      `FPR ${(100 * f).toFixed(1)} %, TPR ${(100 * t).toFixed(1)} %</title></circle>`;
+  }).join('');
+  const axes = `<rect x="${left}" y="${top}" width="${size}" height="${size}" fill="none" stroke="#999"/>` +
+    `<line x1="${px(0)}" y1="${py(0)}" x2="${px(1)}" y2="${py(1)}" stroke="#ccc" stroke-dasharray="3 3"/>` +
+    [0, 0.5, 1].map((v) => `<text x="${px(v)}" y="${top + size + 14}" font-size="10" text-anchor="middle">${v}</text>` +
+      `<text x="${left - 4}" y="${py(v) + 3}" font-size="10" text-anchor="end">${v}</text>`).join('') +
+    `<text x="${px(0.5)}" y="${top + size + 28}" font-size="10" text-anchor="middle">false-positive rate (clean batches)</text>` +
+    `<text x="12" y="${py(0.5)}" font-size="10" text-anchor="middle" transform="rotate(-90 12 ${py(0.5)})">true-positive rate</text>`;
+  const keyed = curves.map((c, k) => `<rect x="${left + size + 12}" y="${top + 4 + 16 * k}" width="10" height="10" ` +
+    `fill="${PALETTE[k % PALETTE.length]}"/><text x="${left + size + 26}" y="${top + 13 + 16 * k}" font-size="10">${esc(c.name)}</text>`).join('');
+  return `<figure><svg class="plot" role="img" aria-label="${esc(title)}" xmlns="http://www.w3.org/2000/svg" width="${w + 120}" ` +
+    `height="${h}" viewBox="0 0 ${w + 120} ${h}"><text x="10" y="16" font-size="13" font-weight="bold">${esc(title)}</text>` +
+    `${axes}${lines}${keyed}</svg></figure>`;
+}
+
 /** Overlaid histograms of two or more series on shared bins, as inline SVG. */
 function histogram(title: string, xLabel: string, series: readonly Series[], bins = 20): string {
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
@@ -163,6 +196,15 @@ export function renderHtml(report: Report): string {
       { name: 'clean batch', color: CLEAN, values: [r.batches.map((b) => b.info.clean[k]).filter(isNumber)] },
       { name: 'adversarial batch', color: ADV, values: [r.batches.flatMap((b) => b.info.adversarial.map((a) => a.info[k])).filter(isNumber)] },
     ], threshold));
+  }
+  const detecting = report.summary.filter((row) => row.detection !== undefined);
+  if (detecting.length > 0) parts.push('<h2>Batch detection: ROC of the statistic (clean vs adversarial batches)</h2>');
+  for (const row of detecting) {
+    const d = row.detection!;
+    parts.push(roc(`${row.label}: ROC per attack (dot: the threshold θ)`, d.attacks.map((a) => ({
+      name: `${a.attack} '${a.candidate}' (AUROC ${a.auroc.toFixed(3)})`, points: a.roc,
+      at: [d.falsePositives.rate, a.truePositives.rate] as const,
+    }))));
   }
   parts.push('<h2>Examples</h2>');
   if (report.examples.length === 0) parts.push('<p class="empty">No examples (protocol.examples = 0).</p>');

@@ -1,11 +1,17 @@
 import { pairedDifference, wilson } from '@robustjs/attacks';
+import { attackAccuracies, detection, mixedAccuracy } from './analysis';
 import type { DefenseResult, SummaryRow } from './types';
+
+/** `{ [key]: value }` when value is defined and `keep(value)`, else `{}`. */
+const optional = <K extends string, T>(key: K, value: T | undefined, keep: (v: T) => boolean): { [k in K]?: T } =>
+  (value !== undefined && keep(value) ? { [key]: value } : {}) as { [k in K]?: T };
 
 /**
  * The summary table of a set of defense results: clean and robust accuracy (right on the clean image and on every
  * adversarial candidate) from the per-image records with 95 % Wilson
  * intervals; Δ against the first row whose label is the base's, paired on the same images, with its 95 % interval;
- * seconds per image from the per-batch records.
+ * seconds per image from the per-batch records; with the records that allow it, each attack on its own (`byAttack`,
+ * when there are several attacks or named candidates), mixed batches (`mixed`) and batch detection (`detection`).
  *
  * @param results - the defense results.
  * @returns one row per result, same order.
@@ -35,6 +41,9 @@ export function summarize(results: readonly DefenseResult[]): SummaryRow[] {
       deltaClean: dClean?.difference ?? null, deltaRobust: dRobust?.difference ?? null,
       deltaCleanCi95: dClean?.ci95 ?? null, deltaRobustCi95: dRobust?.ci95 ?? null,
       secondsPerImage: n === 0 ? 0 : seconds / n, attackSecondsPerImage: n === 0 ? 0 : attackSeconds / n,
+      ...optional('byAttack', attackAccuracies(r), (v) => v.length > 1 || (v[0]?.candidate ?? null) !== null),
+      ...optional('mixed', mixedAccuracy(r), () => true),
+      ...optional('detection', detection(r), () => true),
     };
   });
 }

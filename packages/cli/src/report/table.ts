@@ -1,4 +1,5 @@
-import type { DefenseResult, Report } from './types';
+import { auroc } from './analysis';
+import type { Accuracy, DefenseResult, Report, SummaryRow } from './types';
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)}`;
 const delta = (v: number | null): string => (v === null ? '' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`);
@@ -10,20 +11,6 @@ const medianOf = (v: readonly number[]): number => {
   const m = s.length >> 1;
   return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-
-/** AUROC of separating `b` (positives) from `a` (negatives) by value, ties counted half (Mann–Whitney U / (|a|·|b|)). */
-function auroc(a: readonly number[], b: readonly number[]): number {
-  const all = [...a.map((v) => ({ v, pos: false })), ...b.map((v) => ({ v, pos: true }))].sort((p, q) => p.v - q.v);
-  let rankSum = 0;
-  for (let i = 0; i < all.length;) {
-    let j = i;
-    while (j < all.length && all[j]!.v === all[i]!.v) j++;
-    const rank = (i + j + 1) / 2; // mean 1-based rank of the tie block
-    for (let k = i; k < j; k++) if (all[k]!.pos) rankSum += rank;
-    i = j;
-  }
-  return (rankSum - (b.length * (b.length + 1)) / 2) / (a.length * b.length);
-}
 
 /** Medians and AUROC (clean vs adversarial) of every numeric per-image statistic (e.g. SSNI's norms and timesteps). */
 function perImageLines(r: DefenseResult): string[] {
@@ -67,6 +54,29 @@ function booleanCounts(r: DefenseResult): string[] {
   });
 }
 
+const acc = (a: Accuracy): string => `${pct(a.rate)} % ${ci(a.ci95)} (${a.count}/${a.of})`;
+
+/** Each attack on its own, mixed batches, and batch detection (from the summary row). */
+function analysisLines(row: SummaryRow | undefined): string[] {
+  if (row === undefined) return [];
+  const out: string[] = [];
+  for (const a of row.byAttack ?? []) {
+    out.push(`alone: ${a.attack}${a.candidate === null ? '' : ` '${a.candidate}'`} robust ${acc(a.robust)}`);
+  }
+  if (row.mixed !== undefined) {
+    out.push(`mixed batches: attacked images robust ${acc(row.mixed.attacked)}, clean bystanders ${acc(row.mixed.bystanders)}`);
+  }
+  const d = row.detection;
+  if (d !== undefined) {
+    const theta = d.thresholds.map((t) => Number(t.toPrecision(4))).join(', ');
+    out.push(`detection at θ = ${theta}: clean batches flagged (FPR) ${acc(d.falsePositives)}`);
+    for (const a of d.attacks) {
+      out.push(`  ${a.attack} '${a.candidate}': adversarial batches flagged (TPR) ${acc(a.truePositives)}, AUROC ${a.auroc.toFixed(3)}`);
+    }
+  }
+  return out;
+}
+
 /**
  * The report as text: the table (method, clean %, robust %, Δ clean and Δ robust against the base method, seconds per
  * image) and the full protocol under it (attack, norm, ε, steps, EOT, restarts, each defense's steps and surrogate,
@@ -100,11 +110,13 @@ export function renderTable(report: Report): string {
     `EOT ${a.eot}, restarts ${a.restarts}, ${a.randomStart ? 'random start' : 'no random start'}; robust = accuracy on the adversarial images ` +
     '(right on the clean image and on every candidate of every attack and restart: per-sample worst case); intervals: ' +
     'Wilson 95 %, Δ paired on the same images.');
-  for (const r of report.results) {
+  for (const [n, r] of report.results.entries()) {
     const s = Object.entries(r.defense.settings).filter(([, v]) => v === null || typeof v !== 'object' || Array.isArray(v))
       .map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(',')}]` : typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join(', ');
     out.push(`- ${r.label}: ${s || 'no purification'}; attack: ${r.attacks.map((x) => x.description).join('; ')}.`);
-    for (const line of [...brokenCounts(r), ...perImageLines(r), ...booleanCounts(r)]) out.push(`  ${line}`);
+    const row = report.summary[n];
+    const lines = [...brokenCounts(r), ...perImageLines(r), ...(row?.detection === undefined ? booleanCounts(r) : []), ...analysisLines(row)];
+    for (const line of lines) out.push(`  ${line}`);
   }
   for (const s of report.skipped) out.push(`- skipped defenses[${s.position}] (${s.name}): ${s.reason}`);
   const e = report.environment;

@@ -20,6 +20,13 @@ export interface ImageRecord {
   /** The candidate that fooled the defense first (attack name, restart, candidate), or null. */
   readonly brokenBy: { readonly attack: string; readonly restart: number; readonly candidate: number } | null;
   /**
+   * The prediction on every candidate, in the order of the batch's `info.adversarial` records (restart, attack,
+   * candidate): each attack's accuracy on its own is read from these. Absent in reports of earlier versions.
+   */
+  readonly predictions?: readonly number[];
+  /** `false` for a bystander: a clean image of a mixed batch that no attack controlled; absent = attacked. */
+  readonly attacked?: false;
+  /**
    * The defense's per-image info on the clean image and on the first adversarial candidate (e.g. SSNI's `norms` and
    * `timesteps`), when its info records have per-image entries.
    */
@@ -126,6 +133,52 @@ export interface SummaryRow {
   readonly secondsPerImage: number;
   /** Seconds per image of the attack. */
   readonly attackSecondsPerImage: number;
+  /** Each attack (and named candidate) on its own: right on the clean image and on that attack's candidates. */
+  readonly byAttack?: readonly AttackAccuracy[];
+  /** Mixed batches: robust accuracy on the attacked images and on the clean bystanders, apart. */
+  readonly mixed?: { readonly attacked: Accuracy; readonly bystanders: Accuracy };
+  /** Batch detection (defenses whose info has a boolean `flagged` and a numeric `statistic` per batch). */
+  readonly detection?: Detection;
+}
+
+/** A proportion with its 95 % Wilson interval. */
+export interface Accuracy {
+  /** Successes. */
+  readonly count: number;
+  /** Trials. */
+  readonly of: number;
+  /** count / of. */
+  readonly rate: number;
+  /** 95 % Wilson interval. */
+  readonly ci95: readonly [number, number];
+}
+
+/** One attack's (or one named candidate's) robust accuracy on its own. */
+export interface AttackAccuracy {
+  /** The attack's name, e.g. `'dad-adaptive'`. */
+  readonly attack: string;
+  /** The candidate's name (DAD: the objective), or null for the attack's worst case over its candidates. */
+  readonly candidate: string | null;
+  /** Right on the clean image and on every candidate of this attack (or this candidate), all restarts. */
+  readonly robust: Accuracy;
+}
+
+/** How a batch detector did on the evaluation's batches (DAD's `flagged` and `statistic`). */
+export interface Detection {
+  /** Clean batches flagged: the measured false-positive rate at the defense's threshold. */
+  readonly falsePositives: Accuracy;
+  /** Per attack and candidate: adversarial batches flagged (true-positive rate at the threshold) and the AUROC of the statistic. */
+  readonly attacks: readonly {
+    readonly attack: string;
+    readonly candidate: string;
+    readonly truePositives: Accuracy;
+    /** AUROC of the batch statistic, clean batches against this candidate's batches (ties count half). */
+    readonly auroc: number;
+    /** ROC points (false-positive rate, true-positive rate) at every threshold between the observed statistics. */
+    readonly roc: readonly (readonly [number, number])[];
+  }[];
+  /** The threshold(s) the defense reported. */
+  readonly thresholds: readonly number[];
 }
 
 /** Where and how a report was made (not part of the numbers: differs between runs). */
