@@ -54,8 +54,9 @@ export { writeReport } from './report/writeReport';
 export { encodePng, pngDataUri } from './report/png';
 export type {
   Report, ReportEnvironment, ShardInfo, DefenseResult, ImageRecord, ImageInfo, BatchRecord, BatchInfoRecord, DefenseExample,
-  ReportedAttack, SkippedDefense, SummaryRow,
+  ReportedAttack, SkippedDefense, SummaryRow, Accuracy, AttackAccuracy, Detection,
 } from './report/types';
+export { attackAccuracies, mixedAccuracy, detection, auroc, rocPoints } from './report/analysis';
 export { atomicWrite } from './atomicWrite';
 export { progressBar } from './progress';
 export type { ProgressBar, ProgressSink } from './progress';
