@@ -143,10 +143,9 @@ const sep = { clean: [] as number[], adv: [] as number[], cleanAcc: [] as number
 if (!values['skip-separation']) overBatches(test, aurocRows, (x, y) => {
   const xAdv = pgd(classifier, x, y, { eps: cfg.eps, steps: 20, stepSize: (2.5 * cfg.eps) / 20, randomStart: true, seed: cfg.seed });
   for (const [imgs, into, acc] of [[x, sep.clean, sep.cleanAcc], [xAdv, sep.adv, sep.advAcc]] as const) {
-    const e = epsNorm(unet.predict, schedule, imgs, { steps: cfg.epsSteps, seed: 121, batchSize: 256 });
-    into.push(...e.dataSync());
+    const epsOptions = { steps: cfg.epsSteps, seed: 121, batchSize: 256 };
+    into.push(...epsNorm(unet.predict, schedule, imgs, epsOptions));
     acc.push(...correct(classifier, imgs, y));
-    e.dispose();
   }
   xAdv.dispose();
   log(`separation: ${sep.clean.length}/${aurocRows.length} (${seconds()} s)`);

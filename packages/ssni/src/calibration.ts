@@ -208,9 +208,7 @@ export function calibrate(model: NoisePredictor, process: DiffusionProcess, imag
   epsGrid(process, o.steps, fn);
   assertNumber(o.seed, 'seed', fn, { integer: true });
   assertNumber(o.batchSize, 'batchSize', fn, { integer: true, min: 1 });
-  const normsT = epsNormUnchecked(model, process, images, o);
-  const norms = normsT.dataSync() as Float32Array;
-  normsT.dispose();
+  const norms = epsNormUnchecked(model, process, images, o);
   const [, h, w, c] = images.shape;
   return SsniCalibration.fromNorms(norms, { steps: o.steps, seed: o.seed, modelId: o.modelId, imageShape: [h, w, c], process: processId });
 }

@@ -29,6 +29,22 @@ export interface EpsNormOptions {
   readonly batchSize: number;
 }
 
+/**
+ * EPS norms `e(x) = ‖EPS(x)‖₂`, one per image, in image order: `[N]` float32 on the host, each ≥ 0.
+ * The one type every SSNI API uses for them: {@link epsNorm}'s result, `SsniInfo.norms`,
+ * `ssniPurifier(...).norms(x)` and `.last.norms`; {@link ssniTimesteps} and
+ * `SsniCalibration.fromNorms` take it (or any `ArrayLike<number>`). Host memory, because the
+ * timestep rule reads the values: nothing to dispose, and no gradient flows through it.
+ *
+ * @example
+ * ```ts
+ * const norms: EpsNorms = epsNorm(unet.predict, linearSchedule(), x); // Float32Array, length N
+ * const rule = { tStar: 100, tau: calibration.std, bias: 5 };
+ * const t = ssniTimesteps(norms, calibration, 'ssni-n', rule); // Int32Array, length N
+ * ```
+ */
+export type EpsNorms = Float32Array;
+
 /** Defaults of {@link epsNorm}: `steps = 20`, `seed = 0`, `batchSize = 256`. */
 export const EPS_NORM_DEFAULTS: Readonly<EpsNormOptions> = Object.freeze({ steps: 20, seed: 0, batchSize: 256 });
 
@@ -80,23 +96,31 @@ function chunkNorms(model: NoisePredictor, grid: readonly GridPoint[], x: tf.Ten
  * (T = 1000: `i = k − 1`, whose `ᾱ_i ≈ m(k/1000)²`) as an int32 `[N]` tensor, and the point is perturbed with that
  * index's `ᾱ_i`, so a discrete-time model sees exactly the noise level it was trained for; with a `VpSde`,
  * `999·s` as a float32 `[N]` tensor and `m(s)`, `σ(s)` of the SDE (the reference code's continuous-time path).
- * No gradient flows: the computation runs off the tape and the result is a constant for autodiff.
+ * No gradient flows: the computation runs off the tape (it may be called inside `tf.grad`), and the
+ * result is read back to the host ({@link EpsNorms}, as SSNI's rule needs the values); wrap it in
+ * `tf.tensor1d(norms)` if you want a tensor.
  *
  * @param model - any epsilon predictor `(xt [N,H,W,C] in [−1,1], t [N]) => ε [N,H,W,C]`; nothing assumes a UNet.
  * @param process - the model's forward process: its `NoiseSchedule` (e.g. `linearSchedule()`) or a `VpSde`.
  * @param x - images `[N,H,W,C]` float32 in [0,1].
  * @param options - {@link EpsNormOptions}; defaults {@link EPS_NORM_DEFAULTS}: `steps = 20`, `seed = 0`,
  *   `batchSize = 256`.
- * @returns the norms, `[N]` float32, each ≥ 0.
+ * @returns the norms, a `Float32Array` of length N (image order), each ≥ 0: {@link EpsNorms}.
  * @throws {@link @robustjs/core!index.RobustError} `INVALID_ARGUMENT` / `OUT_OF_RANGE` for a non-function model, an
  *   unknown process, malformed images, `steps` outside [1, 1000], `batchSize < 1`, a non-integer seed;
  *   `UNKNOWN_OPTION` for other keys; `SHAPE_MISMATCH` when the model returns another shape. All checked before work.
  * @example
  * ```ts
- * const e = epsNorm(unet.predict, linearSchedule(), x, { steps: 20, seed: 121 }); // [N]
+ * const norms = epsNorm(unet.predict, linearSchedule(), x, { steps: 20, seed: 121 }); // length N
+ * const mean = norms.reduce((a, b) => a + b, 0) / norms.length;
  * ```
  */
-export function epsNorm(model: NoisePredictor, process: DiffusionProcess, x: Images, options?: Partial<EpsNormOptions>): tf.Tensor1D {
+export function epsNorm(
+  model: NoisePredictor,
+  process: DiffusionProcess,
+  x: Images,
+  options?: Partial<EpsNormOptions>,
+): EpsNorms {
   const fn = 'epsNorm';
   const o = resolveOptions(fn, EPS_NORM_DEFAULTS, options);
   assertModel(model, fn);
@@ -109,7 +133,25 @@ export function epsNorm(model: NoisePredictor, process: DiffusionProcess, x: Ima
 }
 
 /** {@link epsNorm} after its checks (internal; shared with the purifier and calibration). */
-export function epsNormUnchecked(model: NoisePredictor, process: DiffusionProcess, x: Images, o: Readonly<EpsNormOptions>): tf.Tensor1D {
+export function epsNormUnchecked(
+  model: NoisePredictor,
+  process: DiffusionProcess,
+  x: Images,
+  o: Readonly<EpsNormOptions>,
+): EpsNorms {
+  const t = epsNormTensor(model, process, x, o);
+  const norms = t.dataSync() as Float32Array; // stays valid after the dispose
+  t.dispose();
+  return norms;
+}
+
+/** The norms as a tensor `[N]`, off the tape (internal). */
+function epsNormTensor(
+  model: NoisePredictor,
+  process: DiffusionProcess,
+  x: Images,
+  o: Readonly<EpsNormOptions>,
+): tf.Tensor1D {
   const grid = epsGrid(process, o.steps, 'epsNorm');
   const isInt = (process as { alphasCumprod?: unknown }).alphasCumprod instanceof Float64Array;
   const seeds = seedStream(o.seed);

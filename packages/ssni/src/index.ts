@@ -13,7 +13,7 @@
 export { RobustError } from '@robustjs/core';
 export type { RobustErrorCode } from '@robustjs/core';
 export { epsNorm, EPS_NORM_DEFAULTS } from './epsNorm';
-export type { EpsNormOptions } from './epsNorm';
+export type { EpsNormOptions, EpsNorms } from './epsNorm';
 export type { DiffusionProcess } from './process';
 export { SsniCalibration, calibrate, CALIBRATE_DEFAULTS } from './calibration';
 export type { CalibrationSettings, CalibrationJson, CalibrateOptions } from './calibration';

@@ -37,8 +37,8 @@ export function describeProcess(process: unknown, fn: string): string {
   }
   throw new RobustError('INVALID_ARGUMENT',
     `Argument 'process' passed to '${fn}' must be a NoiseSchedule (linearSchedule(), ` +
-      'cosineSchedule(), scheduleFromBetas(betas)) or a VpSde (vpSde()) from @robustjs/diffusion, ' +
-      `got ${describeValue(process)}. Pass the schedule your model was trained with.`);
+      'cosineSchedule(), scheduleFromBetas(betas)) or a VpSde (vpSde()) of @robustjs/diffusion,' +
+      ` got ${describeValue(process)}. Pass the schedule your model was trained with.`);
 }
 
 /**

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assert, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, Logits } from '@robustjs/core';
 import type { DiffusionPurifier, GradientMode } from '@robustjs/diffusion';
+import type { EpsNorms } from './epsNorm';
 import type { SsniBase, SsniPurifier } from './ssniTypes';
 import { isPlainPurifier } from './timestepPurifier';
 
@@ -48,7 +49,9 @@ export interface SsniAttackModel<B extends SsniBase = DiffusionPurifier> {
    */
   readonly surrogate: B;
   /** Norms and per-stage timesteps computed for the last distinct input (`undefined` before the first call). */
-  readonly last: { readonly norms: Float32Array; readonly timesteps: readonly Int32Array[] } | undefined;
+  readonly last:
+    | { readonly norms: EpsNorms; readonly timesteps: readonly Int32Array[] }
+    | undefined;
   /** How many times norms were computed (once per distinct input tensor, i.e. once per PGD iteration). */
   readonly normEvaluations: number;
 }
@@ -115,7 +118,7 @@ export function ssniAttackModel<B extends SsniBase>(classifier: Classifier, ssni
   const seeds = seedStream(o.seed);
 
   let cachedId = -1;
-  let last: { norms: Float32Array; timesteps: readonly Int32Array[] } | undefined;
+  let last: { norms: EpsNorms; timesteps: readonly Int32Array[] } | undefined;
   let normEvaluations = 0;
   const timestepsFor = (x: Images): readonly Int32Array[] => {
     if (x.id !== cachedId || last === undefined) {

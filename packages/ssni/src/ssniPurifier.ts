@@ -13,7 +13,7 @@ import type { DiffusionPurifier } from '@robustjs/diffusion';
 import { assertMatches, type SsniCalibration } from './calibration';
 import type { SsniBase, SsniInfo, SsniPurifier, SsniPurifyOptions, SsniSettings } from './ssniTypes';
 import { isPlainPurifier, type PlainTimestepPurifier } from './timestepPurifier';
-import { assertModel, epsNormUnchecked } from './epsNorm';
+import { assertModel, epsNormUnchecked, type EpsNorms } from './epsNorm';
 import { describeProcess, type DiffusionProcess } from './process';
 import { checkRuleParameters, ssniTimesteps, type SsniRule } from './reweight';
 
@@ -136,12 +136,7 @@ export function ssniPurifier(base: SsniBase, model: NoisePredictor, calibration:
   };
   const timestepsOf = (norms: ArrayLike<number>, stages: readonly number[]): Int32Array[] =>
     stages.map((tStar) => ssniTimesteps(norms, calibration, o.rule, { tStar, tau, bias: o.bias }));
-  const normsOf = (x: Images): Float32Array => {
-    const t = epsNormUnchecked(model, process, x, epsOptions);
-    const v = t.dataSync() as Float32Array;
-    t.dispose();
-    return v;
-  };
+  const normsOf = (x: Images): EpsNorms => epsNormUnchecked(model, process, x, epsOptions);
 
   let last: Omit<SsniInfo, 'images'> | undefined;
   const purifyWithInfo = (x: Images, opts: SsniPurifyOptions = {}): SsniInfo => {
@@ -162,7 +157,7 @@ export function ssniPurifier(base: SsniBase, model: NoisePredictor, calibration:
   const out = Object.assign(callable, {
     purify,
     purifyWithInfo,
-    norms: (x: Images): Float32Array => {
+    norms: (x: Images): EpsNorms => {
       checkImages(x, 'ssniPurifier.norms');
       return normsOf(x);
     },

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Images, NoisePredictor } from '@robustjs/core';
 import type { DiffusionPurifier } from '@robustjs/diffusion';
 import type { SsniCalibration } from './calibration';
+import type { EpsNorms } from './epsNorm';
 import type { DiffusionProcess } from './process';
 import type { SsniRule } from './reweight';
 import type { PlainTimestepPurifier } from './timestepPurifier';
@@ -38,8 +39,8 @@ export interface SsniSettings {
 export interface SsniInfo {
   /** The purified images `[N,H,W,C]` in [0,1] (the caller owns them). */
   readonly images: tf.Tensor4D;
-  /** e(x), one per sample. */
-  readonly norms: Float32Array;
+  /** e(x), one per sample ({@link EpsNorms}: the type `epsNorm` returns). */
+  readonly norms: EpsNorms;
   /** Per-sample timesteps, one `Int32Array` per stage. */
   readonly timesteps: readonly Int32Array[];
 }
@@ -63,8 +64,8 @@ export interface SsniPurifier<B extends SsniBase = DiffusionPurifier> {
   purify(x: Images, options?: SsniPurifyOptions): tf.Tensor4D;
   /** Purifies and returns the norms and timesteps used. */
   purifyWithInfo(x: Images, options?: SsniPurifyOptions): SsniInfo;
-  /** EPS norms of `x` `[N,H,W,C]` with the calibrated settings: `[N]` float32 (untaped). */
-  norms(x: Images): Float32Array;
+  /** EPS norms of `x` `[N,H,W,C]` with the calibrated settings ({@link EpsNorms}, length N). */
+  norms(x: Images): EpsNorms;
   /** Per-stage timesteps for given norms (and optional t* replacing every stage's). */
   timesteps(norms: ArrayLike<number>, tStar?: number): Int32Array[];
   /** The norms and timesteps of the last call (`undefined` before the first). */
