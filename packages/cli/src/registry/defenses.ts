@@ -190,7 +190,7 @@ const DAD: DefenseEntry = {
   }),
   async create(o, label, context, where) {
     const mode = oneOf(o.mode, 'mode', where, ['routing', 'always-denoise'] as const);
-    const objective = oneOf(o.objective, 'objective', where, ['detect', 'evade', 'threshold', 'both', 'all'] as const);
+    const objective = oneOf(o.objective, 'objective', where, ['detect', 'evade', 'threshold', 'denoised', 'both', 'all'] as const);
     const thresholdMode = oneOf(o.threshold, 'threshold', where, ['auto', 'manifest', 'calibrate'] as const);
     const calibrationImages = intOption(o.calibrationImages, 'calibrationImages', where, 2);
     const calibrationBatches = intOption(o.calibrationBatches, 'calibrationBatches', where, 1);
