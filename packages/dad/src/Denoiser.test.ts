@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expectNoLeak, expectRobustError } from '@robustjs/test-utils';
-import { encodeSafetensorsSync } from '@robustjs/core';
+import { encodeSafetensorsSync, parseSafetensors } from '@robustjs/core';
 import { describe, expect, it } from 'vitest';
 import { cleanImages, take, tinyDenoiser, useWasm } from '../test/fixtures';
 import { DENOISER_DEFAULTS, Denoiser } from './index';
@@ -91,6 +91,22 @@ describe('Denoiser', () => {
       expect(e.message).toContain("'d.safetensors'");
       expect(e.message).toContain('config');
       if (config === '{not json') expect(e.cause).toBeInstanceOf(SyntaxError);
+    }
+  });
+
+  it('load checks the config against the tensors present before building anything: a tiny file declaring a million blocks is CORRUPT_FILE at once (fuzz safetensors #88)', () => {
+    const small = { inputShape: [4, 4, 1] as const, channels: [2, 4], forwardBlocks: [1, 1], backwardBlocks: [1] };
+    const g = new Denoiser(small);
+    const { tensors } = parseSafetensors(g.save());
+    g.dispose();
+    const configs = [{ ...small, forwardBlocks: [1_048_576, 1] }, { ...small, channels: [2, 1_000_000] }, { ...small, backwardBlocks: [2] }];
+    for (const config of configs) {
+      const bytes = encodeSafetensorsSync(tensors, { format: 'robustjs-dad-denoiser', config: JSON.stringify(config) });
+      const t0 = Date.now();
+      const e = expectNoLeak(() => expectRobustError(() => Denoiser.load(bytes, 'd.safetensors')));
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(e.code).toBe('CORRUPT_FILE');
+      expect(e.message).toMatch(/'Denoiser.load' cannot use 'd.safetensors': its config (needs tensor|describes)/);
     }
   });
 });

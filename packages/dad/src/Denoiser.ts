@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assert, assertImages, describeValue, encodeSafetensorsSync, parseSafetensors, RobustError, seedStream } from '@robustjs/core';
 import type { Images } from '@robustjs/core';
 import { resolveDenoiserConfig, type DenoiserConfig, type DenoiserOptions } from './denoiserConfig';
+import { denoiserParamShapes } from './denoiserParamShapes';
 
 /** One Conv block: 3×3 conv weights `[3,3,in,out]`, BatchNorm scale/shift and running statistics `[out]`. */
 interface ConvBlock {
@@ -201,14 +202,29 @@ export class Denoiser {
     assert(typeof config === 'object' && config !== null && !Array.isArray(config), 'CORRUPT_FILE', () =>
       `'${fn}' cannot use '${source}': its config must be a JSON object of denoiser options, got ${describeValue(config)}. ` +
         'Save the denoiser again with denoiser.save().');
-    let denoiser: Denoiser;
+    let resolved: DenoiserConfig;
     try {
-      denoiser = new Denoiser(config as DenoiserOptions);
+      resolved = resolveDenoiserConfig(config, 'Denoiser');
     } catch (cause) {
       const detail = cause instanceof Error ? cause.message : String(cause);
       throw new RobustError('CORRUPT_FILE', `'${fn}' cannot use '${source}': its config is not valid: ${detail} ` +
         'Save the denoiser again with denoiser.save().', { cause });
     }
+    // The config must describe exactly the tensors present, checked before any variable exists: a
+    // tiny file declaring a million blocks or huge channels is refused at once.
+    const present = Object.keys(tensors).length;
+    const expected = denoiserParamShapes(resolved, present + 1);
+    for (const [name, shape] of expected) {
+      const t = tensors[name];
+      assert(t !== undefined && t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]), 'CORRUPT_FILE', () =>
+        `'${fn}' cannot use '${source}': its config needs tensor '${name}' of shape ${describeValue(shape)}, ` +
+          `the file has ${t === undefined ? 'none' : `one of shape ${describeValue(t.shape)}`}. The file does not match its ` +
+          'own config; save it again.');
+    }
+    assert(expected.length === present, 'CORRUPT_FILE', () =>
+      `'${fn}' cannot use '${source}': its config describes ${expected.length > present ? 'more' : expected.length} ` +
+        `tensors, the file holds ${present}. The file does not match its own config; save it again.`);
+    const denoiser = new Denoiser(resolved);
     try {
       tf.tidy(() => {
         for (const [name, v] of denoiser.namedVariables()) {
