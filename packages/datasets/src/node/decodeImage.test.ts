@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import pngjs from 'pngjs';
-import { caughtSync, pngBytes } from '../../test/fixtures';
+import { caughtSync, jpegBytes, pngBytes } from '../../test/fixtures';
 import { decodeImage } from './decodeImage';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -77,6 +77,16 @@ describe('decodeImage (PNG)', () => {
     expect(performance.now() - started).toBeLessThan(200);
     expect(err.code).toBe('CORRUPT_FILE');
     expect(err.message).toMatch(/Image file 'bomb.png' declares 4000×4000 pixels .* but holds only \d+ bytes of compressed image data/);
+  });
+
+  it('rejects a small JPEG whose frame declares more blocks than its bytes can code, before jpeg-js allocates (fuzz jpeg #121)', () => {
+    const jpg = jpegBytes(8, 8).slice();
+    const sof = jpg.findIndex((b, i) => b === 0xff && jpg[i + 1] === 0xc0);
+    jpg.set([4000 >> 8, 4000 & 255, 4000 >> 8, 4000 & 255], sof + 5); // height, width
+    const e = caughtSync(() => decodeImage(jpg, "'big.jpg'", 4096 * 4096));
+    expect(e.code).toBe('CORRUPT_FILE');
+    expect(e.message).toMatch(/'big.jpg' declares 4000×4000 pixels in 3 components \(\d+ blocks of 8×8\), but its \d+ bytes can hold at most/);
+    expect(decodeImage(jpegBytes(8, 8), "'ok.jpg'", 4096 * 4096).width).toBe(8);
   });
 
   it('rejects a truncated IDAT (same pixels on every call: none) instead of decoding memory not in the file', () => {

@@ -4,6 +4,7 @@ import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { RobustError } from '@robustjs/core';
 import { hexHead } from '../bytes';
+import { checkJpegData } from './checkJpegData';
 import { checkPngData } from './checkPngData';
 
 /** A decoded image as 8-bit RGB, row-major `[H,W,3]`. */
@@ -31,7 +32,8 @@ function isJpeg(b: Uint8Array): boolean {
  * Throws `CORRUPT_FILE` for anything that is not a decodable PNG or JPEG, and `OUT_OF_RANGE`
  * when the image has more than `maxPixels` pixels. A PNG's declared size is checked against
  * `maxPixels` and against the data it holds (see `checkPngData`) before pngjs allocates anything,
- * and truncated PNG data is an error, so decoding never reads memory that is not in the file.
+ * and truncated PNG data is an error, so decoding never reads memory that is not in the file. A
+ * JPEG's frame is checked against its bytes likewise (see `checkJpegData`).
  */
 export function decodeImage(bytes: Uint8Array, subject: string, maxPixels: number): DecodedImage {
   const corrupt = (msg: string, cause?: unknown): never => {
@@ -63,6 +65,7 @@ export function decodeImage(bytes: Uint8Array, subject: string, maxPixels: numbe
       return corrupt(`is not a valid PNG (${reason(e)}). Re-export it or remove it from the folder.`, e);
     }
   } else if (isJpeg(bytes)) {
+    checkJpegData(bytes, subject);
     try {
       const img = jpeg.decode(bytes, {
         useTArray: true,
