@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { assert, describeValue } from '../errors';
+import { RobustError, assert, describeValue } from '../errors';
 import { nullProtoFromEntries } from './safetensorsHeader';
 import { fileSystem } from './fileSystem';
 import { toFsPath } from './nodeFiles';
@@ -40,6 +40,10 @@ export async function saveWeightMap(path: string, tensors: tf.NamedTensorMap): P
   });
 }
 
+/** The weight dtypes `tf.io.decodeWeights` reads, and its quantization dtypes. */
+const DTYPES: ReadonlySet<string> = new Set(['float32', 'int32', 'bool', 'complex64', 'string']);
+const QUANTIZED: ReadonlySet<string> = new Set(['uint8', 'uint16', 'float16']);
+
 /**
  * Loads a map of named tensors saved by {@link saveWeightMap} (or the weights of any tfjs model
  * directory) (Node only). The caller owns, and must dispose, the returned tensors.
@@ -47,7 +51,8 @@ export async function saveWeightMap(path: string, tensors: tf.NamedTensorMap): P
  * @param path - a directory, or the path of the JSON file; a `file://` prefix is accepted.
  * @returns a map (without a prototype) from weight name to a new tensor.
  * @throws `RobustError` as the `load` of {@link fileSystem}: `NOT_FOUND` for a missing
- *   JSON or weights file, `CORRUPT_FILE` for invalid JSON or weights of the wrong size;
+ *   JSON or weights file, `CORRUPT_FILE` for invalid JSON, weights of the wrong size, a dtype
+ *   tfjs cannot decode, or any other decoding failure (with the cause; no tensor is left alive);
  *   `CORRUPT_FILE` for a weight named `__proto__` (checked before any tensor is created).
  * @example
  * ```ts
@@ -65,6 +70,20 @@ export async function loadWeightMap(path: string): Promise<tf.NamedTensorMap> {
       `'${fn}' cannot read the weights at '${file}': weight '__proto__' is not an allowed name ` +
         '(it would replace the prototype of the result map). Rename it and save the weights again.');
   }
-  const decoded = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), specs);
+  for (const spec of specs) {
+    const q = spec.quantization?.dtype;
+    assert(DTYPES.has(spec.dtype) && (q === undefined || QUANTIZED.has(q)), 'CORRUPT_FILE', () =>
+      `'${fn}' cannot read the weights at '${file}': weight ${describeValue(spec.name)} has dtype ` +
+        `${describeValue(spec.dtype)}${q === undefined ? '' : ` quantized as ${describeValue(q)}`}; tfjs reads ` +
+        `${[...DTYPES].join(', ')} (quantized as ${[...QUANTIZED].join(', ')}). Save the weights again.`);
+  }
+  let decoded: tf.NamedTensorMap;
+  try {
+    // tidy: tensors decoded before a failure are freed with it
+    decoded = tf.tidy(() => tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), specs));
+  } catch (cause) {
+    throw new RobustError('CORRUPT_FILE', `'${fn}' cannot decode the weights at '${file}': ` +
+      `${cause instanceof Error ? cause.message : String(cause)}. Save the weights again.`, { cause });
+  }
   return nullProtoFromEntries(Object.entries(decoded));
 }
