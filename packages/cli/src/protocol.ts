@@ -178,6 +178,26 @@ export function checkKeys(obj: Record<string, unknown>, known: readonly string[]
   }
 }
 
+/** The deepest nesting of objects and arrays accepted in a defense's or attack's options. */
+const MAX_OPTION_DEPTH = 16;
+
+/**
+ * Refuses options nested deeper than {@link MAX_OPTION_DEPTH} (walked without recursion), so hashing,
+ * comparing or printing the protocol cannot overflow the stack.
+ */
+function checkDepth(value: unknown, where: string, source: string): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_OPTION_DEPTH) {
+      throw new CliError(`${source}: '${where}' nests objects or arrays more than ${MAX_OPTION_DEPTH} deep; ` +
+        'options are numbers, strings, booleans and small objects.');
+    }
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+}
+
 function int(v: unknown, name: string, source: string, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new CliError(`${source}: '${name}' must be an integer ≥ ${min}, got ${JSON.stringify(v)}.`);
   return v;
@@ -190,7 +210,8 @@ function positive(v: unknown, name: string, source: string): number {
 
 /**
  * Checks and completes a protocol read from JSON: fills defaults, rejects unknown keys (top level, `attack`,
- * `models`; each defense's options are checked by its adapter when the run starts), wrong types and values.
+ * `models`; each defense's options are checked by its adapter when the run starts), wrong types and values,
+ * and defense or attack options nested more than 16 deep.
  *
  * @param json - the parsed file.
  * @param source - the file name, for messages.
@@ -232,11 +253,13 @@ export function parseProtocol(json: unknown, source: string): Protocol {
       if (!isObject(s) || typeof s.name !== 'string') {
         throw new CliError(`${source}: '${where}[${i}]' must be an object with a string 'name'.`);
       }
+      checkDepth(s, `${where}[${i}]`, source);
       return Object.freeze({ ...s }) as AttackSpec;
     }));
   };
   const defenses = defensesIn.map((s, i) => {
     if (!isObject(s) || typeof s.name !== 'string') throw new CliError(`${source}: 'defenses[${i}]' must be an object with a string 'name'.`);
+    checkDepth(s, `defenses[${i}]`, source);
     const own = s.attacks === undefined || s.attacks === null ? {} : { attacks: attackList(s.attacks, `defenses[${i}].attacks`) };
     const { attacks: _attacks, ...options } = s;
     return Object.freeze({ ...options, ...own }) as DefenseSpec;

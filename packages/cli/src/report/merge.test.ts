@@ -62,4 +62,12 @@ describe('mergeReports', () => {
     expect(() => mergeReports([null])).toThrow(/merge: input 1: '\(the report\)' must be a JSON object, got null/);
     expect(() => mergeReports([part(0, 2), 'text'])).toThrow(/merge: input 2: .* got string/);
   });
+
+  it('refuses a shard whose protocol nests 2,600 deep with a CliError instead of overflowing the stack (fuzz merge #231)', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 2600; i++) deep = { a: deep };
+    const hostile = { ...part(0, 2), protocol: { ...DEMO_PROTOCOL, defenses: [{ name: 'none', base: { steps: [deep] } }] } };
+    expect(() => mergeReports([hostile, part(1, 2)])).toThrow(CliError);
+    expect(() => mergeReports([hostile, part(1, 2)])).toThrow(/nests objects or arrays more than 16 deep/);
+  });
 });
