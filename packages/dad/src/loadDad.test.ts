@@ -80,6 +80,8 @@ describe('loadDad', () => {
     const e3 = await expectRobustErrorAsync(() => loadDad(missing));
     expect(e3.code).toBe('NOT_FOUND');
     expect(e3.message).toContain(join(missing, 'detector.safetensors'));
+    // a fix that works from the npm packages too: the zoo's folder, or training in a checkout
+    expect(e3.message).toMatch(/reinstall @robustjs\/zoo.*in a robustjs checkout with 'npx robustjs train denoiser'/);
 
     const badJson = await copyZoo('bad-json');
     await writeFile(join(badJson, 'manifest.json'), '{ "threshold": ');

@@ -60,7 +60,8 @@ export interface LoadedDad {
 
 const FN = 'loadDad';
 const REQUIRED = ['detector.safetensors', 'denoiser.safetensors'] as const;
-const FIX = "Train DAD with 'npm run train -w @robustjs/dad' (or 'robustjs train denoiser'), or point to a complete DAD folder.";
+const FIX = 'Point to a complete DAD folder: the one @robustjs/zoo ships (models/dad; reinstall @robustjs/zoo if files ' +
+  "are missing), or one trained in a robustjs checkout with 'npx robustjs train denoiser'.";
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {

@@ -21,7 +21,9 @@ const say = (msg) => process.stderr.write(`@robustjs/native: ${msg}\n`);
 function giveUp(msg) {
   say(`${msg}`);
   say('the addon was not built; @robustjs/native will report ok: false and tfjs keeps its own kernels.');
-  say('to build it later: install a C++ compiler, make, python3 and oneDNN (Debian/Ubuntu: apt-get install -y g++ make python3 libdnnl-dev), then run `npm run build:addon -w @robustjs/native` (or `node scripts/build-addon.mjs --strict` in the package).');
+  say('to build it later: install a C++ compiler, make, python3 and oneDNN (Debian/Ubuntu: apt-get install -y g++ ' +
+    'make python3 libdnnl-dev), then run `npm rebuild @robustjs/native --foreground-scripts` in your project (in a ' +
+    'robustjs checkout: `npm run build:addon -w @robustjs/native`).');
   process.exit(strict ? 1 : 0);
 }
 

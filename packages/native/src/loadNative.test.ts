@@ -51,7 +51,9 @@ describe('loadNative', () => {
   it('reports a missing addon file with the build command', () => {
     const r = loadNative({ path: '/nonexistent/robustjs_native.node' });
     expect(r.ok).toBe(false);
-    expect(r.ok ? '' : r.reason).toMatch(/does not exist.*npm run build:addon -w @robustjs\/native.*libdnnl-dev/);
+    const reason = r.ok ? '' : r.reason;
+    expect(reason).toMatch(/does not exist.*libdnnl-dev.*`npm rebuild @robustjs\/native --foreground-scripts`/);
+    expect(reason).toMatch(/in a robustjs checkout: `npm run build:addon -w @robustjs\/native`/);
     expect(registerNativeKernels('cpu', { path: '/nonexistent/robustjs_native.node' })).toMatchObject({ ok: false, kernels: [] });
   });
 

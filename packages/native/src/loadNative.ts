@@ -175,8 +175,14 @@ export interface LoadNativeOptions {
   readonly path?: string;
 }
 
+/**
+ * How to build the addon, in a project that installed the package (npm reruns its install script) and in a robustjs
+ * checkout (the workspace script, which fails loudly).
+ */
 const BUILD_HINT =
-  'build it with `npm run build:addon -w @robustjs/native` (needs g++, make, python3 and oneDNN: `apt-get install -y libdnnl-dev`)';
+  'install g++, make, python3 and oneDNN (Debian/Ubuntu: `apt-get install -y g++ make python3 libdnnl-dev`), then ' +
+  'build it with `npm rebuild @robustjs/native --foreground-scripts` (in a robustjs checkout: ' +
+  '`npm run build:addon -w @robustjs/native`)';
 
 const loaded = new Map<string, NativeAddon>();
 
