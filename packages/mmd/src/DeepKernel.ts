@@ -18,7 +18,8 @@
  * Steps of {@link DeepKernel.matrix}:
  * 1. `dPhi = pdist2(φ(a), φ(b))`, `d0 = pdist2(a, b)` (squared, clamped at 0).
  * 2. `σ0 = s0²`, `σ = s²`, `ε = sigmoid(ε_raw)`.
- * 3. `k = (1 − ε)·exp(−dPhi/σ0 − d0/σ) + ε·exp(−d0/σ)` (DAD's form of Liu et al.'s kernel), evaluated as
+ * 3. $`k = (1 - \varepsilon)\, e^{-d_\varphi/\sigma_0 - d_0/\sigma} + \varepsilon\, e^{-d_0/\sigma}`$ (DAD's form of Liu et al.'s
+ *    kernel, `dPhi` = $`d_\varphi`$, `d0` = $`d_0`$), evaluated as
  *    `exp(−d0/σ)·((1 − ε)·exp(−dPhi/σ0) + ε)`.
  *
  * Deviation, stated: DAD trains σ0 directly; here σ0 = s0² as in Liu et al. (always positive under Adam).

@@ -87,8 +87,13 @@ function chunkNorms(model: NoisePredictor, grid: readonly GridPoint[], x: tf.Ten
 }
 
 /**
- * The EPS norm of each image, `e(x) = ‖(1/T_S) Σ_{k=1}^{T_S} −ε_θ(u_{s_k}, time(s_k))/σ(s_k)‖₂` with
- * `u_s = m(s)(2x − 1) + σ(s)z` on the grid `s_k = k/1000` and one fresh noise draw per k (as SSNI's code): the
+ * The EPS norm of each image,
+ *
+ * ```math
+ * e(x) = \Bigl\| \frac{1}{T_S} \sum_{k=1}^{T_S} -\frac{\epsilon_\theta(u_{s_k}, \mathrm{time}(s_k))}{\sigma(s_k)} \Bigr\|_2
+ * ```
+ *
+ * with $`u_s = m(s)(2x - 1) + \sigma(s) z`$ on the grid $`s_k = k/1000`$ and one fresh noise draw per k (as SSNI's code): the
  * mean score vector of the perturbed points, then its L2 norm per sample. Inputs far from the data distribution
  * (e.g. adversarial examples) have larger norms.
  *

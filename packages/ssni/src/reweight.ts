@@ -98,10 +98,12 @@ const RULES: Record<SsniRule, RuleFn> = {
 };
 
 /**
- * SSNI's per-sample timesteps from EPS norms, exactly as the reference code (Sun et al., ICML 2025, [arXiv:2506.06027](https://arxiv.org/abs/2506.06027),
- * `robust_eval_model.py`, with T* = t* − 1):
- * - `'ssni-n'`: `t_i = round(sigmoid((e_i − μ)/τ) · (t* − 1 + b))`, an integer in [0, t* − 1 + b];
- * - `'ssni-l'`: `t_i = round((e_i − ξ_min)(t* − 1)/(ξ_max − ξ_min) + b)` with ξ_min / ξ_max over the reference
+ * SSNI's per-sample timesteps from EPS norms, exactly as the reference code (Sun et al., ICML 2025,
+ * [arXiv:2506.06027](https://arxiv.org/abs/2506.06027), `robust_eval_model.py`, with T* = t* − 1):
+ * - `'ssni-n'`: $`t_i = \operatorname{round}\bigl(\operatorname{sigmoid}((e_i - \mu)/\tau)\,(t^* - 1 + b)\bigr)`$, an integer in
+ *   [0, t* − 1 + b];
+ * - `'ssni-l'`: $`t_i = \operatorname{round}\bigl((e_i - \xi_{\min})(t^* - 1)/(\xi_{\max} - \xi_{\min}) + b\bigr)`$ with
+ *   ξ_min / ξ_max over the reference
  *   set **and the current batch** (so a sample's t depends on its batch), an integer in [b, t* − 1 + b]; when every
  *   norm is equal, `t_i = b`.
  * `round` is half to even. The purifier then injects noise at index `max(t_i − 1, 0)`. For a multi-stage purifier
