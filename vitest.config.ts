@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@robustjs/source', 'module', 'node', 'import', 'default'] },
   ssr: { resolve: { conditions: ['@robustjs/source', 'node', 'import', 'default'], externalConditions: ['@robustjs/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'fuzz/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['./vitest.setup.ts'],
     pool: 'forks',

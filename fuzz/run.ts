@@ -2,12 +2,11 @@
 // Inputs run in a pool of worker processes; the parent kills a worker whose input runs past the
 // time limit and reports that index. `--index i` reruns one input here and prints its outcome.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { execute, generateInput, rssBound, type Outcome } from './lib/execute';
+import { execute, generateInput, rssBound, scratch, type Outcome } from './lib/execute';
 import type { BatchMessage } from './lib/worker';
 import { TARGETS } from './targets';
 
@@ -133,8 +132,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
 
   const runWorker = async (): Promise<void> => {
     while (queue.length > 0) {
+      const tmp = mkdtempSync(join(scratch(), 'robustjs-fuzz-'));
       const child: ChildProcess = fork(WORKER, [], {
         cwd: ROOT, execArgv: ['--conditions=@robustjs/source', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        env: { ...process.env, FUZZ_TMP: tmp },
       });
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
@@ -192,6 +193,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         });
       });
       await exited;
+      rmSync(tmp, { recursive: true, force: true });
       if (alive && queue.length === 0) return;
     }
   };
@@ -209,7 +211,7 @@ async function runOne(parser: string, seed: number, index: number, write?: strin
   const target = TARGETS[parser];
   if (target === undefined) throw new Error(`unknown parser '${parser}'`);
   await tf.setBackend('cpu');
-  const ctx = { tmp: mkdtempSync(join(tmpdir(), 'robustjs-fuzz-one-')) };
+  const ctx = { tmp: mkdtempSync(join(scratch(), 'robustjs-fuzz-one-')) };
   const input = await generateInput(target, await target.seeds(ctx), seed, index, ctx);
   if (write !== undefined) {
     mkdirSync(write, { recursive: true });

@@ -1,5 +1,6 @@
 // Runs one fuzz input and classifies the outcome. Used by the worker processes and by `--index`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { RobustError } from '@robustjs/core';
@@ -20,6 +21,9 @@ export interface Outcome {
   readonly size: number;
   readonly tags?: readonly string[];
 }
+
+/** /dev/shm (memory) when it exists, so the trees and model folders written per input cost no disk. */
+export const scratch = (): string => (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 
 /** The RSS bound of an input: 64 MiB plus 4 times its size. */
 export const rssBound = (size: number): number => 64 * 2 ** 20 + 4 * size;
@@ -74,6 +78,7 @@ async function attempt(target: Target, input: FuzzInput, ctx: TargetContext) {
 /** Runs `input` (twice when accepted, to check the result is the same) and classifies it. */
 export async function execute(target: Target, input: FuzzInput, index: number, ctx: TargetContext): Promise<Outcome & { error?: unknown }> {
   const size = target.size ? target.size(input, ctx) : input.reduce((s, p) => s + p.length, 0);
+  await target.prepare?.(input, ctx);
   const tensors = tf.memory().numTensors;
   const before = resetPeak();
   const t0 = performance.now();

@@ -29,6 +29,8 @@ export interface Target {
   fields?(seed: Uint8Array, part: number): number[];
   /** Parts that hold JSON text (mutated structurally half of the time). */
   readonly jsonParts?: readonly number[];
+  /** Writes what the input needs on disk (not timed, not counted in RSS). */
+  prepare?(input: FuzzInput, ctx: TargetContext): Promise<void> | void;
   /**
    * Parses the input; returns a digest of everything it produced (and, for a target that runs
    * several readers, one tag per reader such as `unet:CORRUPT_FILE`), or throws. Frees what it made.

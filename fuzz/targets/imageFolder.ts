@@ -84,7 +84,7 @@ export function randomTree(rng: Rng): Entry[] {
   if (rng.chance(0.03)) {
     const parent = rng.pick(dirs.filter((d) => d !== '')) ?? 'many';
     if (!dirs.includes(parent)) out.push({ d: parent });
-    for (let i = 0; i < 2100; i++) out.push({ f: `${parent}/e${i}`, b64: '' });
+    for (let i = 0; i < 520; i++) out.push({ f: `${parent}/e${i}`, b64: '' });
   }
   return out;
 }
@@ -124,9 +124,11 @@ export const imageFolder: Target = {
   },
   size: ([spec]) => (JSON.parse(text(spec as Uint8Array)) as Entry[])
     .reduce((s, e) => s + ('b64' in e ? (e.b64.length * 3) / 4 : 64), 0),
-  async run([spec], ctx) {
-    const root = materialize(JSON.parse(text(spec as Uint8Array)) as Entry[], ctx);
-    const ds = await readImageFolder(root, { maxEntries: 2000 });
+  prepare([spec], ctx) {
+    materialize(JSON.parse(text(spec as Uint8Array)) as Entry[], ctx);
+  },
+  async run(_input, ctx) {
+    const ds = await readImageFolder(join(ctx.tmp, 'tree'), { maxEntries: 500 });
     const per = ds.shape[1] * ds.shape[2] * ds.shape[3];
     for (let i = 0; i < ds.shape[0]; i++) {
       if (ds.images.subarray(i * per, (i + 1) * per).every((v) => v === 123)) {

@@ -69,8 +69,8 @@ export const modelJson: Target = {
       } catch {
         return input;
       }
-      const group = json.weightsManifest?.[0];
-      if (group && Array.isArray(group.paths)) {
+      const group = typeof json === 'object' && json !== null && Array.isArray(json.weightsManifest) ? json.weightsManifest[0] : undefined;
+      if (typeof group === 'object' && group !== null && Array.isArray(group.paths)) {
         group.paths[rng.int(group.paths.length + 1)] = rng.pick(ESCAPES);
         if (rng.chance(0.3)) json = mutateJson(json, rng) as typeof json;
       }
@@ -78,11 +78,14 @@ export const modelJson: Target = {
     }
     return input;
   },
-  async run(input, ctx) {
+  prepare(input, ctx) {
     const dir = dirs.get(ctx) ?? folder(ctx);
     dirs.set(ctx, dir);
     writeFileSync(join(dir, 'model.json'), input[0] as Uint8Array);
     writeFileSync(join(dir, 'weights.bin'), input[1] ?? new Uint8Array(0));
+  },
+  async run(_input, ctx) {
+    const dir = dirs.get(ctx) as string;
     const tags: string[] = [];
     const outs: string[] = [];
     const art = await fileSystem(join(dir, 'model.json')).load().then((a) => a, (e: unknown) => e);
