@@ -66,7 +66,7 @@ function deep(n: number): unknown {
 
 function shard(index: number, count: number, edit: (r: Record<string, any>) => void = () => undefined): Uint8Array {
   const r: Record<string, any> = {
-    format: 'robustjs-report', version: 2, shard: { index, count, batches: [index, index + 1] }, protocol: DEMO_PROTOCOL,
+    format: 'robustjs-report', version: 2, shard: { index, count, batches: [index, index + 1] }, protocol: structuredClone(DEMO_PROTOCOL),
     environment: { backend: 'wasm', native: false, node: 'v20', seconds: 1, shards: 1 },
     examples: [], classNames: ['a', 'b'], skipped: [], summary: [],
     results: [{ position: 0, label: 'Undefended', base: null, examples: [],
@@ -130,6 +130,8 @@ export async function corpus(): Promise<Array<CorpusEntry & { parts: Uint8Array[
       parts: [shard(0, 1, (r) => { r.results[0].images = null; delete r.summary; })] },
     { parser: 'merge', name: 'deep-protocol', reproduces: 'fuzz seed 1 merge #231 (stack overflow in stableJson)', expect: 'CliError',
       parts: [shard(0, 1, (r) => { r.protocol = { ...DEMO_PROTOCOL, defenses: [{ name: 'none', base: { steps: [deep(2600)] } }] }; })] },
+    { parser: 'merge', name: 'protocol-without-attack', reproduces: 'fuzz seed 7 merge #8495 (TypeError in renderTable)',
+      expect: 'accept', parts: [shard(0, 1, (r) => { delete r.protocol.attack; })] },
     { parser: 'safetensors', name: 'unet-basechannels-1024', reproduces: '#24 §3 (226-byte UNet file declaring baseChannels 1024)',
       expect: ['parse:accept', 'decode:accept', 'loadWeights:NOT_FOUND', 'unet:CORRUPT_FILE', 'denoiser:CORRUPT_FILE'],
       parts: [encodeSafetensorsSync({}, { format: 'robustjs-unet', config: unetConfig })] },

@@ -1,5 +1,5 @@
 import { CliError } from '../errors';
-import { parseProtocol } from '../protocol';
+import { parseProtocol, type Protocol } from '../protocol';
 import type { Report } from './types';
 
 type Kind = 'number' | 'integer' | 'string' | 'boolean' | 'object' | 'array' | 'string|null' | 'object|null';
@@ -28,7 +28,8 @@ const shown = (v: unknown): string => (v === undefined ? 'nothing (missing)' : A
  *
  * @param value - the parsed file.
  * @param input - the input's name for messages (a file name, or e.g. `'input 2'`).
- * @returns `value`, typed as a {@link Report}.
+ * @returns `value` as a {@link Report}, its protocol completed by `parseProtocol` (defaults filled in; a
+ *   protocol without `attack` used to reach the table as a TypeError).
  * @throws {@link CliError} `merge: <input>: '<field>' must be <kind>, got <kind>.` at the first bad field.
  * @example
  * ```ts
@@ -66,8 +67,9 @@ export function checkShardReport(value: unknown, input: string): Report {
   const batches = shard['batches'] as unknown[];
   if (batches.length !== 2 || !batches.every(KINDS.integer)) fail('shard.batches', 'two integers [from, to]', JSON.stringify(batches));
   need(r, 'protocol', 'object', '');
+  let protocol: Protocol;
   try {
-    parseProtocol(r['protocol'], 'protocol');
+    protocol = parseProtocol(r['protocol'], 'protocol');
   } catch (e) {
     throw new CliError(`merge: ${input}: 'protocol' is not a valid protocol (${(e as Error).message})`);
   }
@@ -102,5 +104,6 @@ export function checkShardReport(value: unknown, input: string): Report {
     });
     each(d, 'examples', at, (e, at2) => fields(e, at2, { index: 'integer', adversarial: 'string', purifiedClean: 'string', purifiedAdversarial: 'string' }));
   });
-  return value as Report;
+  // The protocol as parseProtocol completes it (defaults filled): the table and the page read every field.
+  return { ...(value as Report), protocol };
 }

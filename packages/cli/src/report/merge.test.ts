@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors';
-import { DEMO_PROTOCOL } from '../protocol';
+import { DEMO_PROTOCOL, PROTOCOL_DEFAULTS } from '../protocol';
+import { renderHtml } from './html';
 import { mergeReports } from './merge';
 import type { Report } from './types';
 
@@ -69,5 +70,12 @@ describe('mergeReports', () => {
     const hostile = { ...part(0, 2), protocol: { ...DEMO_PROTOCOL, defenses: [{ name: 'none', base: { steps: [deep] } }] } };
     expect(() => mergeReports([hostile, part(1, 2)])).toThrow(CliError);
     expect(() => mergeReports([hostile, part(1, 2)])).toThrow(/nests objects or arrays more than 16 deep/);
+  });
+
+  it('completes a shard protocol without attack (defaults) so the table and page can read it (fuzz merge seed 7 #8495)', () => {
+    const { attack: _attack, ...rest } = DEMO_PROTOCOL;
+    const full = mergeReports([{ ...part(0, 1), protocol: rest }]);
+    expect(full.protocol).toEqual({ ...DEMO_PROTOCOL, attack: PROTOCOL_DEFAULTS.attack });
+    expect(renderHtml(full)).toContain('Threat model');
   });
 });
