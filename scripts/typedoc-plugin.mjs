@@ -7,10 +7,12 @@
  *    `math`, the two forms GitHub also renders. Both are code to the TSDoc lexer, so LaTeX braces need no
  *    escaping and raise no "unescaped brace" warning. A LaTeX error fails the build (treatWarningsAsErrors).
  *    KaTeX's CSS and fonts are copied to `assets/katex/` and linked from the pages that contain maths.
- * 2. Icons over file://: typedoc's icons.js rewrites `assets/icons.svg#icon-x` to the inlined `#icon-x` only
- *    for the `<use>` elements present when it runs; the navigation tree, search results and hierarchy are
- *    built later by other scripts, and their icons point at the external sprite, which Chromium refuses to load
- *    from a file:// page. A small observer rewrites those as they are added.
+ * 2. Icons without an external sprite: typedoc's pages draw their icons with `<use href="../assets/icons.svg#icon-x">`,
+ *    a reference to another file, which a browser may refuse for a page opened from file:// (each file its own
+ *    origin) and which icons.js only patches after it has loaded, with JavaScript on. Each page gets the symbols it
+ *    uses inline and refers to them as `#icon-x`, so its icons need neither the network, nor the file policy, nor
+ *    JavaScript. (icons.js still adds the whole sprite for the icons the scripts draw later.)
+ * 3. No dead "View Summary" links to hierarchy.html (see dropDeadHierarchyLinks).
  */
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -68,21 +70,6 @@ function mathPlugin(app, md) {
   });
 }
 
-/** Rewrites `<use href="…icons.svg#icon-x">` to `#icon-x` on file:// pages, also for elements added later. */
-const FILE_ICON_FIX = `(function () {
-  if (location.protocol !== "file:") return;
-  function fix(root) {
-    root.querySelectorAll && root.querySelectorAll("use").forEach(function (el) {
-      var href = el.getAttribute("href");
-      if (href && href.indexOf("#icon-") > 0) el.setAttribute("href", href.replace(/.*#/, "#"));
-    });
-  }
-  fix(document);
-  new MutationObserver(function (records) {
-    records.forEach(function (r) { r.addedNodes.forEach(function (n) { if (n.nodeType === 1) fix(n.parentNode || n); }); });
-  }).observe(document.documentElement, { childList: true, subtree: true });
-})();`;
-
 /** @param {import('typedoc').Application} app */
 export function load(app) {
   // Options are reset after plugins load: set the loader once they have been read.
@@ -90,13 +77,13 @@ export function load(app) {
     app.options.setValue('markdownItLoader', (/** @type {any} */ md) => mathPlugin(app, md));
   });
 
-  app.renderer.hooks.on('body.end', () => JSX.createElement('script', null, JSX.createElement(JSX.Raw, { html: FILE_ICON_FIX })));
-
   app.renderer.on(PageEvent.END, (/** @type {PageEvent} */ page) => {
     if (!page.contents || !page.contents.includes('class="katex"')) return;
     const depth = page.url.split('/').length - 1;
     const href = `${'../'.repeat(depth)}assets/katex/katex.min.css`;
-    page.contents = page.contents.replace('</head>', `<link rel="stylesheet" href="${href}"/></head>`);
+    // Display maths wider than the column scrolls inside it instead of running under the page's sidebar.
+    const style = '<style>.rjs-math{overflow-x:auto;overflow-y:hidden;max-width:100%}</style>';
+    page.contents = page.contents.replace('</head>', `<link rel="stylesheet" href="${href}"/>${style}</head>`);
   });
 
   app.renderer.on(RendererEvent.END, (/** @type {RendererEvent} */ event) => {
@@ -113,6 +100,59 @@ export function load(app) {
     }
     dropDeadHierarchyLinks(event.outputDirectory);
   });
+  app.renderer.on(RendererEvent.END, (/** @type {RendererEvent} */ event) => inlineIcons(app, event.outputDirectory));
+}
+
+/**
+ * The theme's icons as `<symbol id="icon-x">` markup, exactly as typedoc writes them into assets/icons.svg (which
+ * happens after RendererEvent.END, in a post-render job, so the file cannot be read here).
+ * @param {import('typedoc').Application} app
+ * @returns {Map<string, string>}
+ */
+function iconSymbols(app) {
+  const theme = /** @type {any} */ (app.renderer.theme);
+  const icons = theme?.icons ?? {};
+  /** @type {Map<string, string>} */
+  const symbols = new Map();
+  for (const [name, icon] of Object.entries(icons)) {
+    const svg = /** @type {any} */ (icon).call(icons);
+    const className = svg.props && 'class' in svg.props ? `${String(svg.props.class)} tsd-no-select` : 'tsd-no-select';
+    const symbol = JSX.createElement('symbol', { ...(svg.props || {}), id: `icon-${name}`, class: className }, svg.children);
+    symbols.set(`icon-${name}`, JSX.renderElement(symbol));
+  }
+  return symbols;
+}
+
+/**
+ * Replaces every page's references into assets/icons.svg by the symbols themselves (see the header, item 2).
+ * @param {import('typedoc').Application} app
+ * @param {string} outDir
+ */
+function inlineIcons(app, outDir) {
+  const symbols = iconSymbols(app);
+  /** @param {string} dir */
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'assets') walk(path);
+        continue;
+      }
+      if (!entry.name.endsWith('.html')) continue;
+      const html = readFileSync(path, 'utf8');
+      /** @type {Set<string>} */
+      const used = new Set();
+      const rewritten = html.replace(/href="[^"]*assets\/icons\.svg#([^"]+)"/g, (whole, id) => {
+        if (!symbols.has(id)) return whole;
+        used.add(id);
+        return `href="#${id}"`;
+      });
+      if (used.size === 0) continue;
+      const inline = `<svg xmlns="http://www.w3.org/2000/svg" style="display:none" aria-hidden="true">${[...used].map((id) => symbols.get(id)).join('')}</svg>`;
+      writeFileSync(path, rewritten.replace(/<body>/, `<body>${inline}`));
+    }
+  };
+  walk(outDir);
 }
 
 /**
