@@ -54,6 +54,8 @@ export interface ParserSummary {
   meanInputBytes: number;
   /** Sum of the first-run times of the inputs, seconds. */
   cpuSeconds: number;
+  /** Seconds from this parser's first result to its last (parsers run one after another). */
+  wallSeconds: number;
   failures: Failure[];
 }
 
@@ -76,7 +78,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function emptySummary(): ParserSummary {
   return { inputs: 0, accept: 0, reject: 0, failure: 0, codes: {}, tags: {}, maxMs: 0, maxMsIndex: -1, maxRssDeltaMiB: 0,
-    maxRssDeltaIndex: -1, maxRssOverBound: 0, maxInputBytes: 0, meanInputBytes: 0, cpuSeconds: 0, failures: [] };
+    maxRssDeltaIndex: -1, maxRssOverBound: 0, maxInputBytes: 0, meanInputBytes: 0, cpuSeconds: 0, wallSeconds: 0, failures: [] };
 }
 
 function vmHwm(pid: number | undefined): number {
@@ -107,6 +109,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   let doneInputs = 0;
   let maxWorkerPeak = 0;
   const failures: Failure[] = [];
+  const firstAt: Record<string, number> = {};
   const t0 = Date.now();
 
   const record = (parser: string, o: Outcome): void => {
@@ -122,6 +125,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     s.maxInputBytes = Math.max(s.maxInputBytes, o.size);
     s.meanInputBytes += (o.size - s.meanInputBytes) / s.inputs;
     s.cpuSeconds += o.ms / 1000;
+    const now = (Date.now() - t0) / 1000;
+    firstAt[parser] ??= now;
+    s.wallSeconds = now - (firstAt[parser] as number);
     if (o.kind === 'failure') {
       const f = { parser, index: o.index, code: o.code };
       s.failures.push(f);

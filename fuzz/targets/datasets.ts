@@ -5,7 +5,28 @@ import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { gunzip, parseIdx, readCifar10, readIdx } from '@robustjs/datasets';
 import { decodeImage } from '../../packages/datasets/src/node/decodeImage';
-import { digest, type Target } from '../lib/target';
+import { digest, defaultGenerate, type Target } from '../lib/target';
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** Rewrites the CRC of every whole chunk, so mutations reach the decoder past pngjs's CRC check. */
+function fixPngCrcs(b: Uint8Array): Uint8Array {
+  const out = b.slice();
+  const view = new DataView(out.buffer);
+  for (let at = 8; at + 12 <= out.length; ) {
+    const len = view.getUint32(at);
+    if (at + 12 + len > out.length) break;
+    let c = 0xffffffff;
+    for (let i = at + 4; i < at + 8 + len; i++) c = (CRC_TABLE[(c ^ (out[i] as number)) & 0xff] as number) ^ (c >>> 8);
+    view.setUint32(at + 8 + len, (c ^ 0xffffffff) >>> 0);
+    at += 12 + len;
+  }
+  return out;
+}
 
 /** An IDX file: magic 00 00 <type> <ndims>, big-endian dims, then data. */
 export function idxFile(dims: readonly number[], type: number, data: Uint8Array): Uint8Array {
@@ -100,6 +121,10 @@ export const pngTarget: Target = {
     ];
   },
   fields: (b) => pngFields(b),
+  generate(rng, seeds) {
+    const input = defaultGenerate(this, rng, seeds);
+    return rng.chance(0.6) ? [fixPngCrcs(input[0] as Uint8Array)] : input;
+  },
   async run([bytes]) {
     return decode(bytes as Uint8Array, "'fuzz.png' (readImageFolder)");
   },
