@@ -118,6 +118,9 @@ export async function corpus(): Promise<Array<CorpusEntry & { parts: Uint8Array[
       expect: ['load:INVALID_ARGUMENT', 'loadWeightMap:INVALID_ARGUMENT'], parts: [manifest(['link.bin'], 'float32'), new Uint8Array(64)] },
     { parser: 'modeljson', name: 'uint8-dtype', reproduces: 'fuzz seed 1 modeljson #46 (tfjs plain Error from decodeWeights)',
       expect: ['load:accept', 'loadWeightMap:CORRUPT_FILE'], parts: [manifest(['weights.bin']), new Uint8Array(16)] },
+    { parser: 'modeljson', name: 'deep-manifest', reproduces: '#24 §5 (3000-deep JSON in model.json: describeValue stack overflow)',
+      expect: ['load:CORRUPT_FILE', 'loadWeightMap:CORRUPT_FILE'],
+      parts: [utf8(JSON.stringify({ modelTopology: null, weightsManifest: [{ paths: ['weights.bin'], weights: deep(3000) }] })), new Uint8Array(0)] },
     { parser: 'merge', name: 'html-injection', reproduces: '#24 §2 (onerror break-out and <script> in shard reports)', expect: 'accept',
       parts: [shard(0, 1, (r) => {
         r.results[0].examples = [{ index: 0, adversarial: 'x" onerror="alert(1)', purifiedClean: '<script>alert(1)</script>', purifiedAdversarial: '' }];
