@@ -12,7 +12,9 @@
  *    origin) and which icons.js only patches after it has loaded, with JavaScript on. Each page gets the symbols it
  *    uses inline and refers to them as `#icon-x`, so its icons need neither the network, nor the file policy, nor
  *    JavaScript. (icons.js still adds the whole sprite for the icons the scripts draw later.)
- * 3. No dead "View Summary" links to hierarchy.html (see dropDeadHierarchyLinks).
+ * 3. Links into another package read as the name they point to, not `@robustjs/core!index.RobustError`
+ *    (see shortenPackageLinks).
+ * 4. No dead "View Summary" links to hierarchy.html (see dropDeadHierarchyLinks).
  */
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -77,6 +79,8 @@ export function load(app) {
     app.options.setValue('markdownItLoader', (/** @type {any} */ md) => mathPlugin(app, md));
   });
 
+  app.renderer.on(RendererEvent.BEGIN, (/** @type {RendererEvent} */ event) => shortenPackageLinks(event.project));
+
   app.renderer.on(PageEvent.END, (/** @type {PageEvent} */ page) => {
     if (!page.contents || !page.contents.includes('class="katex"')) return;
     const depth = page.url.split('/').length - 1;
@@ -101,6 +105,39 @@ export function load(app) {
     dropDeadHierarchyLinks(event.outputDirectory);
   });
   app.renderer.on(RendererEvent.END, (/** @type {RendererEvent} */ event) => inlineIcons(app, event.outputDirectory));
+}
+
+/**
+ * A link written as a declaration reference into another package, `{@link @robustjs/core!index.RobustError}`, is
+ * shown as written unless it has its own text: the reader saw `@robustjs/core!index.RobustError` after every
+ * `@throws`. Once links are resolved (before rendering), such a link's text becomes the name it refers to within its
+ * module (`RobustError`, `Defense.classify`), or the package name for a link to a whole package. Links with their own
+ * text, and every other link, keep their text (typedoc's `preserveLinkText`).
+ * @param {import('typedoc').ProjectReflection} project
+ */
+function shortenPackageLinks(project) {
+  /** @param {readonly any[] | undefined} parts */
+  const fix = (parts) => {
+    for (const part of parts ?? []) {
+      if (part.kind !== 'inline-tag' || !String(part.tag).startsWith('@link') || part.target === undefined) continue;
+      const m = /^\s*(@[\w.-]+\/[\w.-]+)!(?:(?:index|node|register)\.(?=.))?(.*?)\s*$/.exec(part.text);
+      if (m) part.text = m[2] || m[1];
+    }
+  };
+  /** @param {any} comment */
+  const fixComment = (comment) => {
+    if (!comment) return;
+    fix(comment.summary);
+    for (const tag of comment.blockTags ?? []) fix(tag.content);
+  };
+  fix(project.readme);
+  fixComment(project.comment);
+  for (const reflection of Object.values(project.reflections)) {
+    const r = /** @type {any} */ (reflection);
+    fixComment(r.comment);
+    fix(r.content);
+    fix(r.readme);
+  }
 }
 
 /**
