@@ -13,7 +13,8 @@ import { Denoiser } from '@robustjs/dad';
 import { resolveUnetConfig } from '../../packages/diffusion/src/unet/config';
 import { MMD_DETECTOR_DEFAULTS } from '@robustjs/mmd';
 import { encodeDetectorFile } from '../../packages/mmd/src/detectorFile';
-import { idxFile } from '../targets/datasets';
+import { idxFile, jpegTarget } from '../targets/datasets';
+import { generateInput } from '../lib/execute';
 import { utf8 } from '../lib/target';
 
 /** One corpus input: its parser, its parts, what it reproduces and the outcome it must have. */
@@ -165,6 +166,8 @@ export async function corpus(): Promise<Array<CorpusEntry & { parts: Uint8Array[
       parts: [(() => { const z = deflateSync(scanlines(8, 8)); return png(8, 8, z.subarray(0, z.length >> 1)); })()] },
     { parser: 'jpeg', name: 'declares-4000x4000', reproduces: 'fuzz seed 1 jpeg #121 (314-byte JPEG, 90 MB of buffers)', expect: 'CORRUPT_FILE',
       parts: [jpegHuge] },
+    { parser: 'jpeg', name: 'hidden-frame-header', reproduces: 'fuzz seed 1 jpeg #97427 (708 bytes, 363 MB: frame header past a DQT of wrong length)',
+      expect: 'CORRUPT_FILE', parts: await generateInput(jpegTarget, await jpegTarget.seeds({ tmp: '' }), 1, 97427, { tmp: '' }) },
     { parser: 'idx', name: 'nan-dims', reproduces: '#24 §5 (IDX dims multiplying to NaN accepted)', expect: 'CORRUPT_FILE',
       parts: [idxFile([...Array<number>(40).fill(0xffffffff), 0], 8, new Uint8Array(0))] },
     { parser: 'protocol', name: 'deep-6kb', reproduces: '#24 §5 (deeply nested JSON in the CLI)', expect: 'CliError',

@@ -89,6 +89,19 @@ describe('decodeImage (PNG)', () => {
     expect(decodeImage(jpegBytes(8, 8), "'ok.jpg'", 4096 * 4096).width).toBe(8);
   });
 
+  it('bounds jpeg-js by the file size when the frame header hides from the segment walk (DQT length off by one: fuzz jpeg #97427)', () => {
+    const jpg = jpegBytes(8, 8).slice();
+    const dqt = jpg.findIndex((b, i) => b === 0xff && jpg[i + 1] === 0xdb);
+    const sof = jpg.findIndex((b, i) => b === 0xff && jpg[i + 1] === 0xc0);
+    jpg.set([2051 >> 8, 2051 & 255, 2051 >> 8, 2051 & 255], sof + 5); // height, width
+    jpg[dqt + 3] = (jpg[dqt + 3] as number) - 1; // jpeg-js reads the tables by content, the walk by length
+    const rss = process.memoryUsage().rss;
+    const e = caughtSync(() => decodeImage(jpg, "'odd.jpg'", 4096 * 4096));
+    expect(process.memoryUsage().rss - rss).toBeLessThan(48 * 2 ** 20);
+    expect(e.code).toBe('CORRUPT_FILE');
+    expect(e.message).toMatch(/'odd.jpg' declares more image data than its \d+ bytes can hold \(jpeg-js: maxMemoryUsageInMB/);
+  });
+
   it('rejects a truncated IDAT (same pixels on every call: none) instead of decoding memory not in the file', () => {
     const full = deflateSync(noiseScanlines(64, 64), { level: 0 });
     // Cut in half (pngjs used to read the missing filter bytes from uninitialised memory: a different

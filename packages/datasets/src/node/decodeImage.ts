@@ -28,12 +28,23 @@ function isJpeg(b: Uint8Array): boolean {
 }
 
 /**
+ * The decoder memory jpeg-js may request for a JPEG of `fileBytes` bytes, in MiB: 16 KiB per byte of
+ * file (a valid JPEG codes each 8×8 block in at least one bit, so even a uniform image needs less),
+ * at least 16 MiB, and at most what `maxPixels` pixels need. jpeg-js checks it before allocating.
+ */
+function jpegMemoryMiB(fileBytes: number, maxPixels: number): number {
+  const byPixels = Math.max(64, Math.ceil((maxPixels * 12) / 2 ** 20));
+  return Math.min(byPixels, Math.max(16, Math.ceil((fileBytes * 16384) / 2 ** 20)));
+}
+
+/**
  * Decodes PNG or JPEG bytes to RGB. `subject` names the file and the function in messages.
  * Throws `CORRUPT_FILE` for anything that is not a decodable PNG or JPEG, and `OUT_OF_RANGE`
  * when the image has more than `maxPixels` pixels. A PNG's declared size is checked against
  * `maxPixels` and against the data it holds (see `checkPngData`) before pngjs allocates anything,
  * and truncated PNG data is an error, so decoding never reads memory that is not in the file. A
- * JPEG's frame is checked against its bytes likewise (see `checkJpegData`).
+ * JPEG's frame is checked against its bytes likewise (see `checkJpegData`), and jpeg-js may request
+ * at most 16 KiB of memory per byte of file (`jpegMemoryMiB`).
  */
 export function decodeImage(bytes: Uint8Array, subject: string, maxPixels: number): DecodedImage {
   const corrupt = (msg: string, cause?: unknown): never => {
@@ -72,7 +83,7 @@ export function decodeImage(bytes: Uint8Array, subject: string, maxPixels: numbe
         formatAsRGBA: true,
         tolerantDecoding: false,
         maxResolutionInMP: maxPixels / 1e6,
-        maxMemoryUsageInMB: Math.max(64, Math.ceil((maxPixels * 12) / 2 ** 20)),
+        maxMemoryUsageInMB: jpegMemoryMiB(bytes.length, maxPixels),
       });
       rgba = img.data;
       width = img.width;
@@ -81,6 +92,10 @@ export function decodeImage(bytes: Uint8Array, subject: string, maxPixels: numbe
       if (/maxResolutionInMP/.test(reason(e))) {
         throw new RobustError('OUT_OF_RANGE',
           `Image file ${subject} has more than maxPixels ${maxPixels} pixels (${reason(e)}). Resize it, or raise the 'maxPixels' option.`, { cause: e });
+      }
+      if (/maxMemoryUsageInMB/.test(reason(e))) {
+        return corrupt(`declares more image data than its ${bytes.length} bytes can hold (jpeg-js: ${reason(e)}); ` +
+          'the file is truncated or corrupt. Re-export it or remove it from the folder.', e);
       }
       return corrupt(`is not a valid JPEG (${reason(e)}). Re-export it or remove it from the folder.`, e);
     }
