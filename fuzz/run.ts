@@ -77,8 +77,24 @@ const WORKER = fileURLToPath(new URL('./lib/worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function emptySummary(): ParserSummary {
-  return { inputs: 0, accept: 0, reject: 0, failure: 0, codes: {}, tags: {}, maxMs: 0, maxMsIndex: -1, maxRssDeltaMiB: 0,
-    maxRssDeltaIndex: -1, maxRssOverBound: 0, maxInputBytes: 0, meanInputBytes: 0, cpuSeconds: 0, wallSeconds: 0, failures: [] };
+  return {
+    inputs: 0,
+    accept: 0,
+    reject: 0,
+    failure: 0,
+    codes: {},
+    tags: {},
+    maxMs: 0,
+    maxMsIndex: -1,
+    maxRssDeltaMiB: 0,
+    maxRssDeltaIndex: -1,
+    maxRssOverBound: 0,
+    maxInputBytes: 0,
+    meanInputBytes: 0,
+    cpuSeconds: 0,
+    wallSeconds: 0,
+    failures: [],
+  };
 }
 
 function vmHwm(pid: number | undefined): number {
@@ -93,7 +109,9 @@ function vmHwm(pid: number | undefined): number {
 /** Runs the fuzz inputs in worker processes and summarises them. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const parsers = options.parsers ?? Object.keys(TARGETS);
-  for (const p of parsers) if (!(p in TARGETS)) throw new Error(`unknown parser '${p}'; known: ${Object.keys(TARGETS).join(', ')}`);
+  for (const p of parsers)
+    if (!(p in TARGETS))
+      throw new Error(`unknown parser '${p}'; known: ${Object.keys(TARGETS).join(', ')}`);
   const seed = options.seed ?? 1;
   const timeLimit = options.timeLimitMs ?? 5000;
   const batch = options.batch ?? 200;
@@ -103,7 +121,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   for (const parser of parsers) {
     sums[parser] = emptySummary();
     const n = options.counts?.[parser] ?? options.count;
-    for (let start = 0; start < n; start += batch) queue.push({ parser, seed, start, end: Math.min(n, start + batch) });
+    for (let start = 0; start < n; start += batch)
+      queue.push({ parser, seed, start, end: Math.min(n, start + batch) });
   }
   const total = queue.reduce((s, b) => s + b.end - b.start, 0);
   let doneInputs = 0;
@@ -120,7 +139,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     s.codes[o.code] = (s.codes[o.code] ?? 0) + 1;
     for (const t of o.tags ?? []) s.tags[t] = (s.tags[t] ?? 0) + 1;
     if (o.ms > s.maxMs) [s.maxMs, s.maxMsIndex] = [o.ms, o.index];
-    if (o.rssDelta / 2 ** 20 > s.maxRssDeltaMiB) [s.maxRssDeltaMiB, s.maxRssDeltaIndex] = [o.rssDelta / 2 ** 20, o.index];
+    if (o.rssDelta / 2 ** 20 > s.maxRssDeltaMiB)
+      [s.maxRssDeltaMiB, s.maxRssDeltaIndex] = [o.rssDelta / 2 ** 20, o.index];
     s.maxRssOverBound = Math.max(s.maxRssOverBound, o.rssDelta / rssBound(o.size));
     s.maxInputBytes = Math.max(s.maxInputBytes, o.size);
     s.meanInputBytes += (o.size - s.meanInputBytes) / s.inputs;
@@ -140,7 +160,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     while (queue.length > 0) {
       const tmp = mkdtempSync(join(scratch(), 'robustjs-fuzz-'));
       const child: ChildProcess = fork(WORKER, [], {
-        cwd: ROOT, execArgv: ['--conditions=@robustjs/source', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        cwd: ROOT,
+        execArgv: ['--conditions=@robustjs/source', '--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         env: { ...process.env, FUZZ_TMP: tmp },
       });
       let stderr = '';
@@ -154,7 +176,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         let last = Date.now();
         const timer = setInterval(() => {
           if (current !== undefined && Date.now() - last > timeLimit) {
-            record(current.parser, { index: next, kind: 'failure', code: `timeout: over ${timeLimit} ms`, ms: Date.now() - last, rssDelta: -1, size: 0 });
+            record(current.parser, {
+              index: next,
+              kind: 'failure',
+              code: `timeout: over ${timeLimit} ms`,
+              ms: Date.now() - last,
+              rssDelta: -1,
+              size: 0,
+            });
             queue.unshift({ ...current, start: next + 1 });
             current = undefined;
             child.kill('SIGKILL');
@@ -181,7 +210,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
           } else if (m.type === 'result' && current !== undefined && m.outcome) {
             record(current.parser, m.outcome);
             next = m.outcome.index + 1;
-            if (doneInputs % 5000 === 0) log(`${doneInputs}/${total} inputs, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+            if (doneInputs % 5000 === 0)
+              log(`${doneInputs}/${total} inputs, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
           } else if (m.type === 'done') {
             maxWorkerPeak = Math.max(maxWorkerPeak, vmHwm(child.pid));
             take();
@@ -190,9 +220,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         child.once('exit', (code, signal) => {
           clearInterval(timer);
           if (current !== undefined) {
-            const why = ready ? `crash: worker exited (${signal ?? code}) ${stderr.trim().split('\n').pop() ?? ''}` : `worker failed to start: ${stderr}`;
+            const why = ready
+              ? `crash: worker exited (${signal ?? code}) ${stderr.trim().split('\n').pop() ?? ''}`
+              : `worker failed to start: ${stderr}`;
             if (!ready) throw new Error(why);
-            record(current.parser, { index: next, kind: 'failure', code: why, ms: 0, rssDelta: -1, size: 0 });
+            record(current.parser, {
+              index: next,
+              kind: 'failure',
+              code: why,
+              ms: 0,
+              rssDelta: -1,
+              size: 0,
+            });
             queue.unshift({ ...current, start: next + 1 });
           }
           resolve(false);
@@ -205,10 +244,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   };
   await Promise.all(Array.from({ length: options.workers ?? 2 }, runWorker));
   return {
-    seed, workers: options.workers ?? 2, timeLimitMs: timeLimit,
+    seed,
+    workers: options.workers ?? 2,
+    timeLimitMs: timeLimit,
     rssBound: '64 MiB + 4 × input bytes, above the RSS before the input',
-    rssMethod: 'per input, in the worker: write 5 to /proc/self/clear_refs (resets VmHWM), run, VmHWM − VmRSS before',
-    wallSeconds: (Date.now() - t0) / 1000, maxWorkerPeakMiB: maxWorkerPeak, parsers: sums, failures,
+    rssMethod:
+      'per input, in the worker: write 5 to /proc/self/clear_refs (resets VmHWM), run, ' +
+      'VmHWM − VmRSS before',
+    wallSeconds: (Date.now() - t0) / 1000,
+    maxWorkerPeakMiB: maxWorkerPeak,
+    parsers: sums,
+    failures,
   };
 }
 
@@ -242,12 +288,20 @@ function flags(argv: readonly string[]): Map<string, string> {
 async function main(): Promise<void> {
   const f = flags(process.argv.slice(2));
   const seed = Number(f.get('seed') ?? 1);
-  const parsers = f.get('parser') === undefined || f.get('parser') === 'all' ? undefined : (f.get('parser') as string).split(',');
-  if (f.has('index')) return runOne(parsers?.[0] ?? '', seed, Number(f.get('index')), f.get('write'));
+  const parsers =
+    f.get('parser') === undefined || f.get('parser') === 'all'
+      ? undefined
+      : (f.get('parser') as string).split(',');
+  if (f.has('index'))
+    return runOne(parsers?.[0] ?? '', seed, Number(f.get('index')), f.get('write'));
   const counts: Record<string, number> = {};
   for (const [k, v] of f) if (k.startsWith('count-')) counts[k.slice(6)] = Number(v);
   const summary = await runFuzz({
-    parsers, seed, count: Number(f.get('count') ?? 1000), counts, workers: Number(f.get('workers') ?? 2),
+    parsers,
+    seed,
+    count: Number(f.get('count') ?? 1000),
+    counts,
+    workers: Number(f.get('workers') ?? 2),
     log: (line) => console.error(line),
   });
   const out = f.get('summary');
@@ -256,8 +310,14 @@ async function main(): Promise<void> {
     writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
   }
   for (const [p, s] of Object.entries(summary.parsers)) {
-    console.log(`${p.padEnd(12)} ${String(s.inputs).padStart(7)} inputs: ${s.accept} accept, ${s.reject} reject, ${s.failure} FAILURE; ` +
-      `max ${s.maxMs.toFixed(0)} ms (#${s.maxMsIndex}), max RSS +${s.maxRssDeltaMiB.toFixed(1)} MiB (#${s.maxRssDeltaIndex})`);
+    console.log(
+      `${p.padEnd(12)} ${String(s.inputs).padStart(7)} inputs: ${s.accept} accept, ${
+        s.reject
+      } reject, ${s.failure} FAILURE; ` +
+        `max ${s.maxMs.toFixed(0)} ms (#${s.maxMsIndex}), max RSS +${s.maxRssDeltaMiB.toFixed(
+          1,
+        )} MiB (#${s.maxRssDeltaIndex})`,
+    );
   }
   console.log(`wall ${summary.wallSeconds.toFixed(0)} s, ${summary.failures.length} failures`);
   if (summary.failures.length > 0) process.exitCode = 1;

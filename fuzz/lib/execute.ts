@@ -7,7 +7,10 @@ import { RobustError } from '@robustjs/core';
 import { rngFor } from './rng';
 import { defaultGenerate, type FuzzInput, type Target, type TargetContext } from './target';
 
-/** How one input ended. `failure` is anything but a RobustError (or the target's expected error) or a consistent accept. */
+/**
+ * How one input ended. `failure` is anything but a RobustError (or the target's expected error)
+ * or a consistent accept.
+ */
 export interface Outcome {
   readonly index: number;
   readonly kind: 'accept' | 'reject' | 'failure';
@@ -15,14 +18,14 @@ export interface Outcome {
   readonly code: string;
   /** Milliseconds of the first run. */
   readonly ms: number;
-  /** Peak resident memory during the input above the resident memory before it, in bytes (-1: unknown). */
+  /** Peak RSS during the input above the RSS before it, in bytes (-1: unknown). */
   readonly rssDelta: number;
   /** The input's size in bytes. */
   readonly size: number;
   readonly tags?: readonly string[];
 }
 
-/** /dev/shm (memory) when it exists, so the trees and model folders written per input cost no disk. */
+/** /dev/shm (memory) when it exists: the trees and model folders written per input cost no disk. */
 export const scratch = (): string => (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 
 /** The RSS bound of an input: 64 MiB plus 4 times its size. */
@@ -56,7 +59,13 @@ const peak = (): number => {
 };
 
 /** Input `index` of `target` under `seed`. */
-export async function generateInput(target: Target, seeds: readonly FuzzInput[], seed: number, index: number, ctx: TargetContext): Promise<FuzzInput> {
+export async function generateInput(
+  target: Target,
+  seeds: readonly FuzzInput[],
+  seed: number,
+  index: number,
+  ctx: TargetContext,
+): Promise<FuzzInput> {
   const rng = rngFor(seed, target.name, index);
   return target.generate ? target.generate(rng, seeds, ctx) : defaultGenerate(target, rng, seeds);
 }
@@ -69,14 +78,21 @@ function describe(e: unknown): string {
 async function attempt(target: Target, input: FuzzInput, ctx: TargetContext) {
   try {
     const r = await target.run(input, ctx);
-    return typeof r === 'string' ? { ok: true as const, digest: r, tags: undefined } : { ok: true as const, ...r };
+    return typeof r === 'string'
+      ? { ok: true as const, digest: r, tags: undefined }
+      : { ok: true as const, ...r };
   } catch (error) {
     return { ok: false as const, error };
   }
 }
 
 /** Runs `input` (twice when accepted, to check the result is the same) and classifies it. */
-export async function execute(target: Target, input: FuzzInput, index: number, ctx: TargetContext): Promise<Outcome & { error?: unknown }> {
+export async function execute(
+  target: Target,
+  input: FuzzInput,
+  index: number,
+  ctx: TargetContext,
+): Promise<Outcome & { error?: unknown }> {
   const size = target.size ? target.size(input, ctx) : input.reduce((s, p) => s + p.length, 0);
   await target.prepare?.(input, ctx);
   const tensors = tf.memory().numTensors;
@@ -89,11 +105,22 @@ export async function execute(target: Target, input: FuzzInput, index: number, c
   const rssDelta = before < 0 || hwm < 0 ? -1 : Math.max(0, hwm - before);
   const base = { index, ms, rssDelta, size };
   const leaked = tf.memory().numTensors - tensors;
-  const fail = (code: string, error?: unknown) => ({ ...base, kind: 'failure' as const, code, error });
+  const fail = (code: string, error?: unknown) => ({
+    ...base,
+    kind: 'failure' as const,
+    code,
+    error,
+  });
   if (leaked !== 0) return fail(`leak: ${leaked} tensors left alive`);
-  if (rssDelta > rssBound(size)) return fail(`rss: ${(rssDelta / 2 ** 20).toFixed(1)} MiB over ${(rssBound(size) / 2 ** 20).toFixed(1)} MiB`);
+  if (rssDelta > rssBound(size))
+    return fail(
+      `rss: ${(rssDelta / 2 ** 20).toFixed(1)} MiB over ${(rssBound(size) / 2 ** 20).toFixed(
+        1,
+      )} MiB`,
+    );
   if (first.ok) {
-    if (!second?.ok) return fail(`inconsistent: accepted, then ${describe(second?.error)}`, second?.error);
+    if (!second?.ok)
+      return fail(`inconsistent: accepted, then ${describe(second?.error)}`, second?.error);
     if (second.digest !== first.digest) return fail('inconsistent: two parses of one input differ');
     return { ...base, kind: 'accept', code: 'accept', ...(first.tags ? { tags: first.tags } : {}) };
   }

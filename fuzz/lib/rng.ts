@@ -39,7 +39,10 @@ function hash128(text: string): [number, number, number, number] {
 export function rngFor(seed: number, parser: string, index: number): Rng {
   let [a, b, c, d] = hash128(`${seed}/${parser}/${index}`);
   const next = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     let t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;

@@ -28,12 +28,20 @@ export function joinSafetensors(header: unknown, data: Uint8Array, lie = 0): Uin
 }
 
 /** Mutates a safetensors file: its header (or a JSON string in its metadata) or its bytes. */
-export function mutateSafetensors(b: Uint8Array, rng: Rng, donors: readonly Uint8Array[]): Uint8Array {
+export function mutateSafetensors(
+  b: Uint8Array,
+  rng: Rng,
+  donors: readonly Uint8Array[],
+): Uint8Array {
   const s = split(b);
   if (s === undefined || rng.chance(0.35)) return mutateBytes(b, rng, donors, [0, 4, 7]);
   let header = s.header;
   const meta = header['__metadata__'] as Record<string, unknown> | undefined;
-  const jsonKeys = meta ? Object.keys(meta).filter((k) => typeof meta[k] === 'string' && /^[[{]/.test(meta[k] as string)) : [];
+  const jsonKeys = meta
+    ? Object.keys(meta).filter(
+        (k) => typeof meta[k] === 'string' && /^[[{]/.test(meta[k] as string),
+      )
+    : [];
   if (jsonKeys.length > 0 && rng.chance(0.4)) {
     const k = rng.pick(jsonKeys);
     const inner = mutateJson(JSON.parse(meta?.[k] as string), rng);

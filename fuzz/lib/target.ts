@@ -24,7 +24,11 @@ export interface Target {
   /** Valid inputs that mutations start from, built once per worker (deterministically). */
   seeds(ctx: TargetContext): Promise<FuzzInput[]>;
   /** Input `index` from its random source; default {@link defaultGenerate}. */
-  generate?(rng: Rng, seeds: readonly FuzzInput[], ctx: TargetContext): FuzzInput | Promise<FuzzInput>;
+  generate?(
+    rng: Rng,
+    seeds: readonly FuzzInput[],
+    ctx: TargetContext,
+  ): FuzzInput | Promise<FuzzInput>;
   /** Offsets of size or dimension fields in part `part` of a seed, favoured by mutations. */
   fields?(seed: Uint8Array, part: number): number[];
   /** Parts that hold JSON text (mutated structurally half of the time). */
@@ -33,7 +37,8 @@ export interface Target {
   prepare?(input: FuzzInput, ctx: TargetContext): Promise<void> | void;
   /**
    * Parses the input; returns a digest of everything it produced (and, for a target that runs
-   * several readers, one tag per reader such as `unet:CORRUPT_FILE`), or throws. Frees what it made.
+   * several readers, one tag per reader such as `unet:CORRUPT_FILE`), or throws. Frees what it
+   * made.
    */
   run(input: FuzzInput, ctx: TargetContext): Promise<string | RunResult>;
   /** The code of an error that is an expected rejection besides RobustError (e.g. CliError). */
@@ -58,7 +63,9 @@ export function digest(value: unknown): string {
     if (v instanceof tf.Tensor) {
       h.update(`T${v.dtype}[${v.shape.join(',')}]`);
       const d = v.dataSync();
-      h.update(v.dtype === 'string' ? String(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+      h.update(
+        v.dtype === 'string' ? String(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength),
+      );
     } else if (ArrayBuffer.isView(v)) {
       h.update(`B${v.constructor.name}`);
       h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));

@@ -15,14 +15,17 @@ export interface BatchMessage {
   readonly end: number;
 }
 
-const send = (m: unknown): Promise<void> => new Promise((resolve) => process.send?.(m, undefined, {}, () => resolve()));
+const send = (m: unknown): Promise<void> =>
+  new Promise((resolve) => process.send?.(m, undefined, {}, () => resolve()));
 
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
   tf.enableProdMode();
   // The parent makes (and removes, even after a SIGKILL) FUZZ_TMP; alone, the worker makes its own.
   const own = process.env.FUZZ_TMP === undefined;
-  const ctx: TargetContext = { tmp: process.env.FUZZ_TMP ?? mkdtempSync(join(scratch(), 'robustjs-fuzz-')) };
+  const ctx: TargetContext = {
+    tmp: process.env.FUZZ_TMP ?? mkdtempSync(join(scratch(), 'robustjs-fuzz-')),
+  };
   if (own) process.on('exit', () => rmSync(ctx.tmp, { recursive: true, force: true }));
   const seeds = new Map<string, FuzzInput[]>();
   process.on('message', async (m: BatchMessage | 'exit') => {
@@ -36,8 +39,13 @@ async function main(): Promise<void> {
       try {
         input = await generateInput(target, s, m.seed, i, ctx);
       } catch (e) {
-        const code = `harness: generating the input failed: ${e instanceof Error ? e.message : String(e)}`;
-        process.send?.({ type: 'result', outcome: { index: i, kind: 'failure', code, ms: 0, rssDelta: -1, size: 0 } });
+        const code = `harness: generating the input failed: ${
+          e instanceof Error ? e.message : String(e)
+        }`;
+        process.send?.({
+          type: 'result',
+          outcome: { index: i, kind: 'failure', code, ms: 0, rssDelta: -1, size: 0 },
+        });
         continue;
       }
       const { error: _error, ...o } = await execute(target, input, i, ctx);

@@ -2,7 +2,14 @@
 // shard reports given to `robustjs merge` (checked, merged, rendered to HTML).
 import { readFileSync } from 'node:fs';
 import {
-  CliError, DEMO_FULL_PROTOCOL, DEMO_PROTOCOL, encodePng, mergeReports, parseProtocol, pngDataUri, renderHtml,
+  CliError,
+  DEMO_FULL_PROTOCOL,
+  DEMO_PROTOCOL,
+  encodePng,
+  mergeReports,
+  parseProtocol,
+  pngDataUri,
+  renderHtml,
 } from '@robustjs/cli';
 import { digest, text, utf8, type Target } from '../lib/target';
 
@@ -15,10 +22,14 @@ function readJson(bytes: Uint8Array, what: string): unknown {
   }
 }
 
-const cliExpected = (e: unknown): string | undefined => (e instanceof CliError ? 'CliError' : undefined);
+const cliExpected = (e: unknown): string | undefined =>
+  e instanceof CliError ? 'CliError' : undefined;
 
-const committed = ['packages/dad/results/dad-modes-500.protocol.json', 'packages/ssni/results/ssni-grid.protocol.json',
-  'packages/dad/results/dad-detection.protocol.json'];
+const committed = [
+  'packages/dad/results/dad-modes-500.protocol.json',
+  'packages/ssni/results/ssni-grid.protocol.json',
+  'packages/dad/results/dad-detection.protocol.json',
+];
 
 export const protocol: Target = {
   name: 'protocol',
@@ -27,12 +38,15 @@ export const protocol: Target = {
   async seeds() {
     const root = new URL('../../', import.meta.url);
     return [
-      [utf8(JSON.stringify(DEMO_PROTOCOL))], [utf8(JSON.stringify(DEMO_FULL_PROTOCOL))],
+      [utf8(JSON.stringify(DEMO_PROTOCOL))],
+      [utf8(JSON.stringify(DEMO_FULL_PROTOCOL))],
       ...committed.map((p) => [new Uint8Array(readFileSync(new URL(p, root)))]),
     ];
   },
   async run([bytes]) {
-    return digest(parseProtocol(readJson(bytes as Uint8Array, 'Protocol file'), 'fuzz.protocol.json'));
+    return digest(
+      parseProtocol(readJson(bytes as Uint8Array, 'Protocol file'), 'fuzz.protocol.json'),
+    );
   },
 };
 
@@ -40,15 +54,49 @@ export const protocol: Target = {
 function shard(index: number, count: number): unknown {
   const pic = pngDataUri(encodePng(new Uint8Array(4 * 4).fill(index * 40), 4, 4, 1));
   return {
-    format: 'robustjs-report', version: 2, shard: { index, count, batches: [index, index + 1] }, protocol: DEMO_PROTOCOL,
+    format: 'robustjs-report',
+    version: 2,
+    shard: { index, count, batches: [index, index + 1] },
+    protocol: DEMO_PROTOCOL,
     environment: { backend: 'wasm', native: false, node: 'v20', seconds: 1, shards: 1 },
-    examples: [{ index, label: 1, clean: pic }], classNames: ['a', 'b'], skipped: [], summary: [],
-    results: [{ position: 0, label: 'Undefended', base: null,
-      examples: [{ index, adversarial: pic, purifiedClean: '', purifiedAdversarial: '' }],
-      defense: { label: 'Undefended', kind: 'undefended', modifies: null, settings: {}, surface: 'the classifier' },
-      attacks: [{ name: 'pgd-eot', settings: {}, description: 'PGD' }],
-      images: [{ index, row: index, label: 1, clean: 1, adversarial: index === 0 ? 1 : 2, brokenBy: null }],
-      batches: [{ batch: index, size: 1, seconds: { clean: 1, attack: 2, adversarial: 1 }, info: { clean: {}, adversarial: [] } }] }],
+    examples: [{ index, label: 1, clean: pic }],
+    classNames: ['a', 'b'],
+    skipped: [],
+    summary: [],
+    results: [
+      {
+        position: 0,
+        label: 'Undefended',
+        base: null,
+        examples: [{ index, adversarial: pic, purifiedClean: '', purifiedAdversarial: '' }],
+        defense: {
+          label: 'Undefended',
+          kind: 'undefended',
+          modifies: null,
+          settings: {},
+          surface: 'the classifier',
+        },
+        attacks: [{ name: 'pgd-eot', settings: {}, description: 'PGD' }],
+        images: [
+          {
+            index,
+            row: index,
+            label: 1,
+            clean: 1,
+            adversarial: index === 0 ? 1 : 2,
+            brokenBy: null,
+          },
+        ],
+        batches: [
+          {
+            batch: index,
+            size: 1,
+            seconds: { clean: 1, attack: 2, adversarial: 1 },
+            info: { clean: {}, adversarial: [] },
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -62,7 +110,10 @@ export const merge: Target = {
   },
   async run(input) {
     const parts = input.map((b, i) => readJson(b, `Shard report ${i}`));
-    const report = mergeReports(parts, input.map((_, i) => `shard-${i}.json`));
+    const report = mergeReports(
+      parts,
+      input.map((_, i) => `shard-${i}.json`),
+    );
     const html = renderHtml(report);
     // Every tag renderHtml writes has fixed attributes: no script, and no event handler attribute.
     // (Attribute values are dropped first: esc() turns a quote inside them into &quot;.)

@@ -21,7 +21,8 @@ function fixPngCrcs(b: Uint8Array): Uint8Array {
     const len = view.getUint32(at);
     if (at + 12 + len > out.length) break;
     let c = 0xffffffff;
-    for (let i = at + 4; i < at + 8 + len; i++) c = (CRC_TABLE[(c ^ (out[i] as number)) & 0xff] as number) ^ (c >>> 8);
+    for (let i = at + 4; i < at + 8 + len; i++)
+      c = (CRC_TABLE[(c ^ (out[i] as number)) & 0xff] as number) ^ (c >>> 8);
     view.setUint32(at + 8 + len, (c ^ 0xffffffff) >>> 0);
     at += 12 + len;
   }
@@ -39,7 +40,8 @@ export function idxFile(dims: readonly number[], type: number, data: Uint8Array)
   return out;
 }
 
-const ramp = (n: number, k = 7): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * k) % 256);
+const ramp = (n: number, k = 7): Uint8Array =>
+  Uint8Array.from({ length: n }, (_, i) => (i * k) % 256);
 
 export const idx: Target = {
   name: 'idx',
@@ -48,18 +50,29 @@ export const idx: Target = {
     return [
       [idxFile([3, 4, 4], 8, ramp(48))],
       [idxFile([2, 5, 3, 3], 8, ramp(90))],
-      [idxFile([10], 8, ramp(10, 1).map((v) => v % 10))],
+      [
+        idxFile(
+          [10],
+          8,
+          ramp(10, 1).map((v) => v % 10),
+        ),
+      ],
       ...[9, 11, 12, 13, 14].map((t) => [idxFile([2, 3], t, ramp(6 * (size[t] ?? 1)))]),
       [idxFile([1, 28, 28], 8, ramp(784))],
     ];
   },
-  fields: (b) => Array.from({ length: Math.min(6, b[3] ?? 0) + 1 }, (_, i) => (i === 0 ? 2 : 4 * i)),
+  fields: (b) =>
+    Array.from({ length: Math.min(6, b[3] ?? 0) + 1 }, (_, i) => (i === 0 ? 2 : 4 * i)),
   async run([bytes]) {
     const a = parseIdx(bytes as Uint8Array, 'fuzz.idx');
     const out: unknown[] = [a.dims, a.data];
     const n = a.dims[0] ?? 0;
     if ((a.dims.length === 3 || a.dims.length === 4) && bytes?.[2] === 8 && n <= 100_000) {
-      const labels = idxFile([n], 8, Uint8Array.from({ length: n }, (_, i) => i % 10));
+      const labels = idxFile(
+        [n],
+        8,
+        Uint8Array.from({ length: n }, (_, i) => i % 10),
+      );
       const ds = readIdx(bytes as Uint8Array, labels, { source: 'fuzz' });
       out.push(ds.shape, ds.images, ds.labels);
     }
@@ -84,14 +97,17 @@ export const cifar: Target = {
   },
   fields: () => [0, 3073, 6146],
   async run(parts) {
-    const ds = readCifar10(parts.length === 1 ? (parts[0] as Uint8Array) : parts, { source: 'fuzz' });
+    const ds = readCifar10(parts.length === 1 ? (parts[0] as Uint8Array) : parts, {
+      source: 'fuzz',
+    });
     return digest([ds.shape, ds.images, ds.labels]);
   },
 };
 
 function png(w: number, h: number, colorType: 0 | 2 | 4 | 6, bitDepth: 8 | 16): Uint8Array {
   const p = new pngjs.PNG({ width: w, height: h });
-  for (let i = 0; i < w * h; i++) p.data.set([(i * 37) % 256, (i * 11) % 256, (i * 5) % 256, 200 + (i % 56)], 4 * i);
+  for (let i = 0; i < w * h; i++)
+    p.data.set([(i * 37) % 256, (i * 11) % 256, (i * 5) % 256, 200 + (i % 56)], 4 * i);
   return new Uint8Array(pngjs.PNG.sync.write(p, { colorType, bitDepth, inputHasAlpha: true }));
 }
 
@@ -116,8 +132,13 @@ export const pngTarget: Target = {
   name: 'png',
   async seeds() {
     return [
-      [png(1, 1, 6, 8)], [png(8, 8, 2, 8)], [png(16, 9, 0, 8)], [png(5, 7, 4, 8)], [png(6, 6, 6, 16)],
-      [png(32, 32, 2, 8)], [png(3, 12, 0, 16)],
+      [png(1, 1, 6, 8)],
+      [png(8, 8, 2, 8)],
+      [png(16, 9, 0, 8)],
+      [png(5, 7, 4, 8)],
+      [png(6, 6, 6, 16)],
+      [png(32, 32, 2, 8)],
+      [png(3, 12, 0, 16)],
     ];
   },
   fields: (b) => pngFields(b),
@@ -153,7 +174,13 @@ function jpegFields(b: Uint8Array): number[] {
 export const jpegTarget: Target = {
   name: 'jpeg',
   async seeds() {
-    return [[jpg(8, 8, false, 90)], [jpg(16, 16, true, 50)], [jpg(24, 17, false, 95)], [jpg(1, 1, false, 75)], [jpg(33, 9, true, 30)]];
+    return [
+      [jpg(8, 8, false, 90)],
+      [jpg(16, 16, true, 50)],
+      [jpg(24, 17, false, 95)],
+      [jpg(1, 1, false, 75)],
+      [jpg(33, 9, true, 30)],
+    ];
   },
   fields: (b) => jpegFields(b),
   async run([bytes]) {
@@ -168,7 +195,10 @@ export const gzip: Target = {
   name: 'gzip',
   async seeds() {
     const u = (b: Buffer) => new Uint8Array(b);
-    const twice = Buffer.concat([gzipSync(Buffer.from('first member\n')), gzipSync(Buffer.from('second\n'))]);
+    const twice = Buffer.concat([
+      gzipSync(Buffer.from('first member\n')),
+      gzipSync(Buffer.from('second\n')),
+    ]);
     return [
       [u(gzipSync(Buffer.from('hello, robustjs\n'.repeat(40))))],
       [u(gzipSync(Buffer.alloc(200_000)))],
@@ -181,7 +211,8 @@ export const gzip: Target = {
   fields: (b) => [3, 4, 8, 9, Math.max(0, b.length - 4), Math.max(0, b.length - 8)],
   async run([bytes]) {
     const out = await gunzip(bytes as Uint8Array, 'fuzz.gz', GZIP_FUZZ_CAP);
-    if (out.length > GZIP_FUZZ_CAP) throw new Error(`gunzip returned ${out.length} bytes, over its cap`);
+    if (out.length > GZIP_FUZZ_CAP)
+      throw new Error(`gunzip returned ${out.length} bytes, over its cap`);
     return digest(out);
   },
 };

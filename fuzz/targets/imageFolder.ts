@@ -30,15 +30,30 @@ function jpg(seed: number): Uint8Array {
 /** The image outside the tree: uniform grey 123. A dataset holding it read outside its root. */
 const OUTSIDE = png(123, 0);
 const IMAGES = [png(undefined, 1), png(undefined, 2), png(77, 0), jpg(1), jpg(2)];
-const NAMES = ['cat', 'dog', 'a b', 'ünï', '__proto__', 'constructor', '.hidden', 'x'.repeat(60), '0'];
+const NAMES = [
+  'cat',
+  'dog',
+  'a b',
+  'ünï',
+  '__proto__',
+  'constructor',
+  '.hidden',
+  'x'.repeat(60),
+  '0',
+];
 
 function fileBytes(rng: Rng): Uint8Array {
   switch (rng.int(8)) {
-    case 0: return utf8('not an image\n');
-    case 1: return new Uint8Array(0);
-    case 2: return mutateBytes(rng.pick(IMAGES), rng, IMAGES, [16, 20, 33]);
-    case 3: return rng.bytes(rng.int(200));
-    default: return rng.pick(IMAGES);
+    case 0:
+      return utf8('not an image\n');
+    case 1:
+      return new Uint8Array(0);
+    case 2:
+      return mutateBytes(rng.pick(IMAGES), rng, IMAGES, [16, 20, 33]);
+    case 3:
+      return rng.bytes(rng.int(200));
+    default:
+      return rng.pick(IMAGES);
   }
 }
 
@@ -56,7 +71,12 @@ export function randomTree(rng: Rng): Entry[] {
   }
   for (let n = rng.int(rng.chance(0.1) ? 120 : 25); n > 0; n--) {
     const parent = rng.pick(dirs);
-    const name = `${rng.pick(['img', 'p', '.dot', 'z', 'loop'])}${n}${rng.pick(['.png', '.jpg', '', '.txt'])}`;
+    const name = `${rng.pick(['img', 'p', '.dot', 'z', 'loop'])}${n}${rng.pick([
+      '.png',
+      '.jpg',
+      '',
+      '.txt',
+    ])}`;
     const path = parent === '' ? name : `${parent}/${name}`;
     const k = rng.int(10);
     if (k < 5) {
@@ -67,8 +87,19 @@ export function randomTree(rng: Rng): Entry[] {
       dirs.push(path);
     } else {
       const up = '../'.repeat(path.split('/').length - 1);
-      const to = rng.pick(['..', '.', '../..', '../../..', '@OUT', '@OUT/o.png', '@ROOT', 'missing', `${up}${rng.pick(files.concat(dirs))}`,
-        `/proc/self/root`, path.split('/').pop() as string]);
+      const to = rng.pick([
+        '..',
+        '.',
+        '../..',
+        '../../..',
+        '@OUT',
+        '@OUT/o.png',
+        '@ROOT',
+        'missing',
+        `${up}${rng.pick(files.concat(dirs))}`,
+        `/proc/self/root`,
+        path.split('/').pop() as string,
+      ]);
       out.push({ l: path, to });
     }
   }
@@ -89,7 +120,7 @@ export function randomTree(rng: Rng): Entry[] {
   return out;
 }
 
-/** Writes a tree under `<tmp>/tree` (and the outside image under `<tmp>/outside`); returns the root. */
+/** Writes a tree under `<tmp>/tree` (the outside image under `<tmp>/outside`); returns the root. */
 function materialize(entries: readonly Entry[], ctx: TargetContext): string {
   const root = join(ctx.tmp, 'tree');
   const outside = join(ctx.tmp, 'outside');
@@ -122,8 +153,11 @@ export const imageFolder: Target = {
   generate(rng) {
     return [utf8(JSON.stringify(randomTree(rng)))];
   },
-  size: ([spec]) => (JSON.parse(text(spec as Uint8Array)) as Entry[])
-    .reduce((s, e) => s + ('b64' in e ? (e.b64.length * 3) / 4 : 64), 0),
+  size: ([spec]) =>
+    (JSON.parse(text(spec as Uint8Array)) as Entry[]).reduce(
+      (s, e) => s + ('b64' in e ? (e.b64.length * 3) / 4 : 64),
+      0,
+    ),
   prepare([spec], ctx) {
     materialize(JSON.parse(text(spec as Uint8Array)) as Entry[], ctx);
   },

@@ -9,6 +9,15 @@ import { safetensors } from './safetensors';
 
 /** The targets, in the order the fuzz command runs them. */
 export const TARGETS: Readonly<Record<string, Target>> = Object.freeze({
-  idx, cifar, png: pngTarget, jpeg: jpegTarget, gzip, safetensors, modeljson: modelJson, detector, protocol, merge,
+  idx,
+  cifar,
+  png: pngTarget,
+  jpeg: jpegTarget,
+  gzip,
+  safetensors,
+  modeljson: modelJson,
+  detector,
+  protocol,
+  merge,
   imagefolder: imageFolder,
 });
