@@ -1,16 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { initBackend, type BackendName } from '@robustjs/core';
 import { assertWritableOut } from './assertWritableOut';
-import { trainCommand, TRAIN_TARGETS } from './commands/train';
+import { COMPLETION_SHELLS, completionScript, type CompletionShell } from './commands/completion';
+import { trainCommand, trainScriptsRoot, TRAIN_TARGETS } from './commands/train';
 import { fileCheckpoints } from './checkpoint/fileCheckpoints';
 import { protocolHash } from './checkpoint/protocolHash';
 import { createRunContext } from './context';
 import { CliError, describeFailure, EXIT_OK, EXIT_USAGE } from './errors';
 import { evaluateProtocol } from './evaluate';
+import { epsFlag, intFlag, withDefault } from './flags';
+import { epsBound } from './threatModel';
 import type { ProgressSink } from './progress';
-import { DEMO_FULL_PROTOCOL, DEMO_PROTOCOL, parseProtocol, type DefenseSpec, type Protocol } from './protocol';
+import {
+  DEMO_FULL_PROTOCOL, DEMO_PROTOCOL, parseProtocol, PROTOCOL_DEFAULTS, type Protocol,
+} from './protocol';
 import { connectRedis } from './queue/connectRedis';
 import { formatStatus, runStatus } from './queue/runStatus';
 import { startWorker } from './queue/startWorker';
@@ -41,35 +46,54 @@ interface CommonFlags {
 
 const BACKENDS = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
-function intFlag(v: string | undefined, name: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new CliError(`Option '--${name}' must be an integer ≥ ${min}, got '${v}'.`);
-  return Number(v);
+/** The default backend, in words (initBackend's order of preference). */
+const AUTO_BACKEND = 'the first that starts of tfjs-node-gpu, tfjs-node, wasm + oneDNN, cpu';
+/** The zoo's model files, in words. */
+const ZOO_UNET = "@robustjs/zoo's models/unet/unet.safetensors";
+const ZOO_DAD = "@robustjs/zoo's models/dad";
+
+/** `--redis`, in every queue command. */
+const REDIS_HELP = 'Redis URL, e.g. redis://127.0.0.1:6379 (required, no default)';
+
+/** The flags of `robustjs attack`. */
+type AttackFlags = CommonFlags & {
+  defense: string; norm: 'linf' | 'l2';
+  eps?: string; steps?: string; eot?: string; restarts?: string;
+};
+
+/** The defaults of `--seed` and `--images`, in words (a preset's, or the protocol file's). */
+interface RunDefaults {
+  readonly seed: string | number;
+  readonly images: string | number;
 }
 
-function floatFlag(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new CliError(`Option '--${name}' must be a number ≥ 0, got '${v}'.`);
-  return n;
-}
-
-function withCommonOptions(cmd: Command, defaultOut: string): Command {
+function withCommonOptions(cmd: Command, defaultOut: string, defaults: RunDefaults): Command {
   return cmd
-    .addOption(new Option('--backend <name>', 'tfjs backend (default: tfjs-node-gpu → tfjs-node → wasm + oneDNN kernels → cpu)').choices(BACKENDS))
-    .option('--seed <n>', 'master seed (images, attack starts, EOT draws, purifier noise)')
-    .option('--images <n>', 'number of evaluation images')
+    .addOption(new Option('--backend <name>', withDefault('tfjs backend', AUTO_BACKEND))
+      .choices(BACKENDS))
+    .option('--seed <n>', withDefault(
+      'master seed (images, attack starts, EOT draws, purifier noise), ≥ 0', defaults.seed))
+    .option('--images <n>', withDefault('number of evaluation images, 1 … 7000', defaults.images))
     .option('--out <dir>', 'output folder for report.json and report.html', defaultOut)
-    .option('--json', 'print the summary and protocol as JSON on stdout instead of the table')
-    .option('--quiet', 'no progress bars on stderr')
-    .option('--unet <file>', 'diffusion UNet (.safetensors) instead of the zoo\'s')
-    .option('--dad <dir>', "folder with DAD's detector, denoiser and manifest instead of the zoo's");
+    .option('--json', withDefault('print summary and protocol as JSON instead of the table', false))
+    .option('--quiet', withDefault('no progress bars on stderr', false))
+    .option('--unet <file>', withDefault('diffusion UNet (.safetensors)', ZOO_UNET))
+    .option('--dad <dir>', withDefault("DAD's folder (detector, denoiser, manifest)", ZOO_DAD));
+}
+
+/** `--seed`: any safe integer ≥ 0. */
+const SEED_RANGE = { min: 0 } as const;
+
+/** `--images`: at least 1, at most the 7000 evaluation rows after the protocol's offset. */
+function imagesRange(offset: number): { min: number; max: number; why: string } {
+  const why = `offset ${offset} + images ≤ 7000: the rest of the test split is held out`;
+  return { min: 1, max: 7000 - offset, why };
 }
 
 /** Applies `--images`, `--seed`, `--unet`, `--dad`; with `singleBatch` (the demo presets) the batch grows with the image count. */
 function applyFlags(protocol: Protocol, flags: CommonFlags, singleBatch = false): Protocol {
-  const images = intFlag(flags.images, 'images', 1);
-  const seed = intFlag(flags.seed, 'seed', 0);
+  const images = intFlag(flags.images, 'images', imagesRange(protocol.offset));
+  const seed = intFlag(flags.seed, 'seed', SEED_RANGE);
   const models = { ...protocol.models, ...(flags.unet === undefined ? {} : { unet: resolve(flags.unet) }), ...(flags.dad === undefined ? {} : { dad: resolve(flags.dad) }) };
   const out = { ...protocol, models, ...(seed === undefined ? {} : { seed }) };
   if (images === undefined) return out;
@@ -166,21 +190,30 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} })
     .showSuggestionAfterError(true);
 
-  withCommonOptions(program.command('demo'), 'robustjs-report')
+  const demoImages =
+    `${DEMO_PROTOCOL.images} (--quick ${QUICK.images}, --full ${DEMO_FULL_PROTOCOL.images})`;
+  const demoDefaults = { seed: DEMO_PROTOCOL.seed, images: demoImages };
+  withCommonOptions(program.command('demo'), 'robustjs-report', demoDefaults)
     .description('Evaluate every defense on the same Fashion-MNIST test images with its adaptive attack; print the table and write report.json + report.html (no network).')
-    .option('--quick', 'a smoke-test budget: 16 images, 3 attack steps, EOT 1')
-    .option('--full', 'the larger budget: 64 images, EOT 2, 5-step DiffPure surrogate, GDMP and GNS also with SSNI-N (30–60 min on 2 cores)')
+    .option('--quick', withDefault('a smoke-test budget: 16 images, 3 attack steps, EOT 1', false))
+    .option('--full', withDefault('the larger budget: 64 images, EOT 2, 5-step DiffPure ' +
+      'surrogate, GDMP and GNS also with SSNI-N (30–60 min on 2 cores)', false))
     .action(async (flags: CommonFlags & { quick?: boolean; full?: boolean }) => {
       if (flags.quick === true && flags.full === true) throw new CliError("Options '--quick' and '--full' exclude each other.");
       const base: Protocol = flags.quick === true ? { ...DEMO_PROTOCOL, ...QUICK } : flags.full === true ? DEMO_FULL_PROTOCOL : DEMO_PROTOCOL;
       done(await runProtocol(applyFlags(base, flags, true), flags, io, { skipMissing: true }));
     });
 
-  withCommonOptions(program.command('eval'), 'robustjs-report')
+  const fromFile = (field: 'seed' | 'images'): string =>
+    `the protocol's ${field}, else ${PROTOCOL_DEFAULTS[field]}`;
+  const fileDefaults = { seed: fromFile('seed'), images: fromFile('images') };
+  withCommonOptions(program.command('eval'), 'robustjs-report', fileDefaults)
     .description('Evaluate the defenses × attack of a protocol JSON file; with --shard i/n only that share of the batches (a partial report for `merge`).')
     .argument('<protocol>', 'protocol JSON file')
-    .option('--shard <i/n>', 'run shard i of n (0-based): contiguous whole batches')
-    .option('--checkpoints <dir>', 'keep every finished batch in <dir>/<protocol hash>/<position>-<batch>.json; a rerun recomputes only missing batches')
+    .option('--shard <i/n>',
+      withDefault('run shard i of n (0-based): contiguous whole batches', 'the whole protocol'))
+    .option('--checkpoints <dir>', withDefault('keep every finished batch in <dir>/<protocol ' +
+      'hash>/<position>-<batch>.json; a rerun recomputes only missing batches', 'none kept'))
     .action(async (file: string, flags: CommonFlags & { shard?: string; checkpoints?: string }) => {
       const protocol = applyFlags(parseProtocol(await readJson(file, 'Protocol file'), file), flags);
       let shard: { index: number; count: number } | undefined;
@@ -196,7 +229,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .description('Combine the partial reports of `eval --shard i/n` into one report (report.json + report.html), identical in its numbers to an unsharded run.')
     .argument('<partials...>', 'report.shard-<i>-of-<n>.json files')
     .option('--out <dir>', 'output folder', 'robustjs-report')
-    .option('--json', 'print the summary as JSON')
+    .option('--json', withDefault('print the summary as JSON', false))
     .action(async (files: string[], flags: { out: string; json?: boolean }) => {
       await assertWritableOut(resolve(flags.out), REPORT_FILES);
       const parts = await Promise.all(files.map((f) => readJson(f, 'Partial report')));
@@ -209,22 +242,26 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
   program.command('submit')
     .description('Put a protocol on a BullMQ queue (Redis) as a flow: one job per shard and a merge job that writes report.json + report.html; prints the run id.')
     .argument('<protocol>', 'protocol JSON file')
-    .requiredOption('--shards <n>', 'number of shards (contiguous whole batches), ≥ 1')
-    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
-    .option('--run <id>', 'run id (letters, digits, . _ -); default a fresh one; an id in the queue with the same protocol resumes that run')
+    .requiredOption('--shards <n>',
+      'number of shards (contiguous whole batches), ≥ 1 (required, no default)')
+    .requiredOption('--redis <url>', REDIS_HELP)
+    .option('--run <id>', withDefault('run id (letters, digits, . _ -); an id in the queue with ' +
+      'the same protocol resumes that run', 'a fresh one'))
     .option('--out <dir>', 'folder for report.json and report.html, reachable by the workers', 'robustjs-report')
-    .option('--checkpoints <dir>', 'checkpoint folder reachable by every worker (default <out>/checkpoints)')
+    .option('--checkpoints <dir>',
+      withDefault('checkpoint folder reachable by every worker', '<out>/checkpoints'))
     .option('--attempts <n>', 'attempts per shard (crashes and failures), ≥ 1', '3')
-    .option('--backoff <ms>', 'first retry delay in ms, doubled per attempt', '5000')
-    .option('--seed <n>', 'master seed')
-    .option('--images <n>', 'number of evaluation images')
-    .option('--unet <file>', "diffusion UNet (.safetensors) instead of the zoo's, as workers see the path")
-    .option('--dad <dir>', "DAD's folder instead of the zoo's, as workers see the path")
-    .option('--json', 'print { run, shards, protocolHash } as JSON')
+    .option('--backoff <ms>', 'first retry delay in ms, doubled per attempt, ≥ 0', '5000')
+    .option('--seed <n>', withDefault('master seed, ≥ 0', fromFile('seed')))
+    .option('--images <n>', withDefault('evaluation images, 1 … 7000', fromFile('images')))
+    .option('--unet <file>',
+      withDefault('diffusion UNet (.safetensors), as workers see the path', ZOO_UNET))
+    .option('--dad <dir>', withDefault("DAD's folder, as workers see the path", ZOO_DAD))
+    .option('--json', withDefault('print { run, shards, protocolHash } as JSON', false))
     .action(async (file: string, flags: CommonFlags & { shards: string; redis: string; run?: string; checkpoints?: string; attempts: string; backoff: string }) => {
-      const shards = intFlag(flags.shards, 'shards', 1) as number;
-      const attempts = intFlag(flags.attempts, 'attempts', 1) as number;
-      const backoffMs = intFlag(flags.backoff, 'backoff', 0) as number;
+      const shards = intFlag(flags.shards, 'shards', { min: 1 }) as number;
+      const attempts = intFlag(flags.attempts, 'attempts', { min: 1 }) as number;
+      const backoffMs = intFlag(flags.backoff, 'backoff', { min: 0 }) as number;
       const protocol = applyFlags(parseProtocol(await readJson(file, 'Protocol file'), file), flags);
       const out = resolve(flags.out);
       const redis = await connectRedis(flags.redis);
@@ -243,17 +280,21 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
 
   program.command('worker')
     .description('Process shard and merge jobs of submitted runs until SIGINT/SIGTERM (a second signal stops at once; the shard resumes from its checkpoints elsewhere).')
-    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
-    .option('--concurrency <n>', 'shard jobs at once in this process (they share one backend)', '1')
-    .option('--checkpoints <dir>', "checkpoint folder on this machine instead of the job's")
-    .addOption(new Option('--backend <name>', 'tfjs backend of this worker (one per process; pin the device with e.g. CUDA_VISIBLE_DEVICES)').choices(BACKENDS))
-    .option('--lock-duration <ms>', 'job lock in ms; must exceed the longest batch (a dead worker\'s shard is retried after lock + stalled interval)', '300000')
-    .option('--stalled-interval <ms>', 'how often to look for shards of dead workers, in ms', '30000')
-    .option('--quiet', 'no progress or job lines on stderr')
+    .requiredOption('--redis <url>', REDIS_HELP)
+    .option('--concurrency <n>', 'shard jobs at once in this process (one backend), ≥ 1', '1')
+    .option('--checkpoints <dir>', withDefault('checkpoint folder on this machine', "the job's"))
+    .addOption(new Option('--backend <name>', withDefault('tfjs backend of this worker (one per ' +
+      'process; pin the device with e.g. CUDA_VISIBLE_DEVICES)', AUTO_BACKEND)).choices(BACKENDS))
+    .option('--lock-duration <ms>', 'job lock in ms, ≥ 1000; must exceed the longest batch (a ' +
+      "dead worker's shard is retried after lock + stalled interval)", '300000')
+    .option('--stalled-interval <ms>',
+      'how often to look for shards of dead workers, in ms, ≥ 100', '30000')
+    .option('--quiet', withDefault('no progress or job lines on stderr', false))
     .action(async (flags: { redis: string; concurrency: string; checkpoints?: string; backend?: string; lockDuration: string; stalledInterval: string; quiet?: boolean }) => {
-      const concurrency = intFlag(flags.concurrency, 'concurrency', 1) as number;
-      const lockDurationMs = intFlag(flags.lockDuration, 'lock-duration', 1000) as number;
-      const stalledIntervalMs = intFlag(flags.stalledInterval, 'stalled-interval', 100) as number;
+      const concurrency = intFlag(flags.concurrency, 'concurrency', { min: 1 }) as number;
+      const lockDurationMs = intFlag(flags.lockDuration, 'lock-duration', { min: 1000 }) as number;
+      const stalledIntervalMs =
+        intFlag(flags.stalledInterval, 'stalled-interval', { min: 100 }) as number;
       const redis = await connectRedis(flags.redis, { blocking: true });
       const { native, key } = await startBackend(flags, io);
       const progress = flags.quiet === true ? undefined : io.stderr;
@@ -270,8 +311,8 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
   program.command('status')
     .description('Shards of a submitted run: done, running, failed, retried, with progress; and the merge.')
     .argument('<run>', 'the run id submit printed')
-    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
-    .option('--json', 'print the status as JSON')
+    .requiredOption('--redis <url>', REDIS_HELP)
+    .option('--json', withDefault('print the status as JSON', false))
     .action(async (run: string, flags: { redis: string; json?: boolean }) => {
       const redis = await connectRedis(flags.redis);
       try {
@@ -283,35 +324,56 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
       done(EXIT_OK);
     });
 
-  withCommonOptions(program.command('attack'), 'robustjs-report')
+  const a = DEMO_PROTOCOL.attack;
+  const defenseNames = ['none', 'diffpure', 'ssni-l', 'ssni-n', 'gdmp', 'gns', 'dad'];
+  const attackDefaults = { seed: DEMO_PROTOCOL.seed, images: DEMO_PROTOCOL.images };
+  withCommonOptions(program.command('attack'), 'robustjs-report', attackDefaults)
     .description("Attack one defense of the demo protocol with its adaptive attack and report clean and robust accuracy.")
-    .option('--defense <name>', 'none, diffpure, ssni-l, ssni-n, gdmp, gns or dad', 'diffpure')
-    .option('--eps <x>', 'budget ε')
-    .option('--steps <n>', 'attack iterations')
-    .option('--eot <n>', 'EOT samples')
-    .option('--restarts <n>', 'random restarts')
-    .addOption(new Option('--norm <norm>', 'threat model').choices(['linf', 'l2']))
-    .action(async (flags: CommonFlags & { defense: string; eps?: string; steps?: string; eot?: string; restarts?: string; norm?: 'linf' | 'l2' }) => {
-      const names = ['none', 'diffpure', 'ssni-l', 'ssni-n', 'gdmp', 'gns', 'dad'];
-      const pick = new Map<string, DefenseSpec | undefined>(names.map((name, i) => [name, DEMO_PROTOCOL.defenses[i]]));
-      const spec = pick.get(flags.defense);
-      if (spec === undefined) throw new CliError(`Option '--defense' must be one of ${names.join(', ')}, got '${flags.defense}'.`);
-      const a = DEMO_PROTOCOL.attack;
+    .addOption(new Option('--defense <name>', 'the defense').choices(defenseNames)
+      .default('diffpure'))
+    .option('--eps <x>', withDefault('budget ε, a number or a fraction such as 8/255: in (0, 1] ' +
+      `for linf, (0, ${epsBound('l2')}] for l2 on Fashion-MNIST`, a.eps))
+    .option('--steps <n>', withDefault('attack iterations, ≥ 1', a.steps))
+    .option('--eot <n>', withDefault('EOT samples per gradient, ≥ 1', a.eot))
+    .option('--restarts <n>', withDefault('random restarts, ≥ 1', a.restarts))
+    .addOption(new Option('--norm <norm>', 'threat model').choices(['linf', 'l2']).default(a.norm))
+    .action(async (flags: AttackFlags) => {
+      const spec = DEMO_PROTOCOL.defenses[defenseNames.indexOf(flags.defense)];
+      if (spec === undefined) {
+        const known = defenseNames.join(', ');
+        throw new CliError(`Option '--defense' must be one of ${known}, got '${flags.defense}'.`);
+      }
       const attack = {
-        ...a, ...(flags.norm === undefined ? {} : { norm: flags.norm }),
-        eps: floatFlag(flags.eps, 'eps') ?? a.eps, steps: intFlag(flags.steps, 'steps', 0) ?? a.steps,
-        eot: intFlag(flags.eot, 'eot', 1) ?? a.eot, restarts: intFlag(flags.restarts, 'restarts', 1) ?? a.restarts,
+        ...a,
+        norm: flags.norm,
+        eps: epsFlag(flags.eps, flags.norm) ?? a.eps,
+        steps: intFlag(flags.steps, 'steps', { min: 1 }) ?? a.steps,
+        eot: intFlag(flags.eot, 'eot', { min: 1 }) ?? a.eot,
+        restarts: intFlag(flags.restarts, 'restarts', { min: 1 }) ?? a.restarts,
       };
       done(await runProtocol(applyFlags({ ...DEMO_PROTOCOL, attack, defenses: [spec] }, flags, true), flags, io, {}));
     });
 
-  program.command('train')
-    .description(`Train a model with its package's script (${Object.keys(TRAIN_TARGETS).join(', ')}); arguments after -- go to the script.`)
+  // the training scripts ship with a robustjs checkout only: elsewhere `train` is hidden (and
+  // explains itself if called)
+  const trainRoot = trainScriptsRoot();
+  const targets = Object.keys(TRAIN_TARGETS).join(', ');
+  program.command('train', { hidden: trainRoot === undefined })
+    .description(`Train a model with its package's script (${targets}); arguments after -- go to ` +
+      'the script. In a robustjs checkout only.')
     .argument('<model>', Object.keys(TRAIN_TARGETS).join(' | '))
     .argument('[args...]', 'passed to the training script')
     .allowUnknownOption()
     .action(async (what: string, args: string[]) => {
-      done(await trainCommand(what, args));
+      done(await trainCommand(what, args, trainRoot));
+    });
+
+  program.command('completion')
+    .description('Print a completion script for bash or zsh: source <(robustjs completion bash).')
+    .addArgument(new Argument('<shell>', 'the shell').choices(COMPLETION_SHELLS))
+    .action((shell: CompletionShell) => {
+      io.stdout.write(completionScript(program, shell));
+      done(EXIT_OK);
     });
   return program;
 }
@@ -322,7 +384,9 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
  * stderr), 1 for a failure while working. Reports are written atomically, so an interrupted run leaves none half-written.
  *
  * Commands: `demo`, `eval <protocol> [--shard i/n] [--checkpoints dir]`, `merge <partials...>`, `submit <protocol>`, `worker`,
- * `status <run>` (a BullMQ queue on Redis), `attack`, `train <model>`; every long step
+ * `status <run>` (a BullMQ queue on Redis), `attack`, `completion bash|zsh`, and `train <model>`
+ * (in a robustjs checkout only: the training scripts are not in the npm packages); `--help` shows
+ * every flag's default, and numeric flags are checked against their ranges first; every long step
  * shows a progress bar (elapsed time and rate) on stderr, plain lines when stderr is not a terminal.
  *
  * @param argv - the arguments after the program name (e.g. `process.argv.slice(2)`).

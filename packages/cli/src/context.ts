@@ -10,6 +10,7 @@ import type { Denoiser } from '@robustjs/dad';
 import { loadDad } from '@robustjs/dad/node';
 import type { MmdDetector } from '@robustjs/mmd';
 import { loadFeaturizer, modelsDir, referenceClassifier } from '@robustjs/zoo';
+import { trainHint, trainScriptsRoot } from './commands/train';
 import { CliError, MissingModelError } from './errors';
 import type { ProgressSink } from './progress';
 import type { Protocol } from './protocol';
@@ -103,7 +104,7 @@ function asUsageError(e: unknown, what: string, path: string, fix: string): Erro
  * ```
  */
 export async function loadUnetFile(path: string): Promise<Unet> {
-  const fix = "Train one with 'robustjs train diffusion', or pass --unet <file>.";
+  const fix = trainHint('diffusion', '--unet <file>', trainScriptsRoot());
   await readModelFile(path, 'The diffusion UNet', fix);
   try {
     return await loadUnet(path);
@@ -125,7 +126,7 @@ export async function loadUnetFile(path: string): Promise<Unet> {
  * ```
  */
 export async function loadDadParts(dir: string): Promise<DadParts> {
-  const fix = "Train DAD with 'robustjs train denoiser', or pass --dad <folder>.";
+  const fix = trainHint('denoiser', '--dad <folder>', trainScriptsRoot());
   try {
     const loaded = await loadDad(dir, { featurizer: await loadFeaturizer() });
     return { detector: loaded.detector, denoiser: loaded.denoiser, threshold: loaded.threshold, dir };

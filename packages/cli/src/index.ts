@@ -60,4 +60,9 @@ export { attackAccuracies, mixedAccuracy, detection, auroc, rocPoints } from './
 export { atomicWrite } from './atomicWrite';
 export { progressBar } from './progress';
 export type { ProgressBar, ProgressSink } from './progress';
-export { trainCommand, TRAIN_TARGETS } from './commands/train';
+export { trainCommand, trainHint, trainScriptsRoot, TRAIN_TARGETS } from './commands/train';
+export { completionScript, COMPLETION_SHELLS } from './commands/completion';
+export type { CompletionShell } from './commands/completion';
+export { intFlag, epsFlag, withDefault } from './flags';
+export type { IntRange } from './flags';
+export { epsBound, epsProblem, DATASET_SHAPES } from './threatModel';

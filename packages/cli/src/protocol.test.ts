@@ -47,4 +47,24 @@ describe('parseProtocol', () => {
     const ok = { defenses: [{ name: 'ssni', base: { name: 'diffpure', t: 100, more: { a: { b: [1] } } } }] };
     expect(parseProtocol(ok, 'p.json').defenses[0]).toEqual(ok.defenses[0]);
   });
+
+  it("checks the attack's ranges: ε inside the threat model, steps, eot, restarts ≥ 1", () => {
+    const withAttack = (attack: Record<string, unknown>) =>
+      ({ defenses: [{ name: 'none' }], attack });
+    expect(parseProtocol(withAttack({ eps: 1 }), 'p.json').attack.eps).toBe(1);
+    expect(parseProtocol(withAttack({ norm: 'l2', eps: 28 }), 'p.json').attack.eps).toBe(28);
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ eps: 2 }, /^p\.json: 'attack\.eps' must be in \(0, 1\] for l_inf .*got 2\..*"l2"/],
+      [{ eps: 0 }, /'attack\.eps' must be in \(0, 1\] for l_inf/],
+      [{ eps: 'big' }, /'attack\.eps' must be a number, got "big"\./],
+      [{ norm: 'l2', eps: 30 }, /'attack\.eps' must be in \(0, 28\] for l2 on fashion-mnist.*30/],
+      [{ steps: 0 }, /'attack\.steps' must be an integer ≥ 1, got 0/],
+      [{ eot: 0 }, /'attack\.eot' must be an integer ≥ 1/],
+      [{ restarts: 1.5 }, /'attack\.restarts' must be an integer ≥ 1/],
+    ];
+    for (const [attack, message] of bad) {
+      expect(() => parseProtocol(withAttack(attack), 'p.json')).toThrow(CliError);
+      expect(() => parseProtocol(withAttack(attack), 'p.json')).toThrow(message);
+    }
+  });
 });

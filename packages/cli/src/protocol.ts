@@ -4,6 +4,7 @@
  * anywhere are rejected, so a typo never silently falls back to a default.
  */
 import { CliError } from './errors';
+import { epsProblem } from './threatModel';
 
 /** The threat model and the attack's iteration budget (PGD+EOT for the purifiers, DAD's adaptive PGD+EOT for DAD). */
 export interface AttackSettings {
@@ -234,8 +235,13 @@ export function parseProtocol(json: unknown, source: string): Protocol {
   const a = { ...d.attack, ...attackIn } as Record<string, unknown>;
   if (a.norm !== 'linf' && a.norm !== 'l2') throw new CliError(`${source}: 'attack.norm' must be 'linf' or 'l2', got ${JSON.stringify(a.norm)}.`);
   if (typeof a.randomStart !== 'boolean') throw new CliError(`${source}: 'attack.randomStart' must be true or false.`);
+  const epsIssue = typeof a.eps === 'number' ? epsProblem(a.eps, a.norm, JSON.stringify(a.eps))
+    : `must be a number, got ${JSON.stringify(a.eps)}.`;
+  if (epsIssue !== undefined) {
+    throw new CliError(`${source}: 'attack.eps' ${epsIssue.replace('norm l2', '"norm": "l2"')}`);
+  }
   const attack: AttackSettings = Object.freeze({
-    norm: a.norm, eps: positive(a.eps, 'attack.eps', source), steps: int(a.steps, 'attack.steps', source, 0),
+    norm: a.norm, eps: a.eps as number, steps: int(a.steps, 'attack.steps', source, 1),
     stepSize: a.stepSize === null ? null : positive(a.stepSize, 'attack.stepSize', source),
     eot: int(a.eot, 'attack.eot', source, 1), restarts: int(a.restarts, 'attack.restarts', source, 1), randomStart: a.randomStart,
   });
