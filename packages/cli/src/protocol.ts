@@ -183,8 +183,8 @@ export function checkKeys(obj: Record<string, unknown>, known: readonly string[]
 const MAX_OPTION_DEPTH = 16;
 
 /**
- * Refuses options nested deeper than {@link MAX_OPTION_DEPTH} (walked without recursion), so hashing,
- * comparing or printing the protocol cannot overflow the stack.
+ * Refuses options nested deeper than {@link MAX_OPTION_DEPTH} (walked without recursion), so
+ * hashing, comparing or printing the protocol cannot overflow the stack.
  */
 function checkDepth(value: unknown, where: string, source: string): void {
   const stack: [unknown, number][] = [[value, 0]];
@@ -192,8 +192,8 @@ function checkDepth(value: unknown, where: string, source: string): void {
     const [v, depth] = stack.pop() as [unknown, number];
     if (v === null || typeof v !== 'object') continue;
     if (depth >= MAX_OPTION_DEPTH) {
-      throw new CliError(`${source}: '${where}' nests objects or arrays more than ${MAX_OPTION_DEPTH} deep; ` +
-        'options are numbers, strings, booleans and small objects.');
+      throw new CliError(`${source}: '${where}' nests objects or arrays more than ` +
+        `${MAX_OPTION_DEPTH} deep; options are numbers, strings, booleans and small objects.`);
     }
     for (const child of Object.values(v)) stack.push([child, depth + 1]);
   }
@@ -211,8 +211,8 @@ function positive(v: unknown, name: string, source: string): number {
 
 /**
  * Checks and completes a protocol read from JSON: fills defaults, rejects unknown keys (top level, `attack`,
- * `models`; each defense's options are checked by its adapter when the run starts), wrong types and values,
- * and defense or attack options nested more than 16 deep.
+ * `models`; each defense's options are checked by its adapter when the run starts), wrong types and
+ * values, and defense or attack options nested more than 16 deep.
  *
  * @param json - the parsed file.
  * @param source - the file name, for messages.

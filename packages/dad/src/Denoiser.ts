@@ -216,14 +216,18 @@ export class Denoiser {
     const expected = denoiserParamShapes(resolved, present + 1);
     for (const [name, shape] of expected) {
       const t = tensors[name];
-      assert(t !== undefined && t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]), 'CORRUPT_FILE', () =>
-        `'${fn}' cannot use '${source}': its config needs tensor '${name}' of shape ${describeValue(shape)}, ` +
-          `the file has ${t === undefined ? 'none' : `one of shape ${describeValue(t.shape)}`}. The file does not match its ` +
-          'own config; save it again.');
+      const same = t !== undefined && t.shape.length === shape.length &&
+        t.shape.every((d, i) => d === shape[i]);
+      assert(same, 'CORRUPT_FILE', () =>
+        `'${fn}' cannot use '${source}': its config needs tensor '${name}' of shape ` +
+          `${describeValue(shape)}, the file has ` +
+          `${t === undefined ? 'none' : `one of shape ${describeValue(t.shape)}`}. ` +
+          'The file does not match its own config; save it again.');
     }
     assert(expected.length === present, 'CORRUPT_FILE', () =>
-      `'${fn}' cannot use '${source}': its config describes ${expected.length > present ? 'more' : expected.length} ` +
-        `tensors, the file holds ${present}. The file does not match its own config; save it again.`);
+      `'${fn}' cannot use '${source}': its config describes ` +
+        `${expected.length > present ? 'more' : expected.length} tensors, the file holds ` +
+        `${present}. The file does not match its own config; save it again.`);
     const denoiser = new Denoiser(resolved);
     try {
       tf.tidy(() => {

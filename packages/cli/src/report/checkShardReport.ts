@@ -28,8 +28,8 @@ const shown = (v: unknown): string => (v === undefined ? 'nothing (missing)' : A
  *
  * @param value - the parsed file.
  * @param input - the input's name for messages (a file name, or e.g. `'input 2'`).
- * @returns `value` as a {@link Report}, its protocol completed by `parseProtocol` (defaults filled in; a
- *   protocol without `attack` used to reach the table as a TypeError).
+ * @returns `value` as a {@link Report}, its protocol completed by `parseProtocol` (defaults filled
+ *   in; a protocol without `attack` used to reach the table as a TypeError).
  * @throws {@link CliError} `merge: <input>: '<field>' must be <kind>, got <kind>.` at the first bad field.
  * @example
  * ```ts
@@ -104,6 +104,6 @@ export function checkShardReport(value: unknown, input: string): Report {
     });
     each(d, 'examples', at, (e, at2) => fields(e, at2, { index: 'integer', adversarial: 'string', purifiedClean: 'string', purifiedAdversarial: 'string' }));
   });
-  // The protocol as parseProtocol completes it (defaults filled): the table and the page read every field.
+  // The protocol as parseProtocol completes it (defaults filled): the table reads every field.
   return { ...(value as Report), protocol };
 }

@@ -73,17 +73,20 @@ export async function loadWeightMap(path: string): Promise<tf.NamedTensorMap> {
   for (const spec of specs) {
     const q = spec.quantization?.dtype;
     assert(DTYPES.has(spec.dtype) && (q === undefined || QUANTIZED.has(q)), 'CORRUPT_FILE', () =>
-      `'${fn}' cannot read the weights at '${file}': weight ${describeValue(spec.name)} has dtype ` +
-        `${describeValue(spec.dtype)}${q === undefined ? '' : ` quantized as ${describeValue(q)}`}; tfjs reads ` +
-        `${[...DTYPES].join(', ')} (quantized as ${[...QUANTIZED].join(', ')}). Save the weights again.`);
+      `'${fn}' cannot read the weights at '${file}': weight ${describeValue(spec.name)} ` +
+        `has dtype ${describeValue(spec.dtype)}` +
+        `${q === undefined ? '' : ` quantized as ${describeValue(q)}`}; tfjs reads ` +
+        `${[...DTYPES].join(', ')} (quantized as ${[...QUANTIZED].join(', ')}). ` +
+        'Save the weights again.');
   }
   let decoded: tf.NamedTensorMap;
   try {
     // tidy: tensors decoded before a failure are freed with it
     decoded = tf.tidy(() => tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), specs));
   } catch (cause) {
-    throw new RobustError('CORRUPT_FILE', `'${fn}' cannot decode the weights at '${file}': ` +
-      `${cause instanceof Error ? cause.message : String(cause)}. Save the weights again.`, { cause });
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new RobustError('CORRUPT_FILE',
+      `'${fn}' cannot decode the weights at '${file}': ${why}. Save the weights again.`, { cause });
   }
   return nullProtoFromEntries(Object.entries(decoded));
 }

@@ -13,7 +13,10 @@ const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb,
  */
 export function checkJpegData(bytes: Uint8Array, subject: string): void {
   const corrupt = (msg: string): never => {
-    throw new RobustError('CORRUPT_FILE', `Image file ${subject} ${msg} Re-export it or remove it from the folder.`);
+    throw new RobustError(
+      'CORRUPT_FILE',
+      `Image file ${subject} ${msg} Re-export it or remove it from the folder.`,
+    );
   };
   let at = 2;
   while (at + 4 <= bytes.length) {
@@ -34,22 +37,31 @@ export function checkJpegData(bytes: Uint8Array, subject: string): void {
       const height = ((bytes[at + 5] as number) << 8) | (bytes[at + 6] as number);
       const width = ((bytes[at + 7] as number) << 8) | (bytes[at + 8] as number);
       const n = bytes[at + 9] as number;
-      if (at + 10 + 3 * n > bytes.length) corrupt('is a truncated JPEG (its frame header is cut off).');
+      if (at + 10 + 3 * n > bytes.length)
+        corrupt('is a truncated JPEG (its frame header is cut off).');
       const factors = Array.from({ length: n }, (_, c) => bytes[at + 11 + 3 * c] as number);
       const hs = factors.map((f) => f >> 4);
       const vs = factors.map((f) => f & 15);
       if (n === 0 || hs.some((h) => h === 0) || vs.some((v) => v === 0)) {
-        corrupt(`is not a valid JPEG (frame header with ${n} components or a zero sampling factor).`);
+        corrupt(
+          `is not a valid JPEG (frame header with ${n} components or a zero sampling factor).`,
+        );
       }
       const hMax = Math.max(...hs);
       const vMax = Math.max(...vs);
       let blocks = 0;
       for (let c = 0; c < n; c++) {
-        blocks += Math.ceil(((width * (hs[c] as number)) / hMax) / 8) * Math.ceil(((height * (vs[c] as number)) / vMax) / 8);
+        blocks +=
+          Math.ceil((width * (hs[c] as number)) / hMax / 8) *
+          Math.ceil((height * (vs[c] as number)) / vMax / 8);
       }
       if (blocks > 8 * bytes.length) {
-        corrupt(`declares ${width}×${height} pixels in ${n} components (${blocks} blocks of 8×8), but its ` +
-          `${bytes.length} bytes can hold at most ${8 * bytes.length} blocks (one bit each): the file is truncated or corrupt.`);
+        const most = 8 * bytes.length;
+        corrupt(
+          `declares ${width}×${height} pixels in ${n} components (${blocks} blocks of 8×8), ` +
+            `but its ${bytes.length} bytes can hold at most ${most} blocks (one bit each): ` +
+            'the file is truncated or corrupt.',
+        );
       }
       return;
     }

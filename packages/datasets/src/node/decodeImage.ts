@@ -28,9 +28,10 @@ function isJpeg(b: Uint8Array): boolean {
 }
 
 /**
- * The decoder memory jpeg-js may request for a JPEG of `fileBytes` bytes, in MiB: 16 KiB per byte of
- * file (a valid JPEG codes each 8×8 block in at least one bit, so even a uniform image needs less),
- * at least 16 MiB, and at most what `maxPixels` pixels need. jpeg-js checks it before allocating.
+ * The decoder memory jpeg-js may request for a JPEG of `fileBytes` bytes, in MiB: 16 KiB per byte
+ * of file (a valid JPEG codes each 8×8 block in at least one bit, so even a uniform image needs
+ * less), at least 16 MiB, and at most what `maxPixels` pixels need. jpeg-js checks it before
+ * allocating.
  */
 function jpegMemoryMiB(fileBytes: number, maxPixels: number): number {
   const byPixels = Math.max(64, Math.ceil((maxPixels * 12) / 2 ** 20));
@@ -94,8 +95,9 @@ export function decodeImage(bytes: Uint8Array, subject: string, maxPixels: numbe
           `Image file ${subject} has more than maxPixels ${maxPixels} pixels (${reason(e)}). Resize it, or raise the 'maxPixels' option.`, { cause: e });
       }
       if (/maxMemoryUsageInMB/.test(reason(e))) {
-        return corrupt(`declares more image data than its ${bytes.length} bytes can hold (jpeg-js: ${reason(e)}); ` +
-          'the file is truncated or corrupt. Re-export it or remove it from the folder.', e);
+        return corrupt(`declares more image data than its ${bytes.length} bytes can hold ` +
+          `(jpeg-js: ${reason(e)}); the file is truncated or corrupt. Re-export it or remove it ` +
+          'from the folder.', e);
       }
       return corrupt(`is not a valid JPEG (${reason(e)}). Re-export it or remove it from the folder.`, e);
     }

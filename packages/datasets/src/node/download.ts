@@ -102,12 +102,12 @@ const why = (cause: unknown): string => errnoOf(cause) ?? (cause instanceof Erro
 /**
  * Downloads `url` into a cache folder and verifies its SHA-256. The body is streamed to a temporary
  * file in the cache folder (hashed on the way), flushed, checked, and only then renamed to its final
- * name, so a failed, interrupted or mismatching download leaves no file behind. SIGINT and SIGTERM
- * remove the temporary file before the process dies of the signal (then re-raised, unless the program
- * has its own listener). Only a process killed outright (SIGKILL, power loss) can leave its
- * `.<fileName>.<pid>.<hex>.part` file; the next download of that file name removes those of processes
- * no longer running. A cached file whose checksum matches is returned without any request; one that
- * does not match is downloaded again.
+ * name, so a failed, interrupted or mismatching download leaves no file behind. SIGINT and
+ * SIGTERM remove the temporary file before the process dies of the signal (then re-raised, unless
+ * the program has its own listener). Only a process killed outright (SIGKILL, power loss) can
+ * leave its `.<fileName>.<pid>.<hex>.part` file; the next download of that file name removes those
+ * of processes no longer running. A cached file whose checksum matches is returned without any
+ * request; one that does not match is downloaded again.
  *
  * @param url - an `http:` or `https:` URL.
  * @param options - `sha256` (required), `cacheDir` (default `~/.cache/robustjs`), `fileName` (default
@@ -149,8 +149,8 @@ export async function download(url: string | URL, options: DownloadOptions): Pro
       fileName = decodeURIComponent(basename(parsed.pathname));
     } catch (cause) {
       throw new RobustError('INVALID_ARGUMENT',
-        `Argument 'url' passed to '${FN}' has a last path segment that is not valid percent-encoded ` +
-          `UTF-8 ('${basename(parsed.pathname)}'); pass { fileName }.`, { cause });
+        `Argument 'url' passed to '${FN}' has a last path segment that is not valid ` +
+          `percent-encoded UTF-8 ('${basename(parsed.pathname)}'); pass { fileName }.`, { cause });
     }
   }
   assert(typeof fileName === 'string' && fileName.length > 0 && fileName !== '.' && fileName !== '..', 'INVALID_ARGUMENT', () =>
