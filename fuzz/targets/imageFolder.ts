@@ -62,6 +62,8 @@ export function randomTree(rng: Rng): Entry[] {
   const out: Entry[] = [];
   const dirs: string[] = [''];
   const files: string[] = [];
+  // a third of the trees hold only valid images, folders and harmless links (the accept path)
+  const clean = rng.chance(1 / 3);
   for (let n = rng.int(5); n >= 0; n--) {
     const d = rng.pick(NAMES) + (rng.chance(0.5) ? '' : String(n));
     if (!dirs.includes(d)) {
@@ -78,13 +80,17 @@ export function randomTree(rng: Rng): Entry[] {
       '.txt',
     ])}`;
     const path = parent === '' ? name : `${parent}/${name}`;
-    const k = rng.int(10);
+    const k = rng.int(clean ? 8 : 10);
     if (k < 5) {
-      out.push({ f: path, b64: Buffer.from(fileBytes(rng)).toString('base64') });
+      const bytes = clean ? rng.pick(IMAGES) : fileBytes(rng);
+      out.push({ f: path, b64: Buffer.from(bytes).toString('base64') });
       files.push(path);
     } else if (k < 7 && path.split('/').length < 80) {
       out.push({ d: path });
       dirs.push(path);
+    } else if (clean) {
+      const up = '../'.repeat(path.split('/').length - 1);
+      if (files.length > 0) out.push({ l: path, to: `${up}${rng.pick(files)}` });
     } else {
       const up = '../'.repeat(path.split('/').length - 1);
       const to = rng.pick([
