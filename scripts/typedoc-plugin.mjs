@@ -48,7 +48,7 @@ function renderTex(app, tex, displayMode) {
  */
 function mathPlugin(app, md) {
   const fence = md.renderer.rules.fence;
-  md.renderer.rules.fence = (/** @type {any[]} */ tokens, /** @type {number} */ idx, ...rest) => {
+  md.renderer.rules.fence = (/** @type {any[]} */ tokens, /** @type {number} */ idx, /** @type {any[]} */ ...rest) => {
     const token = tokens[idx];
     if (token.info.trim() === 'math') {
       return `<div class="rjs-math">${renderTex(app, token.content, true)}</div>\n`;
