@@ -65,13 +65,14 @@ describe('attacks reject bad input before any work', () => {
       expectRobustError(() => attack(net.model, bad, y), 'NOT_FINITE', "'x'", `'${name}'`);
       bad.dispose();
     });
-    it(`${name}: a disposed x or y names the argument, not a TypeError reading 'backend' (#24)`, () => {
+    it(`${name}: a disposed x or y names the argument (#24: was a TypeError)`, () => {
       const gone = tf.clone(x) as Images;
       gone.dispose();
-      expectRobustError(() => attack(net.model, gone, y), 'INVALID_ARGUMENT', "'x'", `'${name}'`, 'disposed');
+      const words = [`'${name}'`, 'disposed'];
+      expectRobustError(() => attack(net.model, gone, y), 'INVALID_ARGUMENT', "'x'", ...words);
       const goneY = tf.clone(y) as Labels;
       goneY.dispose();
-      expectRobustError(() => attack(net.model, x, goneY), 'INVALID_ARGUMENT', "'y'", `'${name}'`, 'disposed');
+      expectRobustError(() => attack(net.model, x, goneY), 'INVALID_ARGUMENT', "'y'", ...words);
     });
     it(`${name}: an unknown option is named with the valid ones`, () => {
       expectRobustError(() => attack(net.model, x, y, { epsilon: 0.1 }), 'UNKNOWN_OPTION', "'epsilon'", `'${name}'`, 'eps');

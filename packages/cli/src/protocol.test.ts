@@ -35,16 +35,19 @@ describe('parseProtocol', () => {
     }
   });
 
-  it('refuses defense and attack options nested past 16 deep with a CliError, not a stack overflow when hashed (fuzz merge #231)', () => {
+  // fuzz merge #231: a 2,600-deep option overflowed the stack in stableJson
+  it('refuses defense and attack options nested past 16 deep with a CliError', () => {
     let deep: unknown = 0;
     for (let i = 0; i < 3000; i++) deep = { a: deep };
     const cases = [{ defenses: [{ name: 'diffpure', base: { steps: [deep] } }] },
       { defenses: [{ name: 'none' }], attacks: [{ name: 'pgd', x: [deep] }] }];
     for (const json of cases) {
       expect(() => parseProtocol(json, 'p.json')).toThrow(CliError);
-      expect(() => parseProtocol(json, 'p.json')).toThrow(/p.json: '(defenses|attacks)\[0\]' nests objects or arrays more than 16 deep/);
+      expect(() => parseProtocol(json, 'p.json'))
+        .toThrow(/p.json: '(defenses|attacks)\[0\]' nests objects or arrays more than 16 deep/);
     }
-    const ok = { defenses: [{ name: 'ssni', base: { name: 'diffpure', t: 100, more: { a: { b: [1] } } } }] };
+    const base = { name: 'diffpure', t: 100, more: { a: { b: [1] } } };
+    const ok = { defenses: [{ name: 'ssni', base }] };
     expect(parseProtocol(ok, 'p.json').defenses[0]).toEqual(ok.defenses[0]);
   });
 

@@ -94,19 +94,28 @@ describe('Denoiser', () => {
     }
   });
 
-  it('load checks the config against the tensors present before building anything: a tiny file declaring a million blocks is CORRUPT_FILE at once (fuzz safetensors #88)', () => {
-    const small = { inputShape: [4, 4, 1] as const, channels: [2, 4], forwardBlocks: [1, 1], backwardBlocks: [1] };
+  // A tiny file declaring a million blocks is CORRUPT_FILE at once (fuzz safetensors #88).
+  it('load checks the config against the tensors present before building anything', () => {
+    const small = {
+      inputShape: [4, 4, 1] as const, channels: [2, 4], forwardBlocks: [1, 1], backwardBlocks: [1],
+    };
     const g = new Denoiser(small);
     const { tensors } = parseSafetensors(g.save());
     g.dispose();
-    const configs = [{ ...small, forwardBlocks: [1_048_576, 1] }, { ...small, channels: [2, 1_000_000] }, { ...small, backwardBlocks: [2] }];
+    const configs = [
+      { ...small, forwardBlocks: [1_048_576, 1] },
+      { ...small, channels: [2, 1_000_000] },
+      { ...small, backwardBlocks: [2] },
+    ];
     for (const config of configs) {
-      const bytes = encodeSafetensorsSync(tensors, { format: 'robustjs-dad-denoiser', config: JSON.stringify(config) });
+      const metadata = { format: 'robustjs-dad-denoiser', config: JSON.stringify(config) };
+      const bytes = encodeSafetensorsSync(tensors, metadata);
       const t0 = Date.now();
       const e = expectNoLeak(() => expectRobustError(() => Denoiser.load(bytes, 'd.safetensors')));
       expect(Date.now() - t0).toBeLessThan(2000);
       expect(e.code).toBe('CORRUPT_FILE');
-      expect(e.message).toMatch(/'Denoiser.load' cannot use 'd.safetensors': its config (needs tensor|describes)/);
+      expect(e.message)
+        .toMatch(/'Denoiser.load' cannot use 'd.safetensors': its config (needs tensor|describes)/);
     }
   });
 });

@@ -56,7 +56,8 @@ const source = fileURLToPath(new URL('./download.ts', import.meta.url));
  */
 async function killMidDownload(cacheDir: string, signal: NodeJS.Signals, extra = '') {
   const script = `import { download } from ${JSON.stringify(source)};${extra}
-    await download(${JSON.stringify(`${origin}/slow.bin`)}, { sha256: '${sha}', cacheDir: ${JSON.stringify(cacheDir)} });`;
+    await download(${JSON.stringify(`${origin}/slow.bin`)},
+      { sha256: '${sha}', cacheDir: ${JSON.stringify(cacheDir)} });`;
   const child = spawn(process.execPath,
     ['--conditions=@robustjs/source', '--import', 'tsx', '--input-type=module', '-e', script],
     { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,7 +69,9 @@ async function killMidDownload(cacheDir: string, signal: NodeJS.Signals, extra =
   const parts = () =>
     (existsSync(cacheDir) ? readdirSync(cacheDir) : []).filter((n) => n.endsWith('.part'));
   while (parts().length === 0) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no .part file: ${stderr}`);
+    if (Date.now() > deadline || child.exitCode !== null) {
+      throw new Error(`no .part file: ${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   await new Promise((r) => setTimeout(r, 100)); // the first bytes are written
@@ -141,7 +144,7 @@ describe('download', () => {
     expect(readdirSync(cacheDir)).toEqual([]);
   });
 
-  it('removes the .part file a SIGKILLed process left, at the next download of that name', async () => {
+  it('removes the .part file of a SIGKILLed process at the next download of it', async () => {
     const cacheDir = fresh('sigkill');
     const ended = await killMidDownload(cacheDir, 'SIGKILL');
     expect(ended.signal).toBe('SIGKILL');
@@ -161,11 +164,11 @@ describe('download', () => {
     expect(counts()).toEqual(before);
   });
 
-  it('refuses a URL whose last segment is not valid percent-encoding (%ff) with a RobustError', async () => {
+  it('refuses a URL whose last segment is bad percent-encoding (%ff): RobustError', async () => {
     const url = `${origin}/data/%ff.bin`;
     const err = await caught(() => download(url, { sha256: sha, cacheDir: fresh('pct') }));
     expect(err.code).toBe('INVALID_ARGUMENT');
-    expect(err.message).toMatch(/not valid percent-encoded UTF-8 \('%ff.bin'\); pass \{ fileName \}/);
+    expect(err.message).toMatch(/percent-encoded UTF-8 \('%ff.bin'\); pass \{ fileName \}/);
   });
 
   it('reports an error status, naming the URL', async () => {
