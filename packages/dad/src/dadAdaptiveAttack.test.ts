@@ -115,7 +115,7 @@ describe('dadAdaptiveAttack and evaluateDad', () => {
         const grads = draws.map((seed) => tf.grad((xx: tf.Tensor) =>
           tf.mean(crossEntropy(defense.branch(xx as never, true, seed), y)) as tf.Scalar)(xa));
         const g = tf.div(tf.addN(grads), 2);
-        return tf.clipByValue(tf.minimum(tf.maximum(tf.add(xa, tf.mul(0.125, tf.sign(g))), tf.sub(x, 0.1)), tf.add(x, 0.1)), 0, 1);
+        return tf.clipByValue(tf.minimum(tf.maximum(tf.add(xa, tf.mul(0.125, tf.sign(g))), tf.sub(x, 0.1)), tf.add(x, 0.1)), 0, 1) as tf.Tensor4D;
       });
       xa.dispose();
       xa = next;
