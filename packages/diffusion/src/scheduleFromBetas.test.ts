@@ -7,6 +7,7 @@ import { qSample } from './qSample';
 import { assertSchedule, cosineSchedule, linearSchedule, type NoiseSchedule } from './schedule';
 import { scheduleFromBetas } from './scheduleFromBetas';
 import { ddimStep } from './steps';
+import { vpSde, type VpSde } from './vpSde';
 import { trainDiffusion } from './train';
 import { createUnet } from './unet/unet';
 
@@ -18,12 +19,15 @@ const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 const sigmoidBetas = (T: number): number[] =>
   Array.from({ length: T }, (_, i) => 1e-4 + 0.0499 / (1 + Math.exp(6 - (12 * i) / (T - 1))));
 
-/** Each purifier kind the package builds, on `schedule`, with the exact Gaussian ε-model. */
-function purifiers(schedule: NoiseSchedule) {
+/**
+ * Each purifier kind the package builds, on `schedule`, with the exact Gaussian ε-model; the SDE
+ * solver with `sde`, or the one derived from a linear schedule.
+ */
+function purifiers(schedule: NoiseSchedule, sde?: VpSde) {
   const model = gaussianEpsilon(schedule, 0.5, 0.3);
   return [
     diffPure(model, schedule, { t: 20, steps: 3 }),
-    diffPure(model, schedule, { t: 20, steps: 3, solver: 'sde' }),
+    diffPure(model, schedule, { t: 20, steps: 3, solver: 'sde', ...(sde ? { sde } : {}) }),
     diffPure(model, schedule, { t: 20, steps: 3, eta: 0 }),
     gdmp(model, schedule, { t: 10, steps: 2, iterations: 2 }),
     gns(model, schedule, { stages: [5, 10], steps: [1, 2] }),
@@ -62,7 +66,9 @@ describe('scheduleFromBetas', () => {
     const x = images(2, 8, 3);
     for (const named of [linearSchedule(), cosineSchedule({ T: 200 })]) {
       const custom = scheduleFromBetas(named.betas);
-      const [a, b] = [purifiers(named), purifiers(custom)];
+      // cosine betas are not linear: the SDE solver needs an explicit SDE
+      const sde = named.kind === 'cosine' ? vpSde() : undefined;
+      const [a, b] = [purifiers(named, sde), purifiers(custom, sde)];
       a.forEach((p, k) => {
         const [ya, yb] = [p(x, undefined, { seed: 4 }), b[k]!(x, undefined, { seed: 4 })];
         expect(values(yb)).toEqual(values(ya));
@@ -84,9 +90,14 @@ describe('scheduleFromBetas', () => {
   it('a schedule of its own (sigmoid, T = 50) runs every purifier: [0,1], seeded, no leaks', () => {
     const schedule = scheduleFromBetas(sigmoidBetas(50));
     const x = images(2, 8, 7);
+    const noSde = () =>
+      diffPure(gaussianEpsilon(schedule, 0, 1), schedule, { solver: 'sde', t: 20 });
+    const e = expectRobustError(noSde);
+    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(e.message).toMatch(/'custom' schedule's betas are not linear.*Pass .*option 'sde'/);
     const linear = linearSchedule();
     const linearOut = diffPure(gaussianEpsilon(linear, 0.5, 0.3), linear, { t: 20, steps: 3 });
-    for (const p of purifiers(schedule)) {
+    for (const p of purifiers(schedule, vpSde({ betaMin: 0.005, betaMax: 2.5 }))) {
       // the purified images are read, then disposed by expectNoLeak with everything else
       const run = () => expectNoLeak(() => {
         const y = p(x, undefined, { seed: 1 });
@@ -99,12 +110,29 @@ describe('scheduleFromBetas', () => {
       expect(run().v).toEqual(v);
     }
     // the betas are read: the same t on another schedule is another purification
-    const own = purifiers(schedule)[0]!(x, undefined, { seed: 1 });
+    const own = purifiers(schedule, vpSde())[0]!(x, undefined, { seed: 1 });
     const lin = linearOut(x, undefined, { seed: 1 });
     expect(values(own)).not.toEqual(values(lin));
     const tooLong = () => diffPure(gaussianEpsilon(schedule, 0, 1), schedule, { t: 51 });
     expect(expectRobustError(tooLong).code).toBe('OUT_OF_RANGE');
     tf.dispose([x, own, lin]);
+  });
+
+  it("derives the 'sde' solver's VP-SDE from linear betas: βmin = T·β_0, βmax = T·β_T−1", () => {
+    const sdeOf = (s: NoiseSchedule) => {
+      const sde = diffPure(gaussianEpsilon(s, 0, 1), s, { solver: 'sde', t: 10 }).settings.sde;
+      return [sde?.betaMin, sde?.betaMax];
+    };
+    expect(sdeOf(linearSchedule())).toEqual([0.1, 20]);
+    expect(sdeOf(scheduleFromBetas(linearSchedule().betas))).toEqual([0.1, 20]);
+    expect(sdeOf(linearSchedule({ T: 500, betaStart: 2e-4, betaEnd: 0.04 }))).toEqual([0.1, 20]);
+    const own = Array.from({ length: 100 }, (_, i) => 1e-3 + 1e-4 * i);
+    expect(sdeOf(scheduleFromBetas(own))).toEqual([0.1, 1.09]);
+    const cosine = cosineSchedule({ T: 100 });
+    expect(expectRobustError(() => sdeOf(cosine)).message).toMatch(/'cosine' schedule's betas/);
+    // an explicit SDE is taken as given
+    const given = diffPure(gaussianEpsilon(cosine, 0, 1), cosine, { solver: 'sde', sde: vpSde() });
+    expect(given.settings.sde?.betaMax).toBe(20);
   });
 
   it('trainDiffusion trains on it exactly as on the named schedule it copies', async () => {

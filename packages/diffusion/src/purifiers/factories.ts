@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Images, NoisePredictor } from '@robustjs/core';
 import { assertSchedule, type NoiseSchedule } from '../schedule';
-import { vpSde, type VpSde } from '../vpSde';
+import type { VpSde } from '../vpSde';
 import type { GradientMode } from './chain';
 import { createDiffusionPurifier } from './purifier';
+import { sdeForSchedule } from './sdeForSchedule';
 import type { DiffusionPurifier, GdmpGuidance, StageTimesteps } from './types';
 
 /** Options of {@link diffPure}. */
@@ -17,7 +18,11 @@ export interface DiffPureOptions {
   readonly solver: 'ddpm' | 'sde';
   /** η of the DDPM steps. Default 1. */
   readonly eta: number;
-  /** The VP-SDE of the `'sde'` solver. Default `vpSde()`. */
+  /**
+   * The VP-SDE of the `'sde'` solver. Default: the one matching a linear schedule,
+   * βmin = T·β_0, βmax = T·β_{T−1} (`vpSde()` for `linearSchedule()`); required for a schedule
+   * whose betas are not linear (cosine, most custom ones).
+   */
   readonly sde: VpSde | undefined;
   /** Gradient mode for attacks. Default `'full'`. */
   readonly gradient: GradientMode;
@@ -35,7 +40,8 @@ export interface DiffPureOptions {
  * @param schedule - its schedule.
  * @param options - see {@link DiffPureOptions}.
  * @returns the purifier: `p(x)`, `p(x, tPerSample)`, `p.purify(x, { t, seed })`, `p.with({ steps: [20] })`.
- * @throws RobustError for t* outside [0, T], steps < 1, unknown options.
+ * @throws RobustError for t* outside [0, T], steps < 1, unknown options; `INVALID_ARGUMENT` for
+ *   `solver: 'sde'` without `sde` on a schedule whose betas are not linear (no VP-SDE matches it).
  * @example
  * ```ts
  * const purify = diffPure(unet.predict, linearSchedule(), { t: 100, steps: 20 });
@@ -53,7 +59,8 @@ export function diffPure(model: NoisePredictor, schedule: NoiseSchedule, options
   assertNumber(o.steps, 'steps', fn, { integer: true, min: 1 });
   return createDiffusionPurifier(o.solver === 'sde' ? 'diffpure-sde' : 'diffpure', {
     model, schedule, stages: [o.t], steps: [o.steps], sampler: o.solver, eta: o.eta, guidance: null,
-    sde: o.solver === 'sde' ? o.sde ?? vpSde() : null, gradient: o.gradient, seed: o.seed,
+    sde: o.solver === 'sde' ? o.sde ?? sdeForSchedule(schedule, fn) : null,
+    gradient: o.gradient, seed: o.seed,
   }, fn);
 }
 
