@@ -118,23 +118,6 @@ describe('scheduleFromBetas', () => {
     tf.dispose([x, own, lin]);
   });
 
-  it("derives the 'sde' solver's VP-SDE from linear betas: βmin = T·β_0, βmax = T·β_T−1", () => {
-    const sdeOf = (s: NoiseSchedule) => {
-      const sde = diffPure(gaussianEpsilon(s, 0, 1), s, { solver: 'sde', t: 10 }).settings.sde;
-      return [sde?.betaMin, sde?.betaMax];
-    };
-    expect(sdeOf(linearSchedule())).toEqual([0.1, 20]);
-    expect(sdeOf(scheduleFromBetas(linearSchedule().betas))).toEqual([0.1, 20]);
-    expect(sdeOf(linearSchedule({ T: 500, betaStart: 2e-4, betaEnd: 0.04 }))).toEqual([0.1, 20]);
-    const own = Array.from({ length: 100 }, (_, i) => 1e-3 + 1e-4 * i);
-    expect(sdeOf(scheduleFromBetas(own))).toEqual([0.1, 1.09]);
-    const cosine = cosineSchedule({ T: 100 });
-    expect(expectRobustError(() => sdeOf(cosine)).message).toMatch(/'cosine' schedule's betas/);
-    // an explicit SDE is taken as given
-    const given = diffPure(gaussianEpsilon(cosine, 0, 1), cosine, { solver: 'sde', sde: vpSde() });
-    expect(given.settings.sde?.betaMax).toBe(20);
-  });
-
   it('trainDiffusion trains on it exactly as on the named schedule it copies', async () => {
     const pixels = new Uint8Array(8 * 28 * 28).map((_, i) => (i * 37) % 256);
     const data = { images: pixels, shape: [8, 28, 28, 1] };
