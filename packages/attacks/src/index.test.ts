@@ -1,6 +1,6 @@
 import { RobustError as CoreRobustError } from '@robustjs/core';
 import { expect, it } from 'vitest';
-import { pgd, RobustError, type RobustErrorCode } from './index';
+import { pgd, RobustError, isRobustError, type RobustErrorCode } from './index';
 
 it("re-exports core's RobustError, so an attacks user catches its errors without importing core", () => {
   expect(RobustError).toBe(CoreRobustError);
@@ -11,6 +11,7 @@ it("re-exports core's RobustError, so an attacks user catches its errors without
     caught = e;
   }
   expect(caught).toBeInstanceOf(RobustError);
+  expect(isRobustError(caught)).toBe(true);
   const code: RobustErrorCode = (caught as RobustError).code;
   expect(code).toBe('INVALID_ARGUMENT');
 });

@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 // core's error, re-exported so that a user of this package alone can catch it
-export { RobustError } from '@robustjs/core';
+export { RobustError, isRobustError } from '@robustjs/core';
 export type { RobustErrorCode } from '@robustjs/core';
 export type { Norm, RandomizedClassifier, LossFn } from './types';
 export { crossEntropy } from './crossEntropy';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue } from './errors.js';
+import { RobustError, describeValue, isRobustError } from './errors.js';
 
 describe('describeValue', () => {
   it('formats shapes, strings and scalars', () => {
@@ -35,5 +35,27 @@ describe('describeValue', () => {
   it('cuts long strings and wide arrays', () => {
     expect(describeValue('x'.repeat(1000)).length).toBeLessThanOrEqual(100);
     expect(describeValue(Array.from({ length: 20 }, (_, i) => i))).toBe('[0,1,2,3,4,5,6,7,…]');
+  });
+});
+
+describe('isRobustError', () => {
+  it('recognises this copy\'s RobustError and one from another copy of core, nothing else', () => {
+    expect(isRobustError(new RobustError('OUT_OF_RANGE', "Argument 'eps' …"))).toBe(true);
+    // another copy of @robustjs/core: a different class with the same name and codes
+    class OtherCopy extends Error {
+      readonly code = 'NOT_FOUND';
+      constructor(message: string) {
+        super(message);
+        this.name = 'RobustError';
+      }
+    }
+    const foreign: unknown = new OtherCopy("'loadDad' cannot read 'x'");
+    expect(foreign instanceof RobustError).toBe(false);
+    expect(isRobustError(foreign)).toBe(true);
+    expect(isRobustError(new Error('RobustError'))).toBe(false);
+    const unknownCode = Object.assign(new Error('m'), { name: 'RobustError', code: 'NOPE' });
+    expect(isRobustError(unknownCode)).toBe(false);
+    expect(isRobustError({ name: 'RobustError', code: 'IO_ERROR' })).toBe(false);
+    for (const v of [null, undefined, 'RobustError', 42]) expect(isRobustError(v)).toBe(false);
   });
 });

@@ -62,6 +62,38 @@ export class RobustError extends Error {
   }
 }
 
+/** Every {@link RobustErrorCode}, for {@link isRobustError} (a Record: the compiler checks it). */
+const ROBUST_ERROR_CODES: Readonly<Record<RobustErrorCode, true>> = Object.freeze({
+  INVALID_ARGUMENT: true, OUT_OF_RANGE: true, NOT_FINITE: true, EMPTY_INPUT: true,
+  SHAPE_MISMATCH: true, UNKNOWN_OPTION: true, BACKEND_UNAVAILABLE: true, KERNEL_UNSUPPORTED: true,
+  IO_ERROR: true, CORRUPT_FILE: true, NOT_FOUND: true,
+});
+
+/**
+ * Whether `error` is a {@link RobustError}, also one thrown by another copy of `@robustjs/core`
+ * (two installed versions, or a bundle that inlined one): `instanceof` sees only this copy's class,
+ * so this checks the name and a known {@link RobustErrorCode} as well.
+ *
+ * @param error - anything caught.
+ * @returns `true` for a RobustError of any copy; then `error.code` and `error.message` are set.
+ * @example
+ * ```ts
+ * try {
+ *   pgd(model, x, y, { eps: 2 });
+ * } catch (e) {
+ *   if (isRobustError(e) && e.code === 'OUT_OF_RANGE') console.error(e.message);
+ *   else throw e;
+ * }
+ * ```
+ */
+export function isRobustError(error: unknown): error is RobustError {
+  if (error instanceof RobustError) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  return name === 'RobustError' && typeof message === 'string' && typeof code === 'string' &&
+    Object.hasOwn(ROBUST_ERROR_CODES, code);
+}
+
 /**
  * Throws a {@link RobustError} with `code` and the lazily built message when `cond` is false.
  * The message thunk runs only on failure, so building it may be costly.

@@ -17,7 +17,7 @@ export type {
 } from './defense';
 export { assertDefense } from './validate/assertDefense';
 export { readClassifyOptions } from './validate/readClassifyOptions';
-export { RobustError, assert, describeValue } from './errors';
+export { RobustError, isRobustError, assert, describeValue } from './errors';
 export type { RobustErrorCode } from './errors';
 export { assertImages } from './validate/assertImages';
 export type { AssertImagesOptions } from './validate/assertImages';

@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 // core's error, re-exported so that a user of this package alone can catch it
-export { RobustError } from '@robustjs/core';
+export { RobustError, isRobustError } from '@robustjs/core';
 export type { RobustErrorCode } from '@robustjs/core';
 export type * from './types';
 export { FASHION_MNIST_CLASSES, MNIST_CLASSES, CIFAR10_CLASSES } from './classNames';

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 // core's error, re-exported so that a user of this package alone can catch it
-export { RobustError } from '@robustjs/core';
+export { RobustError, isRobustError } from '@robustjs/core';
 export type { RobustErrorCode } from '@robustjs/core';
 export { linearSchedule, cosineSchedule, alphaBar, assertSchedule } from './schedule';
 export type { NoiseSchedule, LinearScheduleOptions, CosineScheduleOptions } from './schedule';

@@ -1,6 +1,6 @@
 import { RobustError as CoreRobustError } from '@robustjs/core';
 import { expect, it } from 'vitest';
-import { RobustError, ssniTimesteps, type RobustErrorCode } from './index';
+import { isRobustError, RobustError, ssniTimesteps, type RobustErrorCode } from './index';
 
 it("re-exports core's RobustError, so an ssni user catches its errors without importing core", () => {
   expect(RobustError).toBe(CoreRobustError);
@@ -11,6 +11,7 @@ it("re-exports core's RobustError, so an ssni user catches its errors without im
     caught = e;
   }
   expect(caught).toBeInstanceOf(RobustError);
+  expect(isRobustError(caught)).toBe(true);
   const code: RobustErrorCode = (caught as RobustError).code;
   expect(code).toBe('OUT_OF_RANGE');
 });

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 // core's error, re-exported so that a user of this package alone can catch it
-export { RobustError } from '@robustjs/core';
+export { RobustError, isRobustError } from '@robustjs/core';
 export type { RobustErrorCode } from '@robustjs/core';
 export type * from './manifestTypes';
 export { buildArchitecture, FEATURE_LAYER } from './architectures';
