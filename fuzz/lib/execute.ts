@@ -16,8 +16,10 @@ export interface Outcome {
   readonly kind: 'accept' | 'reject' | 'failure';
   /** The RobustError code, the target's expected error code, or the failure's description. */
   readonly code: string;
-  /** Milliseconds of the first run. */
+  /** Milliseconds of the first run (wall clock). */
   readonly ms: number;
+  /** CPU milliseconds (user + system) of the first run, when measured. */
+  readonly cpuMs?: number;
   /** Peak RSS during the input above the RSS before it, in bytes (-1: unknown). */
   readonly rssDelta: number;
   /** The input's size in bytes. */
@@ -98,12 +100,15 @@ export async function execute(
   const tensors = tf.memory().numTensors;
   const before = resetPeak();
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const first = await attempt(target, input, ctx);
   const ms = performance.now() - t0;
+  const c1 = process.cpuUsage(c0);
+  const cpuMs = (c1.user + c1.system) / 1000;
   const second = first.ok ? await attempt(target, input, ctx) : undefined;
   const hwm = peak();
   const rssDelta = before < 0 || hwm < 0 ? -1 : Math.max(0, hwm - before);
-  const base = { index, ms, rssDelta, size };
+  const base = { index, ms, cpuMs, rssDelta, size };
   const leaked = tf.memory().numTensors - tensors;
   const fail = (code: string, error?: unknown) => ({
     ...base,
