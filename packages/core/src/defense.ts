@@ -4,7 +4,7 @@
  * CLI know defenses only through it.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Images, Logits } from './types';
+import type { Classifier, Images, Logits } from './types';
 
 /** A JSON value (what a defense's settings and info records are made of). */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -62,6 +62,45 @@ export type SurfaceGradient =
   | 'none';
 
 /**
+ * One deterministic step of a purification chain on the diffusion range [−1,1] (same input → same
+ * output: its noise comes from a fixed seed): state `u` `[N,H,W,C]` and the chain's guide u₀
+ * `[N,H,W,C]` → the next state. Steps that read the guide (GDMP's guidance) set `usesGuide`.
+ */
+export type ChainStep = ((u: tf.Tensor4D, guide: tf.Tensor4D) => tf.Tensor4D) & {
+  readonly usesGuide?: boolean;
+};
+
+/**
+ * The internals of a diffusion purification defense that attacks on the chain itself need
+ * (DiffAttack: the intermediate states; Diff-PGD: an SDEdit chain with the defense's noise
+ * predictor). States live on the diffusion range: u₀ = 2x − 1, u_{k+1} = steps[k](u_k, u₀), and the
+ * purified image is clip((u_L + 1)/2, 0, 1), classified by `classifier`; `surface.model(x, s)`
+ * equals `classifier` of the purified image of `chain(N, s)`.
+ */
+export interface DiffusionChainSurface {
+  /** The classifier after purification: images `[N,H,W,C]` in [0,1] → logits `[N,K]`. */
+  readonly classifier: Classifier;
+  /** The number of steps L of `chain` (noising and denoising steps of every stage). */
+  readonly length: number;
+  /** The first stage's timestep t* (the noise level an SDEdit of the same strength starts from). */
+  readonly tStar: number;
+  /** The schedule's number of timesteps T. */
+  readonly T: number;
+  /**
+   * The chain `surface.model` runs for a batch of `n` images and draw seed `seed` (an integer ≥ 1).
+   * @returns L deterministic steps.
+   */
+  chain(n: number, seed: number): readonly ChainStep[];
+  /**
+   * An SDEdit chain with the same noise predictor and schedule (Meng et al. 2022, as Diff-PGD uses
+   * it): noise to timestep `tStar` (1 … T), then `steps` (1 … tStar) respaced deterministic DDIM
+   * steps (η = 0) to 0.
+   * @returns `steps + 1` deterministic steps.
+   */
+  sdedit(n: number, seed: number, tStar: number, steps: number): readonly ChainStep[];
+}
+
+/**
  * What an adaptive attacker should differentiate: the model, the extra loss terms, and whether the defense
  * is randomized (then gradients are averaged over draws: EOT).
  */
@@ -90,6 +129,12 @@ export interface AttackSurface {
   readonly recommendedAttacks: readonly { readonly name: string; readonly [option: string]: JsonValue }[];
   /** The smallest batch the defense classifies (batch defenses such as DAD route whole batches); 1 otherwise. */
   readonly minBatchSize: number;
+  /**
+   * The purification chain behind `model`, for attacks on the chain itself (DiffAttack, Diff-PGD);
+   * present on diffusion purification defenses (`purifierDefense` around DiffPure, GDMP or GNS),
+   * absent elsewhere.
+   */
+  readonly diffusion?: DiffusionChainSurface;
 }
 
 /** A defense described as JSON: what is reported next to every number it produces. */

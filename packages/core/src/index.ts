@@ -13,7 +13,7 @@
 export type * from './types';
 export type {
   JsonValue, DefenseInfo, DefenseClassifyOptions, DefenseOutput, SurfaceTerm, SurfaceGradient, AttackSurface,
-  DefenseDescription, Defense,
+  DefenseDescription, Defense, ChainStep, DiffusionChainSurface,
 } from './defense';
 export { assertDefense } from './validate/assertDefense';
 export { readClassifyOptions } from './validate/readClassifyOptions';

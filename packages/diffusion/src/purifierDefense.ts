@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream, readClassifyOptions } from '@robustjs/core';
 import type { AttackSurface, Classifier, Defense, DefenseDescription, DefenseInfo, Images, JsonValue, SurfaceGradient } from '@robustjs/core';
-import type { DiffusionPurifierSettings } from './purifiers/types';
+import type { DiffusionChainSurface } from '@robustjs/core';
+import type { DiffusionPurifier, DiffusionPurifierSettings } from './purifiers/types';
 
 /**
  * What {@link purifierDefense} wraps: anything with `purify(x, { seed })` → images `[N,H,W,C]` in [0,1] (a
@@ -46,6 +47,37 @@ const HOW: Readonly<Record<string, string>> = Object.freeze({
 const isPurifier = (p: unknown): p is SeededPurifier =>
   (typeof p === 'object' || typeof p === 'function') && p !== null && typeof (p as SeededPurifier).purify === 'function';
 
+/**
+ * Whether `p` is a `DiffusionPurifier` (has `chain`, `with` and settings with a noise predictor).
+ */
+const isDiffusionPurifier = (p: SeededPurifier): p is SeededPurifier & DiffusionPurifier =>
+  typeof (p as Partial<DiffusionPurifier>).chain === 'function' &&
+  typeof (p as Partial<DiffusionPurifier>).with === 'function' &&
+  typeof p.settings?.model === 'function';
+
+/**
+ * The chain surface of a diffusion surrogate (core's `DiffusionChainSurface`): its chain, and
+ * SDEdit chains with its noise predictor (one DDPM-sampler stage, η = 0, no guidance).
+ */
+function chainSurface(classifier: Classifier, p: DiffusionPurifier): DiffusionChainSurface {
+  const fn = 'surface.diffusion.sdedit';
+  return Object.freeze({
+    classifier,
+    length: p.chain(1, 1).length,
+    tStar: p.settings.stages[0]!,
+    T: p.settings.schedule.T,
+    chain: (n: number, seed: number) => p.chain(n, seed),
+    sdedit(n: number, seed: number, tStar: number, steps: number) {
+      assertNumber(tStar, 'tStar', fn, { integer: true, min: 1, max: p.settings.schedule.T });
+      assertNumber(steps, 'steps', fn, { integer: true, min: 1, max: tStar });
+      const sdedit = p.with({
+        stages: [tStar], steps: [steps], sampler: 'ddpm', eta: 0, guidance: null, gradient: 'full',
+      });
+      return sdedit.chain(n, seed);
+    },
+  });
+}
+
 /** Whether `v` is plain JSON: strings, finite numbers, booleans, null, arrays and plain objects of them (acyclic). */
 const isJson = (v: unknown, depth = 0): boolean => {
   if (depth > 32) return false;
@@ -87,7 +119,10 @@ function chainSettings(s: Partial<DiffusionPurifierSettings> | undefined): Recor
  *   the first run's purified images `[N,H,W,C]` in [0,1]; `info` is `{}`.
  * - `surface.model(x, s)` = `classifier(surrogate.purify(x, { seed: s }))`, randomized; `gradient` is `'bpda'` when
  *   the surrogate's `settings.gradient` is `'bpda'`, `'exact'` when the surrogate is the purifier (or the same
- *   chain), else `'surrogate'`; the recommended attack is `pgd-eot`.
+ *   chain), else `'surrogate'`; the recommended attack is `pgd-eot`. When the surrogate is a
+ * diffusion purifier,   `surface.diffusion` (core's `DiffusionChainSurface`) exposes its chain
+ * `surrogate.chain(N, s)` and SDEdit chains   with its noise predictor, for DiffAttack and
+ * Diff-PGD.
  *
  * @param classifier - logits `[N,K]` of images `[N,H,W,C]` in [0,1].
  * @param purifier - the defense's purifier (`purify(x, { seed })`).
@@ -149,6 +184,7 @@ export function purifierDefense(classifier: Classifier, purifier: SeededPurifier
     model: (x: Images, seed: number) => tf.tidy(() => classifier(surrogate.purify(x, { seed }))),
     randomized: true, gradient, description, terms: Object.freeze({}),
     recommendedAttacks: Object.freeze([Object.freeze({ name: 'pgd-eot' })]), minBatchSize: 1,
+    ...(isDiffusionPurifier(surrogate) ? { diffusion: chainSurface(classifier, surrogate) } : {}),
   });
 
   return Object.freeze({

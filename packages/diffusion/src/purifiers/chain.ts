@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkpointed } from '@robustjs/core';
+import { checkpointed, type ChainStep } from '@robustjs/core';
 
 /**
  * How gradients flow through a purifier when an attack differentiates it:
@@ -15,11 +15,8 @@ import { checkpointed } from '@robustjs/core';
  */
 export type GradientMode = 'full' | 'checkpoint' | 'bpda';
 
-/**
- * A deterministic step of a chain: same input → same output (its noise comes from a fixed seed). `guide` is the
- * chain's guidance target (GDMP's input image); steps that read it set `usesGuide`.
- */
-export type ChainStep = ((u: tf.Tensor4D, guide: tf.Tensor4D) => tf.Tensor4D) & { readonly usesGuide?: boolean };
+/** A deterministic step of a chain (core's `ChainStep`): same input → same output. */
+export type { ChainStep };
 
 /**
  * Runs a chain of steps with the given gradient mode (internal).

@@ -113,12 +113,23 @@ export function createDiffusionPurifier(kind: string, settings: DiffusionPurifie
     return s.gradient === 'bpda' ? bpdaIdentity(run)(x) : run(x);
   };
 
+  const chain = (n: number, seed: number): readonly ChainStep[] => {
+    const call = `${kind}.chain`;
+    assertNumber(n, 'n', call, { integer: true, min: 1 });
+    assertNumber(seed, 'seed', call, { integer: true });
+    const seeds = seedStream(seed);
+    const T = s.schedule.T;
+    const ts = s.stages.map((tStar, k) => stageTimesteps(undefined, k, tStar, n, T, call));
+    return Object.freeze(ts.flatMap((t, k) => stageSteps(s, t, s.steps[k]!, () => seeds.next())));
+  };
+
   const callable = ((x: Images, t?: TimestepsLike, options: { seed?: number } = {}) =>
     purify(x, { ...options, ...(t === undefined ? {} : { t }) })) as DiffusionPurifier;
   return Object.assign(callable, {
     kind,
     settings: s,
     purify,
+    chain,
     with(changes: Partial<Omit<DiffusionPurifierSettings, 'model' | 'schedule'>>) {
       const unknown = Object.keys(changes).filter((k) => !(KEYS as readonly string[]).includes(k));
       assert(unknown.length === 0, 'UNKNOWN_OPTION', () =>

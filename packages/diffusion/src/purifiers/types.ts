@@ -3,6 +3,7 @@ import type { Images, NoisePredictor, PurifierOptions, TimestepPurifier } from '
 import type { NoiseSchedule } from '../schedule';
 import type { TimestepsLike } from '../timesteps';
 import type { VpSde } from '../vpSde';
+import type { ChainStep } from '@robustjs/core';
 import type { GradientMode } from './chain';
 
 /** The sampler a purifier stage runs. */
@@ -66,6 +67,18 @@ export interface DiffusionPurifier extends TimestepPurifier {
    * @throws RobustError for malformed images, timesteps outside [0, T] or of another length than N.
    */
   purify(x: Images, options?: PurifyOptions): tf.Tensor4D;
+  /**
+   * The chain `purify(x, { seed })` runs with the stages' default timesteps, as deterministic steps
+   * on the diffusion range: with u₀ = 2x − 1, u_{k+1} = steps[k](u_k, u₀) and purified = clip((u_L
+   * + 1)/2, 0, 1). Each stage contributes its noising step and its denoising steps (L = Σ (steps[s]
+   * + 1) for the DDPM and GDMP samplers). For attacks that need the intermediate states
+   * (DiffAttack's deviated-reconstruction loss and its segment-wise gradient).
+   * @param n - the batch size N ≥ 1 (the steps draw noise of shape `[N,H,W,C]`).
+   * @param seed - the draw seed (an integer), as `purify`'s `seed`.
+   * @returns the L steps, each `(u [N,H,W,C], guide [N,H,W,C]) → [N,H,W,C]`, deterministic.
+   * @throws RobustError `INVALID_ARGUMENT` for n or seed that are not integers (n ≥ 1).
+   */
+  chain(n: number, seed: number): readonly ChainStep[];
   /** A purifier with some settings changed (e.g. `{ steps: [20] }` for the attack's surrogate chain). */
   with(changes: Partial<Omit<DiffusionPurifierSettings, 'model' | 'schedule'>>): DiffusionPurifier;
 }
