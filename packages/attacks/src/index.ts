@@ -58,6 +58,8 @@ export { diffAttack, DIFF_ATTACK_DEFAULTS } from './evaluation/diffAttack';
 export type { DiffAttackOptions } from './evaluation/diffAttack';
 export { diffPgdAttack, DIFF_PGD_ATTACK_DEFAULTS } from './evaluation/diffPgdAttack';
 export type { DiffPgdAttackOptions, DiffPgdVersion } from './evaluation/diffPgdAttack';
+export { ssniEpsAwareAttack, SSNI_EPS_AWARE_ATTACK_DEFAULTS } from './evaluation/ssniEpsAwareAttack';
+export type { SsniEpsAwareAttackOptions, EpsGradient } from './evaluation/ssniEpsAwareAttack';
 export { wilson, pairedDifference } from './evaluation/intervals';
 export type { Proportion, PairedDifference } from './evaluation/intervals';
 export type { Fidelity } from './fidelity';

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream, untaped } from '@robustjs/core';
+import { bpdaIdentity } from '@robustjs/core';
 import type { Images, NoisePredictor } from '@robustjs/core';
 import { describeProcess, epsGrid, type DiffusionProcess, type GridPoint } from './process';
 
@@ -157,10 +158,36 @@ function epsNormTensor(
   x: Images,
   o: Readonly<EpsNormOptions>,
 ): tf.Tensor1D {
+  return untaped(normsBody(model, process, o))(x);
+}
+
+/**
+ * The same norms `[N]` as {@link epsNorm} (same noise draws), on the gradient tape (internal;
+ * SSNI's `epsNorm` surface term): `'exact'` differentiates through ε_θ, `'bpda'` takes ε_θ's
+ * Jacobian with respect to its input as the identity (BPDA, Athalye et al. 2018) while the forward
+ * pass is exact.
+ */
+export function epsNormOnTape(
+  model: NoisePredictor,
+  process: DiffusionProcess,
+  x: Images,
+  o: Readonly<EpsNormOptions>,
+  gradient: 'exact' | 'bpda',
+): tf.Tensor1D {
+  const bpda: NoisePredictor = (u, t) => bpdaIdentity((uu: tf.Tensor4D) => model(uu, t))(u);
+  return tf.tidy(() => normsBody(gradient === 'exact' ? model : bpda, process, o)(x));
+}
+
+/** The norms' computation `[N,H,W,C]` → `[N]` (internal; taped or not by the caller). */
+function normsBody(
+  model: NoisePredictor,
+  process: DiffusionProcess,
+  o: Readonly<EpsNormOptions>,
+): (x: tf.Tensor4D) => tf.Tensor1D {
   const grid = epsGrid(process, o.steps, 'epsNorm');
   const isInt = (process as { alphasCumprod?: unknown }).alphasCumprod instanceof Float64Array;
   const seeds = seedStream(o.seed);
-  return untaped((xx: tf.Tensor4D) => {
+  return ((xx: tf.Tensor4D) => {
     const n = xx.shape[0];
     const parts: tf.Tensor1D[] = [];
     for (let start = 0; start < n; start += o.batchSize) {
@@ -175,5 +202,5 @@ function epsNormTensor(
     const out = tf.concat(parts) as tf.Tensor1D;
     tf.dispose(parts);
     return out;
-  })(x);
+  });
 }

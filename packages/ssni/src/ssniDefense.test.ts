@@ -124,7 +124,8 @@ describe('ssniDefense', () => {
     expect(full.surface.gradient).toBe('exact'); // default surrogate steps = the defense's K + b
     expect(full.surface.description).toBe("full backprop through a 6-step DiffPure chain (the defense's own), EPS norms and t(x) recomputed on every iterate (no gradient through t(x))");
     expect(full.surface.recommendedAttacks).toEqual([{ name: 'pgd-eot' }]);
-    expect(full.surface).toMatchObject({ randomized: true, terms: {}, minBatchSize: 1 });
+    expect(full.surface).toMatchObject({ randomized: true, minBatchSize: 1 });
+    expect(Object.keys(full.surface.terms)).toEqual(['epsNorm', 'epsNormBpda']);
     const d = full.describe();
     expect(d).toMatchObject({ label: 'DiffPure + SSNI-N', kind: 'ssni', modifies: 'DiffPure' });
     expect(d.settings).toMatchObject({

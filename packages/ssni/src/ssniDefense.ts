@@ -6,7 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertNumber, describeValue, resolveOptions, seedStream, readClassifyOptions } from '@robustjs/core';
 import type { AttackSurface, Classifier, Defense, DefenseDescription, DefenseInfo, Images, Logits } from '@robustjs/core';
+import type { SurfaceTerm } from '@robustjs/core';
 import type { GradientMode } from '@robustjs/diffusion';
+import { epsNormOnTape } from './epsNorm';
 import { ssniAttackModel } from './ssniAttackModel';
 import type { SsniBase, SsniPurifier } from './ssniTypes';
 import { isPlainPurifier } from './timestepPurifier';
@@ -76,12 +78,37 @@ const isJson = (v: unknown, depth = 0): boolean => {
 };
 
 /**
+ * SSNI's surface terms (internal): the EPS norm e(x) `[N]` of the surrogate's estimator (its model,
+ * process, EPS steps and seed: the norms t(x) is computed from), differentiable through ε_θ
+ * (`epsNorm`) or with ε_θ's Jacobian taken as the identity (`epsNormBpda`). An attacker who lowers
+ * e(x) lowers t(x): the EPS-aware attack descends it.
+ */
+function epsTerms(ssni: SsniPurifier<SsniBase>): Readonly<Record<string, SurfaceTerm>> {
+  const { model, process, settings: s } = ssni;
+  const o = Object.freeze({ steps: s.epsSteps, seed: s.epsSeed, batchSize: s.batchSize });
+  const what = `SSNI's EPS norm e(x) per image (${s.epsSteps} grid points, seed ${s.epsSeed})`;
+  return Object.freeze({
+    epsNorm: Object.freeze({
+      description: `${what}, differentiated through the score network`,
+      value: (x: Images) => epsNormOnTape(model, process, x, o, 'exact'),
+    }),
+    epsNormBpda: Object.freeze({
+      description: `${what}, BPDA: the score network's Jacobian taken as the identity`,
+      value: (x: Images) => epsNormOnTape(model, process, x, o, 'bpda'),
+    }),
+  });
+}
+
+/**
  * SSNI (Sun et al., ICML 2025) as a core {@link Defense}: `classify` computes each image's EPS norm, its per-stage
  * timesteps t(x), purifies with them (`runs` times with seeds `seedStream(seed).nextSeed()`, ties of the vote to the
  * smaller class) and classifies; the attack surface is {@link ssniAttackModel} around `surrogate` (norms and t(x)
  * recomputed without gradient on every iterate, cached per input tensor, backprop through the surrogate chain with
  * those t), randomized. `surface.gradient` is `'exact'` when the surrogate chain is the defense's own (same SSNI
  * purifier, same steps; always for a plain timestep purifier without BPDA), `'surrogate'` otherwise, `'bpda'` for BPDA.
+ * `surface.terms` holds `epsNorm` and `epsNormBpda`: e(x) `[N]` on the gradient tape (through the
+ * score network, or BPDA around it), for attacks that lower t(x) (`ssniEpsAwareAttack` of
+ * `@robustjs/attacks`).
  *
  * Shapes: images `[N,H,W,C]` in [0,1]; logits `[N,K]` (runs 1: the classifier's logits; runs > 1: float32 vote counts);
  * info `{ norms: number[N], timesteps: number[N] }`.
@@ -161,7 +188,7 @@ export function ssniDefense(classifier: Classifier, ssni: SsniPurifier<SsniBase>
     randomized: true,
     gradient,
     description,
-    terms: Object.freeze({}),
+    terms: epsTerms(surrogate),
     recommendedAttacks: Object.freeze([Object.freeze({ name: 'pgd-eot' })]),
     minBatchSize: 1,
   });

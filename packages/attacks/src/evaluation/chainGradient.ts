@@ -47,9 +47,11 @@ export interface ChainGradientOptions {
  *   `reference`, before any work.
  * @example
  * ```ts
- * const g = chainGradient(x, defense.surface.diffusion!.chain(x.shape[0], 1), { segment: 2, final:
- * (u) => tf.sum(crossEntropy(classifier(tf.clipByValue(tf.mul(tf.add(u, 1), 0.5), 0, 1)), y)), });
- * // [N,H,W,C]
+ * const toImage = (u: tf.Tensor4D) => tf.clipByValue(tf.mul(tf.add(u, 1), 0.5), 0, 1);
+ * const g = chainGradient(x, defense.surface.diffusion!.chain(x.shape[0], 1), {
+ *   segment: 2,
+ *   final: (u) => tf.sum(crossEntropy(classifier(toImage(u)), y)),
+ * }); // [N,H,W,C]
  * ```
  */
 export function chainGradient(

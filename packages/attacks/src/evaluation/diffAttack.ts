@@ -82,9 +82,10 @@ export const DIFF_ATTACK_DEFAULTS = Object.freeze({
  *   `segment` that does not divide the chain's steps.
  * @example
  * ```ts
- * const attack = diffAttack({ steps: 20, segment: 2, deviation: 1 }); const result = await
- * evaluateDefense(defense, evaluationData(x, y), { attacks: [attack], threat: { norm: 'linf', eps:
- * 0.1 } });
+ * const attack = diffAttack({ steps: 20, segment: 2, deviation: 1 });
+ * const result = await evaluateDefense(defense, evaluationData(x, y), {
+ *   attacks: [attack], threat: { norm: 'linf', eps: 0.1 },
+ * });
  * ```
  */
 export function diffAttack(options?: DiffAttackOptions): EvaluationAttack {

@@ -133,9 +133,10 @@ const GRADIENTS: Readonly<
  *   tStar.
  * @example
  * ```ts
- * const attack = diffPgdAttack({ steps: 10, ddimSteps: 5, version: 'v2' }); const result = await
- * evaluateDefense(defense, evaluationData(x, y), { attacks: [attack], threat: { norm: 'linf', eps:
- * 0.1 } });
+ * const attack = diffPgdAttack({ steps: 10, ddimSteps: 5, version: 'v2' });
+ * const result = await evaluateDefense(defense, evaluationData(x, y), {
+ *   attacks: [attack], threat: { norm: 'linf', eps: 0.1 },
+ * });
  * ```
  */
 export function diffPgdAttack(options?: DiffPgdAttackOptions): EvaluationAttack {
