@@ -3,6 +3,7 @@
  * Budget keys (steps, stepSize, eot, randomStart, chunkSize) default to the protocol's `attack` and `chunkSize`.
  */
 import { autoAttackRandAttack, mma, pgdEotAttack, transferAttack, type EvaluationAttack } from '@robustjs/attacks';
+import { diffAttack, diffPgdAttack, ssniEpsAwareAttack } from '@robustjs/attacks';
 import { RobustError, type Classifier } from '@robustjs/core';
 import { dadAdaptiveEvaluationAttack } from '@robustjs/dad';
 import { CliError } from '../errors';
@@ -49,6 +50,24 @@ export const ATTACKS: ReadonlyMap<string, AttackEntry> = new Map<string, AttackE
       ...budget(p), objectives: ['detect', 'evade', 'threshold'], alpha: 0.01, lambda: 100, margin: 0.9, fraction: 1,
     }),
     create: (o) => dadAdaptiveEvaluationAttack(o),
+  }],
+  // DiffAttack (Kang et al. 2023): CE + α·deviated reconstruction, exact segment-wise chain gradient
+  ['diffattack', {
+    defaults: (p) => ({ ...budget(p), chunkSize: p.chunkSize, deviation: 1, segment: 1 }),
+    create: (o) => diffAttack(o),
+  }],
+  // Diff-PGD (Xue et al. 2023): PGD through an SDEdit of x + δ (v1), or at its output (v2)
+  ['diff-pgd', {
+    defaults: (p) => ({
+      steps: p.attack.steps, stepSize: p.attack.stepSize, eot: p.attack.eot, chunkSize: p.chunkSize,
+      tStar: null, ddimSteps: 5, version: 'v1', randomStart: null,
+    }),
+    create: (o) => diffPgdAttack(o),
+  }],
+  // SSNI's EPS-aware attack: CE ascent minus λ·e(x), so that t(x) shrinks
+  ['ssni-eps-aware', {
+    defaults: (p) => ({ ...budget(p), chunkSize: p.chunkSize, lambda: 1, epsGradient: 'exact' }),
+    create: (o) => ssniEpsAwareAttack(o),
   }],
   // MMA (Gao et al. 2021) on the undefended classifier, handed to the defense: DAD's detection protocol
   ['mma-transfer', {
