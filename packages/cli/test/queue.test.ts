@@ -45,10 +45,11 @@ describe.skipIf(REDIS === undefined && !CI)('submit / worker / status on BullMQ'
     const code = await runCli(args, io);
     return { code, out: io.out(), err: io.err(), ms: Date.now() - t0 };
   };
-  // Short locks so a killed worker's shard is retried within seconds (a DiffPure batch here takes about 1 s).
+  // Short locks so a killed worker's shard is retried within seconds (a DiffPure batch here takes about 1 s on an
+  // idle machine, up to 15 s on two loaded cores: the lock must outlast the longest batch or the shard stalls).
   const startWorkerProcess = (): WorkerProcess => {
     const child = spawn(process.execPath, ['--conditions=@robustjs/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'worker',
-      '--redis', url, '--backend', 'wasm', '--lock-duration', '6000', '--stalled-interval', '1000'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      '--redis', url, '--backend', 'wasm', '--lock-duration', '30000', '--stalled-interval', '1000'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     const w: WorkerProcess = { child, stderr: '' };
     child.stderr?.on('data', (d: Buffer) => {
       w.stderr += d.toString();
@@ -82,7 +83,8 @@ describe.skipIf(REDIS === undefined && !CI)('submit / worker / status on BullMQ'
       expect(r.err).toMatch(/^robustjs: error: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\); start redis-server or pass --redis redis:\/\/host:port\.\n$/);
       expect(r.ms).toBeLessThan(5000);
     }
-    expect((await cli(['submit', file, '--shards', '0', '--redis', url])).err).toBe("robustjs: error: Option '--shards' must be an integer ≥ 1, got '0'.\n");
+    expect((await cli(['submit', file, '--shards', '0', '--redis', url])).err)
+      .toBe("robustjs: error: Option '--shards' must be an integer ≥ 1, got '0'. Pass e.g. --shards 1.\n");
     const unknown = await cli(['status', 'no-such-run', '--redis', url]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/^robustjs: error: No run 'no-such-run' in the queue .*\n$/);
