@@ -73,9 +73,9 @@ export type ChainStep = ((u: tf.Tensor4D, guide: tf.Tensor4D) => tf.Tensor4D) & 
 /**
  * The internals of a diffusion purification defense that attacks on the chain itself need
  * (DiffAttack: the intermediate states; Diff-PGD: an SDEdit chain with the defense's noise
- * predictor). States live on the diffusion range: u₀ = 2x − 1, u_{k+1} = steps[k](u_k, u₀), and the
- * purified image is clip((u_L + 1)/2, 0, 1), classified by `classifier`; `surface.model(x, s)`
- * equals `classifier` of the purified image of `chain(N, s)`.
+ * predictor). States live on the diffusion range: u₀ = 2x − 1, `u_{k+1} = steps[k](u_k, u₀)`,
+ * and the purified image is `clip((u_L + 1)/2, 0, 1)`, classified by `classifier`;
+ * `surface.model(x, s)` equals `classifier` of the purified image of `chain(N, s)`.
  */
 export interface DiffusionChainSurface {
   /** The classifier after purification: images `[N,H,W,C]` in [0,1] → logits `[N,K]`. */

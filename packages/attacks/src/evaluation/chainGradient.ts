@@ -21,7 +21,7 @@ export interface ChainGradientOptions {
 
 /**
  * The exact gradient, with respect to the images x, of `J(x) = final(u_L) + α Σ_{k=1..L} Σ_n
- * mean((u_k − r_k)²)`, u₀ = 2x − 1, u_{k+1} = steps[k](u_k, u₀), by segment-wise
+ * mean((u_k − r_k)²)`, u₀ = 2x − 1, `u_{k+1} = steps[k](u_k, u₀)`, by segment-wise
  * forwarding-backwarding (DiffAttack, Kang et al., NeurIPS 2023):
  *
  * 1. Forward the chain off the tape, keeping only the segment boundaries u₀, u_S, u_{2S}, … (and

@@ -18,16 +18,31 @@ describe('the attack table: diffattack, diff-pgd, ssni-eps-aware', () => {
     ];
     const [a, b, c] = createAttacks(specs, protocol, 'attacks', classifier);
     expect(a!.name).toBe('diffattack');
-    expect(a!.settings).toMatchObject({ steps: protocol.attack.steps, eot: protocol.attack.eot, segment: 2 });
+    expect(a!.settings).toMatchObject({
+      steps: protocol.attack.steps,
+      eot: protocol.attack.eot,
+      segment: 2,
+    });
     expect(b!.name).toBe('diff-pgd');
-    expect(b!.settings).toMatchObject({ version: 'v2', ddimSteps: 5, tStar: null, randomStart: false });
+    expect(b!.settings).toMatchObject({
+      version: 'v2',
+      ddimSteps: 5,
+      tStar: null,
+      randomStart: false,
+    });
     expect(c!.name).toBe('ssni-eps-aware');
-    expect(c!.settings).toMatchObject({ lambda: 0.5, epsGradient: 'bpda', chunkSize: protocol.chunkSize });
+    expect(c!.settings).toMatchObject({
+      lambda: 0.5,
+      epsGradient: 'bpda',
+      chunkSize: protocol.chunkSize,
+    });
   });
 
   it('reports a value the library rejects as a CliError naming the entry', () => {
     const bad = [{ name: 'diffattack', segment: 0 }];
     expect(() => createAttacks(bad, protocol, 'attacks', classifier)).toThrow(CliError);
-    expect(() => createAttacks(bad, protocol, 'attacks', classifier)).toThrow(/'attacks\[0\]' \(diffattack\)/);
+    expect(() => createAttacks(bad, protocol, 'attacks', classifier)).toThrow(
+      /'attacks\[0\]' \(diffattack\)/,
+    );
   });
 });

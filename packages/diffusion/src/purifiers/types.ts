@@ -69,9 +69,9 @@ export interface DiffusionPurifier extends TimestepPurifier {
   purify(x: Images, options?: PurifyOptions): tf.Tensor4D;
   /**
    * The chain `purify(x, { seed })` runs with the stages' default timesteps, as deterministic steps
-   * on the diffusion range: with u₀ = 2x − 1, u_{k+1} = steps[k](u_k, u₀) and purified = clip((u_L
-   * + 1)/2, 0, 1). Each stage contributes its noising step and its denoising steps (L = Σ (steps[s]
-   * + 1) for the DDPM and GDMP samplers). For attacks that need the intermediate states
+   * on the diffusion range: with u₀ = 2x − 1, `u_{k+1} = steps[k](u_k, u₀)` and purified =
+   * `clip((u_L + 1)/2, 0, 1)`. Each stage contributes its noising step and its denoising steps
+   * (L = Σ (steps[s] + 1) for the DDPM and GDMP samplers). For attacks that need the intermediate states
    * (DiffAttack's deviated-reconstruction loss and its segment-wise gradient).
    * @param n - the batch size N ≥ 1 (the steps draw noise of shape `[N,H,W,C]`).
    * @param seed - the draw seed (an integer), as `purify`'s `seed`.
