@@ -8,10 +8,11 @@
  * forwarding-backwarding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
+import { assert, assertNumber, resolveOptions } from '@robustjs/core';
 import type { Defense, DiffusionChainSurface, Images, Labels } from '@robustjs/core';
 import { chainGradient, checkSegment } from './chainGradient';
 import { chunkedAscent } from './chunkedAscent';
+import { checkBudget } from './budget';
 import type { EvaluationAttack, EvaluationAttackContext } from './types';
 
 /** Options of {@link diffAttack}. */
@@ -91,21 +92,9 @@ export const DIFF_ATTACK_DEFAULTS = Object.freeze({
 export function diffAttack(options?: DiffAttackOptions): EvaluationAttack {
   const fn = 'diffAttack';
   const o = resolveOptions(fn, DIFF_ATTACK_DEFAULTS, options);
-  assertNumber(o.steps, 'steps', fn, { integer: true, min: 0 });
-  const givenStep = o.stepSize ?? null;
-  if (givenStep !== null) assertNumber(givenStep, 'stepSize', fn, { greaterThan: 0 });
-  assertNumber(o.eot, 'eot', fn, { integer: true, min: 1 });
+  const givenStep = checkBudget(o, fn);
   assertNumber(o.deviation, 'deviation', fn, { min: 0 });
   assertNumber(o.segment, 'segment', fn, { integer: true, min: 1 });
-  assertNumber(o.chunkSize, 'chunkSize', fn, { integer: true, min: 1 });
-  assert(
-    typeof o.randomStart === 'boolean',
-    'INVALID_ARGUMENT',
-    () =>
-      `Option 'randomStart' passed to '${fn}' must be true or false, got ${describeValue(
-        o.randomStart,
-      )}.`,
-  );
   const settings = Object.freeze({
     steps: o.steps,
     stepSize: givenStep,

@@ -12,6 +12,7 @@ import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/c
 import type { ChainStep, Defense, DiffusionChainSurface, Images, Labels } from '@robustjs/core';
 import { chainGradient } from './chainGradient';
 import { chunkedAscent } from './chunkedAscent';
+import { checkBudget } from './budget';
 import type { EvaluationAttack, EvaluationAttackContext } from './types';
 
 /**
@@ -142,14 +143,11 @@ const GRADIENTS: Readonly<
 export function diffPgdAttack(options?: DiffPgdAttackOptions): EvaluationAttack {
   const fn = 'diffPgdAttack';
   const o = resolveOptions(fn, DIFF_PGD_ATTACK_DEFAULTS, options);
-  assertNumber(o.steps, 'steps', fn, { integer: true, min: 0 });
-  const givenStep = o.stepSize ?? null;
-  if (givenStep !== null) assertNumber(givenStep, 'stepSize', fn, { greaterThan: 0 });
-  assertNumber(o.eot, 'eot', fn, { integer: true, min: 1 });
+  const { randomStart: _start, ...budget } = o;
+  const givenStep = checkBudget(budget, fn);
   const givenT = o.tStar ?? null;
   if (givenT !== null) assertNumber(givenT, 'tStar', fn, { integer: true, min: 1 });
   assertNumber(o.ddimSteps, 'ddimSteps', fn, { integer: true, min: 1 });
-  assertNumber(o.chunkSize, 'chunkSize', fn, { integer: true, min: 1 });
   assert(
     Object.hasOwn(GRADIENTS, o.version),
     'INVALID_ARGUMENT',

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, describeValue, resolveOptions, seedStream } from '@robustjs/core';
+import { assert, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
 import type { Classifier, Defense, Images, Labels } from '@robustjs/core';
 import { eot } from '../eot';
 import { pgd } from '../pgd';
+import { checkBudget } from './budget';
 import type { EvaluationAttack, EvaluationAttackContext } from './types';
 
 /** Options of {@link pgdEotAttack}. */
@@ -57,13 +58,7 @@ export const PGD_EOT_ATTACK_DEFAULTS = Object.freeze({
 export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
   const fn = 'pgdEotAttack';
   const o = resolveOptions(fn, PGD_EOT_ATTACK_DEFAULTS, options);
-  assertNumber(o.steps, 'steps', fn, { integer: true, min: 0 });
-  const givenStep = o.stepSize ?? null;
-  if (givenStep !== null) assertNumber(givenStep, 'stepSize', fn, { greaterThan: 0 });
-  assertNumber(o.eot, 'eot', fn, { integer: true, min: 1 });
-  assertNumber(o.chunkSize, 'chunkSize', fn, { integer: true, min: 1 });
-  assert(typeof o.randomStart === 'boolean', 'INVALID_ARGUMENT', () =>
-    `Option 'randomStart' passed to '${fn}' must be true or false, got ${describeValue(o.randomStart)}.`);
+  const givenStep = checkBudget(o, fn);
   assertNumber(o.fraction, 'fraction', fn, { greaterThan: 0, max: 1 });
   const mixed = o.fraction < 1;
   const settings = Object.freeze({

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/core';
 import type { Defense, Images, Labels, SurfaceTerm } from '@robustjs/core';
 import { chunkedAscent } from './chunkedAscent';
+import { checkBudget } from './budget';
 import type { EvaluationAttack, EvaluationAttackContext } from './types';
 
 /** How the EPS term's gradient is taken: through the score network, or BPDA around it. */
@@ -90,26 +91,14 @@ export const SSNI_EPS_AWARE_ATTACK_DEFAULTS = Object.freeze({
 export function ssniEpsAwareAttack(options?: SsniEpsAwareAttackOptions): EvaluationAttack {
   const fn = 'ssniEpsAwareAttack';
   const o = resolveOptions(fn, SSNI_EPS_AWARE_ATTACK_DEFAULTS, options);
-  assertNumber(o.steps, 'steps', fn, { integer: true, min: 0 });
-  const givenStep = o.stepSize ?? null;
-  if (givenStep !== null) assertNumber(givenStep, 'stepSize', fn, { greaterThan: 0 });
-  assertNumber(o.eot, 'eot', fn, { integer: true, min: 1 });
+  const givenStep = checkBudget(o, fn);
   assertNumber(o.lambda, 'lambda', fn, { min: 0 });
-  assertNumber(o.chunkSize, 'chunkSize', fn, { integer: true, min: 1 });
   assert(
     Object.hasOwn(TERMS, o.epsGradient),
     'INVALID_ARGUMENT',
     () =>
       `Option 'epsGradient' passed to '${fn}' must be 'exact' or 'bpda', ` +
       `got ${describeValue(o.epsGradient)}.`,
-  );
-  assert(
-    typeof o.randomStart === 'boolean',
-    'INVALID_ARGUMENT',
-    () =>
-      `Option 'randomStart' passed to '${fn}' must be true or false, got ${describeValue(
-        o.randomStart,
-      )}.`,
   );
   const termName = TERMS[o.epsGradient];
   const settings = Object.freeze({
