@@ -52,6 +52,14 @@ describe('bad input gives one error line and exit status 2', () => {
     // DAD's attack needs DAD's statistic: against DiffPure it is refused before any attack step
     await expectUsageError(['eval', protocolFile(dir, { ...good, attacks: [{ name: 'dad-adaptive' }] }, 'j.json'), '--unet', unet],
       /dad-adaptive|DAD/);
+    // DAD (the zoo's, θ calibrated on batches of 100): mixed batches need p in (0, 1]; the manifest's θ only at its size
+    const dad = { images: 100, batchSize: 100, attack: { steps: 1, eot: 1 } };
+    await expectUsageError(['eval', protocolFile(dir, { ...dad, defenses: [{ name: 'dad',
+      attacks: [{ name: 'dad-adaptive', fraction: 1.5 }] }] }, 'k.json')], /'defenses\[0\]\.attacks\[0\]'.*'fraction'.*≤ 1/);
+    await expectUsageError(['eval', protocolFile(dir, { ...dad, defenses: [{ name: 'dad',
+      attacks: [{ name: 'pgd-eot', fraction: 0 }] }] }, 'l.json')], /'fraction'/);
+    await expectUsageError(['eval', protocolFile(dir, { ...dad, batchSize: 50, defenses: [{ name: 'dad', threshold: 'manifest' }] },
+      'm.json'), '--backend', 'wasm'], /threshold' is 'manifest', whose θ was calibrated on batches of 100, .* batches of 50/);
     await expectUsageError(['eval', join(dir, 'nope.json')], /cannot be read: ENOENT/);
     writeFileSync(join(dir, 'bad.json'), '{ "images": ');
     await expectUsageError(['eval', join(dir, 'bad.json')], /is not valid JSON/);

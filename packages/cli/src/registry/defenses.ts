@@ -200,6 +200,13 @@ const DAD: DefenseEntry = {
     const { protocol } = context;
     const batchSize = protocol.batchSize;
     const parts = await context.dad();
+    if (mode === 'routing' && thresholdMode === 'manifest' && parts.threshold.batchSize !== batchSize) {
+      // MMD²_b's null distribution depends on the batch size: θ holds only at the size it was calibrated at
+      throw new CliError(`protocol: '${where}.threshold' is 'manifest', whose θ was calibrated on batches of ` +
+        `${parts.threshold.batchSize}, but the protocol classifies batches of ${batchSize}: the false-positive rate ` +
+        `would not be ${parts.threshold.fpr}. Set 'batchSize' to ${parts.threshold.batchSize}, or threshold 'auto' or ` +
+        "'calibrate' to recalibrate at this batch size.");
+    }
     const useManifest = thresholdMode === 'manifest' || (thresholdMode === 'auto' && parts.threshold.batchSize === batchSize);
     let threshold = parts.threshold.value;
     let thresholdFrom = `manifest (${parts.dir}): fpr ${parts.threshold.fpr} at batch size ${parts.threshold.batchSize}`;
