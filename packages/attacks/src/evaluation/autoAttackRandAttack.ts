@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
+import { assert, assertNumber, resolveOptions } from '@robustjs/core';
 import type { Defense, Images, Labels } from '@robustjs/core';
 import { autoAttack } from '../autoAttack';
-import { eot } from '../eot';
 import type { Fidelity } from '../fidelity';
 import { assertFidelity } from '../internal/assertFidelity';
+import { attackInChunks, surfaceClassifier } from './chunks';
 import type { EvaluationAttack, EvaluationAttackContext } from './types';
 
 /** Options of {@link autoAttackRandAttack}. */
@@ -79,35 +78,11 @@ export function autoAttackRandAttack(options?: AutoAttackRandAttackOptions): Eva
     run(defense: Defense, x: Images, y: Labels, context: EvaluationAttackContext) {
       const { surface } = defense;
       const { norm, eps } = context.threat;
-      const n = x.shape[0];
-      const seeds = seedStream(context.seed);
-      const parts: Images[] = [];
-      try {
-        for (let s = 0; s < n; s += o.chunkSize) {
-          const size = Math.min(o.chunkSize, n - s);
-          const chunkSeed = seeds.nextSeed();
-          const model = surface.randomized
-            ? eot(surface.model, { samples: o.eot, seed: chunkSeed })
-            : (xx: Images) => surface.model(xx, 1);
-          const xb = tf.slice(x, [s, 0, 0, 0], [size, -1, -1, -1]) as Images;
-          const yb = tf.slice(y, [s], [size]) as Labels;
-          try {
-            parts.push(autoAttack(model, xb, yb, {
-              eps, norm, version: 'rand', steps: o.steps, seed: chunkSeed, fidelity: o.fidelity,
-            }));
-          } finally {
-            tf.dispose([xb, yb]);
-          }
-          context.onProgress?.(s + size);
-        }
-      } catch (e) {
-        tf.dispose(parts);
-        throw e;
-      }
-      if (parts.length === 1) return [parts[0] as Images];
-      const out = tf.concat(parts, 0) as Images;
-      tf.dispose(parts);
-      return [out];
+      const chunks = { chunkSize: o.chunkSize, seed: context.seed, onProgress: context.onProgress };
+      return [attackInChunks(x, y, chunks, (xb, yb, chunkSeed) =>
+        autoAttack(surfaceClassifier(surface, o.eot, chunkSeed), xb, yb, {
+          eps, norm, version: 'rand', steps: o.steps, seed: chunkSeed, fidelity: o.fidelity,
+        }))];
     },
   };
   return Object.freeze(attack);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ascentDirection, projectToBall, randomStartInBall, seedStream } from '@robustjs/core';
 import type { Images, Labels } from '@robustjs/core';
+import { attackInChunks } from './chunks';
 import type { EvaluationAttackContext } from './types';
 
 /** What {@link chunkedAscent} runs (internal). */
@@ -37,14 +38,8 @@ export function chunkedAscent(
 ): Images {
   const { norm, eps } = context.threat;
   const stepSize = plan.stepSize ?? (2.5 * eps) / Math.max(plan.steps, 1);
-  const batch = x.shape[0];
-  const seeds = seedStream(context.seed);
-  const parts: Images[] = [];
-  for (let s = 0; s < batch; s += plan.chunkSize) {
-    const size = Math.min(plan.chunkSize, batch - s);
-    const xb = tf.slice(x, [s, 0, 0, 0], [size, -1, -1, -1]) as Images;
-    const yb = tf.slice(y, [s], [size]) as Labels;
-    const chunkSeed = seeds.nextSeed();
+  const chunks = { chunkSize: plan.chunkSize, seed: context.seed, onProgress: context.onProgress };
+  return attackInChunks(x, y, chunks, (xb, yb, chunkSeed) => {
     const draws = seedStream(chunkSeed);
     let xAdv =
       plan.randomStart && eps > 0 ? randomStartInBall(xb, eps, norm, chunkSeed) : tf.clone(xb);
@@ -56,12 +51,6 @@ export function chunkedAscent(
       tf.dispose([g, xAdv]);
       xAdv = next;
     }
-    parts.push(xAdv);
-    tf.dispose([xb, yb]);
-    context.onProgress?.(s + size);
-  }
-  if (parts.length === 1) return parts[0] as Images;
-  const out = tf.concat(parts, 0) as Images;
-  tf.dispose(parts);
-  return out;
+    return xAdv;
+  });
 }

@@ -12,6 +12,7 @@ import { assert, assertNumber, resolveOptions } from '@robustjs/core';
 import type { Defense, DiffusionChainSurface, Images, Labels } from '@robustjs/core';
 import { chainGradient, checkSegment } from './chainGradient';
 import { chunkedAscent } from './chunkedAscent';
+import { sumOfDraws } from './chunks';
 import { checkBudget } from './budget';
 import type { EvaluationAttack, EvaluationAttackContext } from './types';
 
@@ -138,7 +139,6 @@ export function diffAttack(options?: DiffAttackOptions): EvaluationAttack {
     run(defense: Defense, x: Images, y: Labels, context: EvaluationAttackContext) {
       const chain = surfaceOf(defense, 'diffattack');
       const gradient = (xAdv: Images, xb: Images, yb: Labels, nextSeed: () => number): Images => {
-        let sum: Images | undefined;
         const final = (u: tf.Tensor4D): tf.Scalar =>
           tf.tidy(() => {
             // [B,H,W,C] in [0,1]
@@ -152,22 +152,12 @@ export function diffAttack(options?: DiffAttackOptions): EvaluationAttack {
               tf.Reduction.SUM,
             ) as tf.Scalar;
           });
-        for (let d = 0; d < o.eot; d++) {
-          const steps = chain.chain(xAdv.shape[0], nextSeed());
-          const g = chainGradient(xAdv, steps, {
-            segment: o.segment,
-            final,
-            reference: xb,
-            deviation: o.deviation,
-          });
-          if (sum === undefined) sum = g;
-          else {
-            const next = tf.add(sum, g) as Images;
-            tf.dispose([sum, g]);
-            sum = next;
-          }
-        }
-        return sum as Images;
+        return sumOfDraws(o.eot, () => chainGradient(xAdv, chain.chain(xAdv.shape[0], nextSeed()), {
+          segment: o.segment,
+          final,
+          reference: xb,
+          deviation: o.deviation,
+        }));
       };
       return [chunkedAscent({ ...o, stepSize: givenStep, gradient }, x, y, context)];
     },

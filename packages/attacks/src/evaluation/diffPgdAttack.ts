@@ -12,6 +12,7 @@ import { assert, assertNumber, describeValue, resolveOptions } from '@robustjs/c
 import type { ChainStep, Defense, DiffusionChainSurface, Images, Labels } from '@robustjs/core';
 import { chainGradient } from './chainGradient';
 import { chunkedAscent } from './chunkedAscent';
+import { sumOfDraws } from './chunks';
 import { checkBudget } from './budget';
 import type { EvaluationAttack, EvaluationAttackContext } from './types';
 
@@ -220,21 +221,10 @@ export function diffPgdAttack(options?: DiffPgdAttackOptions): EvaluationAttack 
       const { chain, tStar } = surfaceOf(defense, 'diff-pgd');
       const gradient = (xAdv: Images, _xb: Images, yb: Labels, nextSeed: () => number): Images => {
         const loss = ceOfState(chain, yb);
-        let sum: Images | undefined;
-        for (let d = 0; d < o.eot; d++) {
-          const g = GRADIENTS[o.version](
-            xAdv,
-            chain.sdedit(xAdv.shape[0], nextSeed(), tStar, o.ddimSteps),
-            loss,
-          );
-          if (sum === undefined) sum = g;
-          else {
-            const next = tf.add(sum, g) as Images;
-            tf.dispose([sum, g]);
-            sum = next;
-          }
-        }
-        return sum as Images;
+        return sumOfDraws(o.eot, () => {
+          const steps = chain.sdedit(xAdv.shape[0], nextSeed(), tStar, o.ddimSteps);
+          return GRADIENTS[o.version](xAdv, steps, loss);
+        });
       };
       const plan = {
         steps: o.steps,

@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
-import { assert, assertNumber, resolveOptions, seedStream } from '@robustjs/core';
-import type { Classifier, Defense, Images, Labels } from '@robustjs/core';
-import { eot } from '../eot';
+import { assert, assertNumber, resolveOptions } from '@robustjs/core';
+import type { Defense, Images, Labels } from '@robustjs/core';
 import { pgd } from '../pgd';
 import { checkBudget } from './budget';
+import { attackInChunks, surfaceClassifier } from './chunks';
 import type { EvaluationAttack, EvaluationAttackContext } from './types';
 
 /** Options of {@link pgdEotAttack}. */
@@ -89,27 +88,14 @@ export function pgdEotAttack(options?: PgdEotAttackOptions): EvaluationAttack {
       const { surface } = defense;
       const { norm, eps } = context.threat;
       const stepSize = givenStep ?? (2.5 * eps) / Math.max(o.steps, 1);
-      const batch = x.shape[0];
-      const n = mixed ? controlled(batch) : batch;
-      const seeds = seedStream(context.seed);
-      const parts: Images[] = [];
-      for (let s = 0; s < n; s += o.chunkSize) {
-        const size = Math.min(o.chunkSize, n - s);
-        const xb = tf.slice(x, [s, 0, 0, 0], [size, -1, -1, -1]) as Images;
-        const yb = tf.slice(y, [s], [size]) as Labels;
-        const chunkSeed = seeds.nextSeed();
-        const target: Classifier = surface.randomized
-          ? eot(surface.model, { samples: o.eot, seed: chunkSeed })
-          : (xx) => surface.model(xx, 1);
-        parts.push(pgd(target, xb, yb, { eps, stepSize, steps: o.steps, norm, randomStart: o.randomStart, seed: chunkSeed }));
-        tf.dispose([xb, yb]);
-        context.onProgress?.(s + size);
-      }
-      if (n < batch) parts.push(tf.slice(x, [n, 0, 0, 0], [batch - n, -1, -1, -1]) as Images);
-      if (parts.length === 1) return [parts[0] as Images];
-      const out = tf.concat(parts, 0) as Images;
-      tf.dispose(parts);
-      return [out];
+      const chunks = {
+        chunkSize: o.chunkSize, seed: context.seed, onProgress: context.onProgress,
+        ...(mixed ? { controlled: controlled(x.shape[0]) } : {}),
+      };
+      return [attackInChunks(x, y, chunks, (xb, yb, chunkSeed) =>
+        pgd(surfaceClassifier(surface, o.eot, chunkSeed), xb, yb, {
+          eps, stepSize, steps: o.steps, norm, randomStart: o.randomStart, seed: chunkSeed,
+        }))];
     },
   };
   return Object.freeze(attack);
