@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier, Images, Labels } from '@robustjs/core';
-import { expectNoLeak, expectRobustError } from '@robustjs/test-utils';
+import { expectAttackConforms, expectNoLeak, expectRobustError } from '@robustjs/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   chainGradient,
@@ -213,34 +213,8 @@ describe.each(attacks)('%s on purifierDefense(DiffPure)', (_name, make) => {
     (threat) => {
       const x = images(3, SIZE, 3);
       const y = tf.tensor1d([0, 1, 2], 'int32');
-      const attack = make();
-      const d = defense();
-      attack.check(d, 'attacks[0]', threat);
-      expectNoLeak(() => attack.run(d, x, y, { threat, seed: 5 }));
-      const [a] = attack.run(d, x, y, { threat, seed: 5 });
-      const [b] = attack.run(d, x, y, { threat, seed: 5 });
-      const [c] = attack.run(d, x, y, { threat, seed: 6 });
-      const [dist, lo, hi, same, other] = tf.tidy(() => {
-        const delta = tf.sub(a!, x);
-        const n =
-          threat.norm === 'linf'
-            ? tf.max(tf.abs(delta))
-            : tf.max(tf.sqrt(tf.sum(tf.square(delta), [1, 2, 3])));
-        return [
-          n,
-          tf.min(a!),
-          tf.max(a!),
-          tf.max(tf.abs(tf.sub(a!, b!))),
-          tf.max(tf.abs(tf.sub(a!, c!))),
-        ].map((t) => t.dataSync()[0]!);
-      });
-      expect(dist).toBeLessThanOrEqual(threat.eps + 1e-5);
-      expect(dist).toBeGreaterThan(0);
-      expect(lo).toBeGreaterThanOrEqual(0);
-      expect(hi).toBeLessThanOrEqual(1);
-      expect(same).toBe(0);
-      expect(other).toBeGreaterThan(0);
-      tf.dispose([a, b, c, x, y]);
+      expectAttackConforms(make(), defense(), x, y, threat);
+      tf.dispose([x, y]);
     },
   );
 

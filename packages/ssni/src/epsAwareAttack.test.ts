@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ssniEpsAwareAttack, undefended } from '@robustjs/attacks';
 import type { Images, Labels } from '@robustjs/core';
 import { diffPure, linearSchedule, purifierDefense } from '@robustjs/diffusion';
-import { expectNoLeak, expectRobustError } from '@robustjs/test-utils';
+import { expectAttackConforms, expectNoLeak, expectRobustError } from '@robustjs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { gaussianEpsilon, images, linearClassifier, useWasm } from '../test/helpers';
 import { calibrate } from './calibration';
@@ -81,32 +81,7 @@ describe('ssniEpsAwareAttack on ssniDefense', () => {
           lambda: 0.1,
           epsGradient,
         });
-        attack.check(defense, 'attacks[0]', threat);
-        expectNoLeak(() => attack.run(defense, x, y, { threat, seed: 5 }));
-        const [a] = attack.run(defense, x, y, { threat, seed: 5 });
-        const [b] = attack.run(defense, x, y, { threat, seed: 5 });
-        const [c] = attack.run(defense, x, y, { threat, seed: 6 });
-        const [dist, lo, hi, same, other] = tf.tidy(() => {
-          const d = tf.sub(a!, x);
-          const n =
-            threat.norm === 'linf'
-              ? tf.max(tf.abs(d))
-              : tf.max(tf.sqrt(tf.sum(tf.square(d), [1, 2, 3])));
-          return [
-            n,
-            tf.min(a!),
-            tf.max(a!),
-            tf.max(tf.abs(tf.sub(a!, b!))),
-            tf.max(tf.abs(tf.sub(a!, c!))),
-          ].map((t) => t.dataSync()[0]!);
-        });
-        expect(dist).toBeLessThanOrEqual(threat.eps + 1e-5);
-        expect(dist).toBeGreaterThan(0);
-        expect(lo).toBeGreaterThanOrEqual(0);
-        expect(hi).toBeLessThanOrEqual(1);
-        expect(same).toBe(0);
-        expect(other).toBeGreaterThan(0);
-        tf.dispose([a, b, c]);
+        expectAttackConforms(attack, defense, x, y, threat);
       }
       tf.dispose([x, y]);
     },

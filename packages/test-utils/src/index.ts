@@ -11,3 +11,5 @@ export type { PurifierFixture } from './describePurifier';
 export { describeDetector } from './describeDetector';
 export type { DetectorFixture } from './describeDetector';
 export { handmadeEpsilon, handmadePurifier } from './handmade';
+export { expectAttackConforms } from './expectAttackConforms';
+export type { ConformingAttack } from './expectAttackConforms';
