@@ -96,10 +96,11 @@ export function attackAccuracies(r: DefenseResult): AttackAccuracy[] {
   const right = keys.map(() => 0);
   for (const { batch, images } of imagesByBatch(r)) {
     const entries = batch.info.adversarial;
+    const names = entries.map((e) => candidateName(r, e.attack, e.candidate));
     for (const image of images) {
       keys.forEach((key, k) => {
         const ok = image.clean === image.label && entries.every((e, i) =>
-          e.attack !== key.attack || (key.candidate !== null && candidateName(r, e.attack, e.candidate) !== key.candidate)
+          e.attack !== key.attack || (key.candidate !== null && names[i] !== key.candidate)
             || image.predictions?.[i] === image.label);
         if (ok) right[k]! += 1;
       });
