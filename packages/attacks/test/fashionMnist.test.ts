@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, type Classifier, type Images, type Labels } from '@robustjs/core';
 import { balancedSubset, toTensors } from '@robustjs/datasets';
 import { loadFashionMnist } from '@robustjs/datasets/node';
-import { referenceClassifier } from '@robustjs/zoo';
+import { referenceClassifier } from '@robustjs/zoo/node';
 import { autoAttack, pgd } from '../src/index';
 
 // End to end on real data: the zoo's reference CNN (trained by `npm run train -w @robustjs/zoo`) on a fixed,

@@ -18,7 +18,7 @@ import { loadFashionMnist } from '@robustjs/datasets/node';
 import { diffPure, gns, linearSchedule, majorityVote, purifierDefense, type DiffusionPurifier } from '@robustjs/diffusion';
 import { loadUnet } from '@robustjs/diffusion/node';
 import { calibrate, ssniAttackModel, ssniDefense, ssniPurifier } from '@robustjs/ssni';
-import { modelsDir, referenceClassifier } from '@robustjs/zoo';
+import { modelsDir, referenceClassifier } from '@robustjs/zoo/node';
 import { emit, median, parseBenchFlags } from '@robustjs/test-utils/bench';
 import { join } from 'node:path';
 

@@ -9,7 +9,7 @@ import { loadUnet } from '@robustjs/diffusion/node';
 import type { Denoiser } from '@robustjs/dad';
 import { loadDad } from '@robustjs/dad/node';
 import type { MmdDetector } from '@robustjs/mmd';
-import { loadFeaturizer, modelsDir, referenceClassifier } from '@robustjs/zoo';
+import { loadFeaturizer, modelsDir, referenceClassifier } from '@robustjs/zoo/node';
 import { trainHint, trainScriptsRoot } from './commands/train';
 import { CliError, MissingModelError } from './errors';
 import type { ProgressSink } from './progress';

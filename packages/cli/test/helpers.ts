@@ -62,7 +62,7 @@ export async function tinyDadDir(dir: string): Promise<string> {
   await initBackend('wasm');
   const { MmdDetector } = await import('@robustjs/mmd');
   const { Denoiser } = await import('@robustjs/dad');
-  const { loadFeaturizer } = await import('@robustjs/zoo');
+  const { loadFeaturizer } = await import('@robustjs/zoo/node');
   const { toTensors } = await import('@robustjs/datasets');
   const { loadFashionMnist } = await import('@robustjs/datasets/node');
   const { createHash } = await import('node:crypto');

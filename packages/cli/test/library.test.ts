@@ -11,7 +11,7 @@ import { diffPure, gdmp, gns, linearSchedule, purifierDefense } from '@robustjs/
 import { loadUnet } from '@robustjs/diffusion/node';
 import { calibrate, ssniDefense, ssniPurifier, timestepPurifier } from '@robustjs/ssni';
 import { describeDefense, handmadeEpsilon, handmadePurifier } from '@robustjs/test-utils';
-import { loadFeaturizer, referenceClassifier } from '@robustjs/zoo';
+import { loadFeaturizer, referenceClassifier } from '@robustjs/zoo/node';
 import { beforeAll, expect, it } from 'vitest';
 import { DEMO_PROTOCOL, runCli, type Report } from '../src/index';
 import { captureIo, protocolFile, tempDir, tinyDadDir, tinyUnetFile } from './helpers';

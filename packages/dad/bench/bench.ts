@@ -20,7 +20,7 @@ import { loadFashionMnist } from '@robustjs/datasets/node';
 import { join } from 'node:path';
 import { diffPure, linearSchedule } from '@robustjs/diffusion';
 import { loadUnet } from '@robustjs/diffusion/node';
-import { modelsDir } from '@robustjs/zoo';
+import { modelsDir } from '@robustjs/zoo/node';
 import { emit, parseBenchFlags, round1, timeRuns } from '@robustjs/test-utils/bench';
 import { backendLabel, loadShippedDad, mmaInChunks } from '../scripts/common';
 

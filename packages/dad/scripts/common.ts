@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { mma } from '@robustjs/attacks';
 import type { BackendInfo, Classifier, Images, Labels } from '@robustjs/core';
-import { loadFeaturizer, referenceClassifier } from '@robustjs/zoo';
+import { loadFeaturizer, referenceClassifier } from '@robustjs/zoo/node';
 import type { Dataset } from '@robustjs/datasets';
 import { dadDefense, type DadDefense } from '../src/index';
 import { loadDad, type DadManifest } from '../src/node';

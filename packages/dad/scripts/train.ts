@@ -23,7 +23,8 @@ import { decodeSafetensors, encodeSafetensors, initBackend, parseSafetensors, ty
 import { MmdDetector } from '@robustjs/mmd';
 import { balancedSubset, select, shuffle, toTensors } from '@robustjs/datasets';
 import { loadFashionMnist } from '@robustjs/datasets/node';
-import { loadFeaturizer, referenceClassifier, zooEntry } from '@robustjs/zoo';
+import { zooEntry } from '@robustjs/zoo';
+import { loadFeaturizer, referenceClassifier } from '@robustjs/zoo/node';
 import { DENOISER_PRESETS, Denoiser, addClampedNoise, kernelFromDetector, trainDenoiser, type TrainDenoiserCheckpoint } from '../src/index';
 import { CACHE_DIR, DAD_DIR, MMA_SETTINGS, backendLabel, dataFiles, mmaInChunks, sha256 } from './common';
 

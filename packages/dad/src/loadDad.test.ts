@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MmdDetector } from '@robustjs/mmd';
 import { expectRobustErrorAsync } from '@robustjs/test-utils';
-import { loadFeaturizer, modelsDir } from '@robustjs/zoo';
+import { loadFeaturizer, modelsDir } from '@robustjs/zoo/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWasm } from '../test/fixtures';
 import { Denoiser } from './index';

@@ -37,7 +37,7 @@ export interface LoadDadOptions {
   /**
    * φ, the detector's featurizer as when the detector was saved: a function `[N,...] → [N,F]` or a `tf.LayersModel`
    * (used as a function when the file was saved with one, as the shipped detector was); omit for the identity.
-   * The shipped folder needs `await loadFeaturizer()` from `@robustjs/zoo`.
+   * The shipped folder needs `await loadFeaturizer()` from `@robustjs/zoo/node`.
    */
   readonly featurizer?: Featurizer;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { toTensors } from '@robustjs/datasets';
 import { loadFashionMnist } from '@robustjs/datasets/node';
-import { modelsDir } from '@robustjs/zoo';
+import { modelsDir } from '@robustjs/zoo/node';
 import { describe, expect, it } from 'vitest';
 import { useWasm } from '../test/helpers';
 import { loadUnet } from './node';

@@ -23,7 +23,7 @@ import { toTensors } from '@robustjs/datasets';
 import { loadFashionMnist } from '@robustjs/datasets/node';
 import { createUnet, diffPure, linearSchedule } from '@robustjs/diffusion';
 import { loadUnet } from '@robustjs/diffusion/node';
-import { modelsDir } from '@robustjs/zoo';
+import { modelsDir } from '@robustjs/zoo/node';
 import { emit as emitLine, median, parseBenchFlags, round1 } from '@robustjs/test-utils/bench';
 import { SsniCalibration, epsNorm, ssniPurifier } from '../src/index';
 

@@ -39,7 +39,7 @@ import { permutation, toTensors, type Dataset } from '@robustjs/datasets';
 import { loadFashionMnist } from '@robustjs/datasets/node';
 import { diffPure, linearSchedule } from '@robustjs/diffusion';
 import { loadUnet } from '@robustjs/diffusion/node';
-import { modelsDir, referenceClassifier } from '@robustjs/zoo';
+import { modelsDir, referenceClassifier } from '@robustjs/zoo/node';
 import { SsniCalibration, calibrate, epsNorm, ssniAttackModel, ssniPurifier, ssniTimesteps } from '../src/index';
 
 const { values } = parseArgs({

@@ -3,7 +3,10 @@
  * (`npm run train -w @robustjs/zoo -- --model cnn|featurizer`), with a manifest recording the command, seed,
  * training data checksum, training time, metrics and the SHA-256 of every file, checked on every load.
  *
- * The loaders read files and are **Node only**; {@link zooManifest} and {@link buildArchitecture} run anywhere.
+ * This entry runs in browsers and Node: {@link zooManifest}, {@link buildArchitecture},
+ * {@link loadZooModelFromUrl} (models over `http(s)://`, SHA-256 checked) and {@link featureModel}. The loaders
+ * that read the package's own files (`loadZooModel`, `referenceClassifier`, `loadFeaturizer`, `modelsDir`) are
+ * Node only and live in `@robustjs/zoo/node`.
  *
  * @packageDocumentation
  */
@@ -14,7 +17,6 @@ export type * from './manifestTypes';
 export { buildArchitecture, FEATURE_LAYER } from './architectures';
 export type { ZooModelName } from './architectures';
 export { zooManifest, zooEntry } from './manifest';
-export { modelsDir } from './modelsDir';
-export { loadZooModel } from './loadZooModel';
-export type { LoadZooModelOptions } from './loadZooModel';
-export { loadReferenceCnn, referenceClassifier, loadFeaturizer } from './referenceModels';
+export { loadZooModelFromUrl } from './loadZooModelFromUrl';
+export type { LoadZooModelFromUrlOptions } from './loadZooModelFromUrl';
+export { featureModel } from './featureModel';

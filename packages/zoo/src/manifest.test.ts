@@ -3,7 +3,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RobustError } from '@robustjs/core';
-import { modelsDir, zooEntry, zooManifest } from './index';
+import { zooEntry, zooManifest } from './index';
+import { modelsDir } from './node';
 
 describe('zooManifest', () => {
   it('records both models, each made by the training command with a seed and the training data checksums', () => {

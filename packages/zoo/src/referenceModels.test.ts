@@ -7,7 +7,8 @@ import { initBackend } from '@robustjs/core';
 import { batches, type Dataset } from '@robustjs/datasets';
 import { loadFashionMnist } from '@robustjs/datasets/node';
 import { expectRobustErrorAsync } from '@robustjs/test-utils';
-import { loadFeaturizer, loadReferenceCnn, modelsDir, referenceClassifier, zooManifest } from './index';
+import { zooManifest } from './index';
+import { loadFeaturizer, loadReferenceCnn, modelsDir, referenceClassifier } from './node';
 
 describe('the zoo models', () => {
   let test: Dataset;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { classifierFromLayersModel, type Classifier } from '@robustjs/core';
-import { FEATURE_LAYER } from './architectures';
+import { featureModel } from './featureModel';
 import { loadZooModel, type LoadZooModelOptions } from './loadZooModel';
 
 /**
@@ -52,6 +52,5 @@ export async function referenceClassifier(options?: LoadZooModelOptions): Promis
  * ```
  */
 export async function loadFeaturizer(options?: LoadZooModelOptions): Promise<tf.LayersModel> {
-  const full = await loadZooModel('featurizer', options);
-  return tf.model({ inputs: full.inputs, outputs: full.getLayer(FEATURE_LAYER).output, name: 'robustjs_zoo_featurizer_features' });
+  return featureModel(await loadZooModel('featurizer', options));
 }
