@@ -48,3 +48,5 @@ export type { ClassifierAdapterOptions } from './adapters';
 export { parseSafetensors, decodeSafetensors, encodeSafetensors, encodeSafetensorsSync, loadWeightsFromSafetensors } from './io/safetensors';
 export type { SafetensorsTensor, ParsedSafetensors, ExpectedWeight, SafetensorsInput } from './io/safetensors';
 export type { SafetensorsDtype, SafetensorsTfDtype, SafetensorsData } from './io/safetensorsDtypes';
+export { importTorchTensors } from './io/torchImport';
+export type { TorchParam, TorchLayout, TorchImportOptions } from './io/torchImport';
