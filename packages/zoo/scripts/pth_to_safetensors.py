@@ -10,8 +10,13 @@ with `torch.load(..., map_location='cpu', weights_only=True)`, which refuses pic
 anything but tensors and plain containers. It then:
 
 1. picks the state dict: the sub-dict named by --key, else the first of 'ema', 'model',
-   'state_dict', 'net' that holds tensors, else the top level (DiffPure's Score-SDE checkpoints
-   keep the EMA weights under 'ema', RobustBench's under 'state_dict' or at the top);
+   'state_dict', 'net' that holds tensors, else the top level (RobustBench's checkpoints keep
+   the weights under 'state_dict' or at the top);
+   Score-SDE / DiffPure checkpoints ({'model', 'ema': {'shadow_params': [...]}, ...}) keep the
+   EMA weights as an unnamed list in model.parameters() order, which DiffPure copies into the
+   model (ema.copy_to). The script does the same: it pairs the list with the 'model' entries that
+   are parameters (every entry but BatchNorm statistics and Score-SDE's 'sigmas' buffer) and
+   refuses unless the counts and every shape agree; --no-ema keeps the raw 'model' weights;
 2. strips a leading 'module.' (nn.DataParallel) from every key;
 3. writes every tensor as a contiguous little-endian array in its own dtype (F32, F16, BF16, F64,
    I64, I32, I16, I8, U8, BOOL) to the safetensors layout: u64 header length, JSON header
@@ -22,6 +27,7 @@ Non-tensor entries (step counters, optimizer states, configs) are skipped and li
 """
 import argparse
 import json
+import pickle
 import struct
 import sys
 
@@ -39,13 +45,36 @@ def holds_tensors(d):
     return isinstance(d, dict) and any(torch.is_tensor(v) for v in d.values())
 
 
-def pick_state_dict(obj, key):
+BUFFER_SUFFIXES = ('running_mean', 'running_var', 'num_batches_tracked', 'sigmas')
+
+
+def with_ema_shadow(model, shadow):
+    """Score-SDE's EMA: `shadow` lists model.parameters() in order; buffers are not in it."""
+    names = [k for k, v in model.items() if torch.is_tensor(v) and not k.endswith(BUFFER_SUFFIXES)]
+    if len(names) != len(shadow):
+        sys.exit(f'pth_to_safetensors: ema.shadow_params has {len(shadow)} tensors but the model has '
+                 f'{len(names)} parameters; pass --no-ema to keep the raw model weights')
+    out = dict(model)
+    for name, p in zip(names, shadow):
+        if tuple(model[name].shape) != tuple(p.shape):
+            sys.exit(f'pth_to_safetensors: ema.shadow_params does not line up with the model at {name!r} '
+                     f'({tuple(p.shape)} vs {tuple(model[name].shape)}); pass --no-ema')
+        out[name] = p
+    return out
+
+
+def pick_state_dict(obj, key, use_ema=True):
     """Step 1: the named sub-dict, else the first known one holding tensors, else the top level."""
     if key is not None:
         if not isinstance(obj, dict) or key not in obj:
             keys = list(obj.keys()) if isinstance(obj, dict) else type(obj).__name__
             sys.exit(f'pth_to_safetensors: no key {key!r} in the checkpoint; top-level keys: {keys}')
         return obj[key], key
+    ema = obj.get('ema') if isinstance(obj, dict) else None
+    if isinstance(ema, dict) and isinstance(ema.get('shadow_params'), list) and holds_tensors(obj.get('model')):
+        if not use_ema:
+            return obj['model'], 'model'
+        return with_ema_shadow(obj['model'], ema['shadow_params']), 'model+ema.shadow_params'
     if isinstance(obj, dict):
         for k in CANDIDATE_KEYS:
             if holds_tensors(obj.get(k)):
@@ -92,15 +121,32 @@ def write_safetensors(path, tensors, metadata=None):
             f.write(data)
 
 
+def load(path, trust):
+    """torch.load restricted to tensors and containers, unless the user trusts the file."""
+    if trust:
+        return torch.load(path, map_location='cpu', weights_only=False)
+    try:
+        return torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        sys.exit(f'pth_to_safetensors: the weights-only loader of PyTorch {torch.__version__} refuses {path}: '
+                 f'{str(e).split("error:")[-1].strip()[:200]}\n(PyTorch < 2.0 cannot read floats such as an EMA decay '
+                 'this way.) Use a newer PyTorch, or, only if you trust the file, add --trust-pickle.')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('input', help='the .pth / .pt / .ckpt file')
     parser.add_argument('output', help='the .safetensors file to write')
     parser.add_argument('--key', help="the sub-dict holding the weights (default: first of 'ema', 'model', "
                                       "'state_dict', 'net' holding tensors, else the top level)")
+    parser.add_argument('--no-ema', action='store_true',
+                        help="Score-SDE checkpoints: keep 'model' instead of applying ema.shadow_params")
+    parser.add_argument('--trust-pickle', action='store_true',
+                        help='load with weights_only=False (runs the pickle\'s code): only for files you trust, '
+                             'when your PyTorch\'s weights_only loader refuses the file')
     args = parser.parse_args()
-    obj = torch.load(args.input, map_location='cpu', weights_only=True)
-    state, picked = pick_state_dict(obj, args.key)
+    obj = load(args.input, args.trust_pickle)
+    state, picked = pick_state_dict(obj, args.key, not args.no_ema)
     tensors, skipped = {}, []
     for k, v in state.items():
         name = k[len('module.'):] if k.startswith('module.') else k  # step 2
