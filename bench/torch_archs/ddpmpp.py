@@ -14,7 +14,7 @@ Commands (Debian's python3-torch; no other package):
       random-weight small config (16x16x3, nf 8, ch_mult (1,2), 1 res block, attention at 8x8):
       ddpmpp-small.safetensors (the state dict as a Score-SDE checkpoint's 'model' holds it:
       'module.' prefix and the 'sigmas' buffer) and ddpmpp-small-io.safetensors (inputs, labels,
-      network outputs, and DiffPure's VP-continuous score for discrete indices), computed in float64.
+      network outputs, and DiffPure's VP-continuous score for discrete indices), in float64.
   /usr/bin/python3 bench/torch_archs/ddpmpp.py params packages/diffusion/test/fixtures/ddpmpp
       ddpmpp-cifar10-deep-params.json: every parameter name and shape of the full config, in
       state-dict order, and the parameter count.
@@ -22,8 +22,8 @@ Commands (Debian's python3-torch; no other package):
       DiffPure's CIFAR-10 checkpoint (Score-SDE's checkpoint_8.pth) to safetensors with the EMA
       weights, as DiffPure loads them: ema.shadow_params are unnamed, in model.parameters() order;
       they are named by the parameters of this reference (strict check of count and shapes).
-  add --upstream DIR to 'fixtures' or 'params' to also run the original models/ncsnpp.py from a checkout of
-      score_sde_pytorch (on the same weights, or compare the parameter list; CUDA ops stubbed).
+  add --upstream DIR to 'fixtures' or 'params' to also run the original models/ncsnpp.py from a
+      checkout of score_sde_pytorch (same weights, or the parameter list; CUDA ops stubbed).
 """
 import argparse
 import json
@@ -139,13 +139,15 @@ class DDPMpp(nn.Module):
     def __init__(self, image_size, num_channels, nf, ch_mult, num_res_blocks, attn_resolutions,
                  skip_rescale, conditional):
         super().__init__()
-        self.register_buffer('sigmas', torch.tensor(np.exp(np.linspace(np.log(50), np.log(0.01), 1000))))
+        sigmas = np.exp(np.linspace(np.log(50), np.log(0.01), 1000))  # utils.get_sigmas
+        self.register_buffer('sigmas', torch.tensor(sigmas))
         self.nf, self.conditional, self.num_res_blocks = nf, conditional, num_res_blocks
         self.num_resolutions = len(ch_mult)
         self.attn_resolutions = attn_resolutions
         res_of = [image_size // (2 ** i) for i in range(len(ch_mult))]
         temb = 4 * nf if conditional else None
-        block = lambda cin, cout=None, **kw: ResnetBlockBigGANpp(cin, cout, temb, skip_rescale=skip_rescale, **kw)
+        def block(cin, cout=None, **kw):
+            return ResnetBlockBigGANpp(cin, cout, temb, skip_rescale=skip_rescale, **kw)
         attn = lambda ch: AttnBlockpp(ch, skip_rescale)
         mods = []
         if conditional:
@@ -228,7 +230,8 @@ def write_safetensors(path, tensors, metadata=None):
     for name, t in tensors.items():
         a = t.detach().to(torch.float32).contiguous().numpy().astype('<f4')
         b = a.tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(a.shape), 'data_offsets': [offset, offset + len(b)]}
+        header[name] = {'dtype': 'F32', 'shape': list(a.shape),
+                        'data_offsets': [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
     h = json.dumps(header, separators=(',', ':')).encode()
@@ -262,7 +265,8 @@ def upstream_model(upstream_dir, cfg):
     model = types.SimpleNamespace(
         name='ncsnpp', scale_by_sigma=False, normalization='GroupNorm', nonlinearity='swish',
         nf=cfg['nf'], ch_mult=cfg['ch_mult'], num_res_blocks=cfg['num_res_blocks'],
-        attn_resolutions=cfg['attn_resolutions'], resamp_with_conv=True, conditional=True, fir=False,
+        attn_resolutions=cfg['attn_resolutions'], resamp_with_conv=True, conditional=True,
+        fir=False,
         fir_kernel=[1, 3, 3, 1], skip_rescale=True, resblock_type='biggan', progressive='none',
         progressive_input='none', progressive_combine='sum', attention_type='ddpm', init_scale=0.,
         embedding_type='positional', fourier_scale=16, conv_size=3, dropout=0.1,
@@ -282,7 +286,8 @@ def cmd_fixtures(out_dir, upstream):
     model.eval()
     state = {'module.' + k: v for k, v in model.state_dict().items()}
     write_safetensors(os.path.join(out_dir, 'ddpmpp-small.safetensors'), state,
-                      {'config': json.dumps(SMALL), 'made_by': 'bench/torch_archs/ddpmpp.py fixtures'})
+                      {'config': json.dumps(SMALL),
+                       'made_by': 'bench/torch_archs/ddpmpp.py fixtures'})
     g = torch.Generator().manual_seed(2)
     s = SMALL['image_size']
     x = torch.randn(4, SMALL['num_channels'], s, s, generator=g).clamp(-3, 3)
@@ -334,7 +339,8 @@ def cmd_params(out_dir, upstream):
     with open(path, 'w') as f:
         f.write('{\n' + ',\n'.join(f'  {json.dumps(k)}: {json.dumps(v)}' for k, v in doc.items()
                                   if k != 'tensors'))
-        f.write(',\n  "tensors": [\n' + ',\n'.join('    ' + json.dumps(t) for t in names) + '\n  ]\n}\n')
+        rows = ',\n'.join('    ' + json.dumps(t) for t in names)
+        f.write(',\n  "tensors": [\n' + rows + '\n  ]\n}\n')
     print(f'{path}: {len(names)} tensors, {count} parameters')
 
 
@@ -343,18 +349,21 @@ def cmd_convert(src, dst):
     _, names, _ = param_list(DEEP)
     shadow = ckpt['ema']['shadow_params']
     if len(shadow) != len(names):
-        sys.exit(f'convert: {src} holds {len(shadow)} EMA tensors, the DDPM++ deep config has {len(names)}')
+        sys.exit(f'convert: {src} holds {len(shadow)} EMA tensors, '
+                 f'the DDPM++ deep config has {len(names)}')
     out = {}
     for (name, shape), t in zip(names, shadow):
         if list(t.shape) != shape:
-            sys.exit(f'convert: EMA tensor {len(out)} ({name}) is {list(t.shape)}, expected {shape}')
+            sys.exit(f'convert: EMA tensor {len(out)} ({name}) is {list(t.shape)}, '
+                     f'expected {shape}')
         out[name] = t
     write_safetensors(dst, out, {'source': os.path.basename(src), 'weights': 'ema'})
     print(f'{dst}: {len(out)} EMA tensors (step {ckpt.get("step")})')
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('command', choices=['fixtures', 'params', 'convert'])
     ap.add_argument('paths', nargs='+')
     ap.add_argument('--upstream', help='a checkout of yang-song/score_sde_pytorch to compare with')

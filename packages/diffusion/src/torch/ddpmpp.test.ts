@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@robustjs/core/register';
 import { decodeSafetensors, importTorchTensors } from '@robustjs/core';
-import { describeEachBackend, expectClose, expectNoLeak, expectRobustError } from '@robustjs/test-utils';
+import {
+  describeEachBackend,
+  expectClose,
+  expectNoLeak,
+  expectRobustError,
+} from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vpSde } from '../vpSde';
 import { ddpmpp, type Ddpmpp } from './ddpmpp';
@@ -15,14 +20,23 @@ import { ddpmppTorchParams } from './ddpmppTorchParams';
 // random non-zero weights of a small config, outputs computed in float64 by the PyTorch reference
 // (which equals the original models/ncsnpp.py bit for bit on these weights, see its --upstream).
 const DIR = join(__dirname, '../../test/fixtures/ddpmpp');
-const SMALL: Partial<DdpmppConfig> = { imageSize: 16, nf: 8, chMult: [1, 2], numResBlocks: 1,
-  attnResolutions: [8] };
+const SMALL: Partial<DdpmppConfig> = {
+  imageSize: 16,
+  nf: 8,
+  chMult: [1, 2],
+  numResBlocks: 1,
+  attnResolutions: [8],
+};
 const read = (f: string): tf.NamedTensorMap => decodeSafetensors(readFileSync(join(DIR, f)), f);
 
 function loadSmall(): Ddpmpp {
   const raw = read('ddpmpp-small.safetensors');
-  const w = importTorchTensors(raw, ddpmppTorchParams(SMALL), { file: 'ddpmpp-small.safetensors',
-    architecture: 'ddpmpp', prefix: 'module.', ignore: (k) => k === 'module.sigmas' });
+  const w = importTorchTensors(raw, ddpmppTorchParams(SMALL), {
+    file: 'ddpmpp-small.safetensors',
+    architecture: 'ddpmpp',
+    prefix: 'module.',
+    ignore: (k) => k === 'module.sigmas',
+  });
   tf.dispose(Object.values(raw));
   return ddpmpp(SMALL, w);
 }
@@ -51,7 +65,10 @@ describeEachBackend('ddpmpp matches the PyTorch reference', () => {
     const sde = vpSde();
     const score = tf.tidy(() => {
       const eps = model.predict(io.x as tf.Tensor4D, tf.tensor1d(n, 'int32'));
-      const sigma = tf.tensor4d(Array.from(n, (i) => sde.sigma((i + 1) / 1000)), [n.length, 1, 1, 1]);
+      const sigma = tf.tensor4d(
+        Array.from(n, (i) => sde.sigma((i + 1) / 1000)),
+        [n.length, 1, 1, 1],
+      );
       return tf.neg(tf.div(eps, sigma));
     });
     expectClose(score.dataSync(), io.score!.dataSync(), 1e-4, 'score');
@@ -62,7 +79,9 @@ describeEachBackend('ddpmpp matches the PyTorch reference', () => {
     const x = io.x as tf.Tensor4D;
     const t = tf.tensor1d([99, 99, 10, 99], 'int32');
     expectNoLeak(() => tf.tidy(() => model.predict(x, t)));
-    const g = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(model.predict(v as tf.Tensor4D, t)))(x));
+    const g = tf.tidy(() =>
+      tf.grad((v: tf.Tensor) => tf.sum(model.predict(v as tf.Tensor4D, t)))(x),
+    );
     const gv = g.dataSync();
     expect(gv.every(Number.isFinite)).toBe(true);
     expect(Math.max(...Array.from(gv, Math.abs))).toBeGreaterThan(0);
@@ -95,16 +114,29 @@ describe('ddpmpp', () => {
     const e = expectRobustError(() => ddpmpp(SMALL, bad));
     expect(e.code).toBe('SHAPE_MISMATCH');
     expect(e.message).toContain(name);
-    expect(expectRobustError(() => ddpmpp(SMALL, { ...w, extra: tf.zeros([1]) })).message).toContain("'extra'");
-    expect(expectRobustError(() => ddpmpp({ ...SMALL, fir: true as false }, w)).message).toContain('fir');
+    expect(
+      expectRobustError(() => ddpmpp(SMALL, { ...w, extra: tf.zeros([1]) })).message,
+    ).toContain("'extra'");
+    expect(expectRobustError(() => ddpmpp({ ...SMALL, fir: true as false }, w)).message).toContain(
+      'fir',
+    );
     expect(expectRobustError(() => ddpmpp({ ...SMALL, nf: 6 }, w)).code).toBe('INVALID_ARGUMENT');
     const m = ddpmpp(SMALL, w);
     const x = tf.zeros([2, 16, 16, 3]) as tf.Tensor4D;
-    expect(expectRobustError(() => m.predict(x, tf.tensor1d([1], 'int32'))).code).toBe('SHAPE_MISMATCH');
-    expect(expectRobustError(() => m.predict(x, tf.tensor1d([1000, 0], 'int32'))).code).toBe('OUT_OF_RANGE');
-    expect(expectRobustError(() => m.predict(x, tf.tensor1d([999.5, 0]))).code).toBe('OUT_OF_RANGE');
-    expect(expectRobustError(() => m.predict(tf.zeros([2, 32, 32, 3]) as tf.Tensor4D,
-      tf.tensor1d([1, 2], 'int32'))).code).toBe('SHAPE_MISMATCH');
+    expect(expectRobustError(() => m.predict(x, tf.tensor1d([1], 'int32'))).code).toBe(
+      'SHAPE_MISMATCH',
+    );
+    expect(expectRobustError(() => m.predict(x, tf.tensor1d([1000, 0], 'int32'))).code).toBe(
+      'OUT_OF_RANGE',
+    );
+    expect(expectRobustError(() => m.predict(x, tf.tensor1d([999.5, 0]))).code).toBe(
+      'OUT_OF_RANGE',
+    );
+    expect(
+      expectRobustError(() =>
+        m.predict(tf.zeros([2, 32, 32, 3]) as tf.Tensor4D, tf.tensor1d([1, 2], 'int32')),
+      ).code,
+    ).toBe('SHAPE_MISMATCH');
     m.dispose();
     expect(conv!.isDisposed).toBe(true); // the network owned it
     tf.dispose([bad[name]!, x]);

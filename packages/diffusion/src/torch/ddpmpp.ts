@@ -4,8 +4,15 @@ import type { NoisePredictor } from '@robustjs/core';
 import { silu } from '../unet/layers';
 import { resolveDdpmppConfig, type DdpmppConfig } from './ddpmppConfig';
 import { ddpmppLabels } from './ddpmppLabels';
-import { attnBlock, convLayer, denseLayer, normLayer, resBlock, timestepEmbedding,
-  type WeightLookup } from './ddpmppLayers';
+import {
+  attnBlock,
+  convLayer,
+  denseLayer,
+  normLayer,
+  resBlock,
+  timestepEmbedding,
+  type WeightLookup,
+} from './ddpmppLayers';
 import { ddpmppModules, moduleParams, type DdpmppModule } from './ddpmppModules';
 
 /** Score-SDE's NCSN++ / DDPM++ network in tfjs (see {@link ddpmpp}). */
@@ -40,44 +47,72 @@ function tfShape(shape: readonly number[], layout: string): number[] {
 }
 
 function checkWeights(weights: unknown, c: DdpmppConfig, mods: DdpmppModule[], fn: string): void {
-  assert(typeof weights === 'object' && weights !== null && !Array.isArray(weights), 'INVALID_ARGUMENT',
-    () => `Argument 'weights' passed to '${fn}' must map torch names to tensors (from ` +
-      `importTorchTensors with ddpmppTorchParams), got ${describeValue(weights)}.`);
+  assert(
+    typeof weights === 'object' && weights !== null && !Array.isArray(weights),
+    'INVALID_ARGUMENT',
+    () =>
+      `Argument 'weights' passed to '${fn}' must map torch names to tensors (from ` +
+      `importTorchTensors with ddpmppTorchParams), got ${describeValue(weights)}.`,
+  );
   const w = weights as Record<string, unknown>;
   const expected = mods.flatMap((m, i) => moduleParams(m, i, c));
   const names = new Set(expected.map((p) => p.name));
   for (const p of expected) {
     const t = Object.prototype.hasOwnProperty.call(w, p.name) ? w[p.name] : undefined;
     if (!(t instanceof tf.Tensor) || t.isDisposed) {
-      throw new RobustError('NOT_FOUND', `Argument 'weights' passed to '${fn}' has no live tensor ` +
-        `'${p.name}' (got ${describeValue(t)}). Load every tensor of ddpmppTorchParams(config).`);
+      throw new RobustError(
+        'NOT_FOUND',
+        `Argument 'weights' passed to '${fn}' has no live tensor ` +
+          `'${p.name}' (got ${describeValue(t)}). Load every tensor of ddpmppTorchParams(config).`,
+      );
     }
     const want = tfShape(p.shape, p.layout);
-    assert(t.dtype === 'float32' && t.shape.length === want.length &&
-      t.shape.every((d: number, i: number) => d === want[i]), 'SHAPE_MISMATCH', () =>
-      `Tensor '${p.name}' of argument 'weights' passed to '${fn}' must be float32 ` +
+    assert(
+      t.dtype === 'float32' &&
+        t.shape.length === want.length &&
+        t.shape.every((d: number, i: number) => d === want[i]),
+      'SHAPE_MISMATCH',
+      () =>
+        `Tensor '${p.name}' of argument 'weights' passed to '${fn}' must be float32 ` +
         `${describeValue(want)} (tfjs layout of torch ${describeValue(p.shape)}), got ${t.dtype} ` +
-        `${describeValue(t.shape)}. Check the config, and convert with importTorchTensors.`);
+        `${describeValue(t.shape)}. Check the config, and convert with importTorchTensors.`,
+    );
   }
   const extra = Object.keys(w).filter((k) => !names.has(k));
-  assert(extra.length === 0, 'INVALID_ARGUMENT', () =>
-    `Argument 'weights' passed to '${fn}' holds tensors this config does not have: ` +
-      `${extra.slice(0, 8).map((k) => `'${k}'`).join(', ')}${extra.length > 8 ? ', …' : ''}. ` +
-      'Check the config (nf, chMult, numResBlocks, attnResolutions) against the checkpoint.');
+  assert(
+    extra.length === 0,
+    'INVALID_ARGUMENT',
+    () =>
+      `Argument 'weights' passed to '${fn}' holds tensors this config does not have: ` +
+      `${extra
+        .slice(0, 8)
+        .map((k) => `'${k}'`)
+        .join(', ')}${extra.length > 8 ? ', …' : ''}. ` +
+      'Check the config (nf, chMult, numResBlocks, attnResolutions) against the checkpoint.',
+  );
 }
 
 type Apply = (h: tf.Tensor4D, actTemb?: tf.Tensor2D) => tf.Tensor4D;
 
 /** One closure per 4-D module of `all_modules` (undefined for the dense layers). */
-function buildLayers(c: DdpmppConfig, mods: DdpmppModule[], w: WeightLookup): (Apply | undefined)[] {
+function buildLayers(
+  c: DdpmppConfig,
+  mods: DdpmppModule[],
+  w: WeightLookup,
+): (Apply | undefined)[] {
   return mods.map((m, i): Apply | undefined => {
     const p = `all_modules.${i}`;
     switch (m.kind) {
-      case 'dense': return undefined;
-      case 'conv': return convLayer(w, p);
-      case 'norm': return normLayer(w, p, m.ch, 'silu');
-      case 'attn': return attnBlock(w, p, m.ch, c.skipRescale);
-      case 'res': return resBlock(w, p, m, c.skipRescale, c.conditional);
+      case 'dense':
+        return undefined;
+      case 'conv':
+        return convLayer(w, p);
+      case 'norm':
+        return normLayer(w, p, m.ch, 'silu');
+      case 'attn':
+        return attnBlock(w, p, m.ch, c.skipRescale);
+      case 'res':
+        return resBlock(w, p, m, c.skipRescale, c.conditional);
     }
   });
 }
@@ -112,7 +147,10 @@ function buildLayers(c: DdpmppConfig, mods: DdpmppModule[], w: WeightLookup): (A
  * const eps = model.predict(xt, tf.tensor1d([99, 99], 'int32')); // [2,32,32,3]
  * ```
  */
-export function ddpmpp(config: Partial<DdpmppConfig> | undefined, weights: tf.NamedTensorMap): Ddpmpp {
+export function ddpmpp(
+  config: Partial<DdpmppConfig> | undefined,
+  weights: tf.NamedTensorMap,
+): Ddpmpp {
   const fn = 'ddpmpp';
   const c = resolveDdpmppConfig(config, fn);
   const mods = ddpmppModules(c, fn);
@@ -120,22 +158,40 @@ export function ddpmpp(config: Partial<DdpmppConfig> | undefined, weights: tf.Na
   const owned = Object.freeze({ ...weights });
   const w: WeightLookup = (name) => owned[name]!;
   const layers = buildLayers(c, mods, w);
-  const dense = c.conditional ? [denseLayer(w, 'all_modules.0'), denseLayer(w, 'all_modules.1')] : [];
+  const dense = c.conditional
+    ? [denseLayer(w, 'all_modules.0'), denseLayer(w, 'all_modules.1')]
+    : [];
   const levels = c.chMult.length;
   const S = c.imageSize;
 
   const network = (x: tf.Tensor4D, labels: tf.Tensor1D, name = 'network'): tf.Tensor4D => {
-    assert(x instanceof tf.Tensor && x.rank === 4 && x.shape[1] === S && x.shape[2] === S &&
-      x.shape[3] === c.channels, 'SHAPE_MISMATCH', () => `Argument 'x' passed to 'ddpmpp.${name}' ` +
-      `must be [N,${S},${S},${c.channels}], got ${describeValue(x?.shape)}.`);
-    assert(labels instanceof tf.Tensor && labels.rank === 1 && labels.shape[0] === x.shape[0] &&
-      labels.dtype === 'float32', 'SHAPE_MISMATCH', () => `Argument 'labels' passed to ` +
-      `'ddpmpp.${name}' must be float32 [${x.shape[0]}], got ${describeValue(labels)}.`);
+    assert(
+      x instanceof tf.Tensor &&
+        x.rank === 4 &&
+        x.shape[1] === S &&
+        x.shape[2] === S &&
+        x.shape[3] === c.channels,
+      'SHAPE_MISMATCH',
+      () =>
+        `Argument 'x' passed to 'ddpmpp.${name}' ` +
+        `must be [N,${S},${S},${c.channels}], got ${describeValue(x?.shape)}.`,
+    );
+    assert(
+      labels instanceof tf.Tensor &&
+        labels.rank === 1 &&
+        labels.shape[0] === x.shape[0] &&
+        labels.dtype === 'float32',
+      'SHAPE_MISMATCH',
+      () =>
+        `Argument 'labels' passed to ` +
+        `'ddpmpp.${name}' must be float32 [${x.shape[0]}], got ${describeValue(labels)}.`,
+    );
     return tf.tidy(() => {
       let m = c.conditional ? 2 : 0;
       const at = (h: tf.Tensor4D, actTemb?: tf.Tensor2D): tf.Tensor4D => layers[m++]!(h, actTemb);
       const actTemb = c.conditional
-        ? silu(dense[1]!(silu(dense[0]!(timestepEmbedding(labels, c.nf))))) : undefined;
+        ? silu(dense[1]!(silu(dense[0]!(timestepEmbedding(labels, c.nf)))))
+        : undefined;
       const hs: tf.Tensor4D[] = [at(x)];
       for (let level = 0; level < levels; level++) {
         for (let b = 0; b < c.numResBlocks; b++) {
@@ -155,9 +211,13 @@ export function ddpmpp(config: Partial<DdpmppConfig> | undefined, weights: tf.Na
     });
   };
   const predict: NoisePredictor = (xt, t) => {
-    assert(t instanceof tf.Tensor && t.rank === 1 && t.shape[0] === xt?.shape?.[0], 'SHAPE_MISMATCH',
-      () => `Argument 't' passed to 'ddpmpp.predict' must be per-sample timesteps ` +
-        `[${describeValue(xt?.shape?.[0])}], got ${describeValue(t)}.`);
+    assert(
+      t instanceof tf.Tensor && t.rank === 1 && t.shape[0] === xt?.shape?.[0],
+      'SHAPE_MISMATCH',
+      () =>
+        `Argument 't' passed to 'ddpmpp.predict' must be per-sample timesteps ` +
+        `[${describeValue(xt?.shape?.[0])}], got ${describeValue(t)}.`,
+    );
     const labels = ddpmppLabels(t, c.numScales);
     try {
       return network(xt, labels, 'predict');

@@ -13,7 +13,7 @@ export interface DdpmppConfig {
   readonly imageSize: number;
   /** `data.num_channels`. Default 3. */
   readonly channels: number;
-  /** `model.nf`: channels of the first level and size of the time embedding (even, ≥ 4). Default 128. */
+  /** `model.nf`: channels of the first level and size of the time embedding (even, ≥ 4). 128. */
   readonly nf: number;
   /** `model.ch_mult`: channel multiplier per resolution level. Default [1, 2, 2, 2]. */
   readonly chMult: readonly number[];
@@ -50,8 +50,8 @@ export interface DdpmppConfig {
 /**
  * Score-SDE's `configs/vp/cifar10_ddpmpp_deep_continuous.py` (the checkpoint DiffPure, GNS and
  * SSNI purify CIFAR-10 with): nf 128, ch_mult (1,2,2,2), 8 res blocks, attention at 16×16, BigGAN
- * blocks without FIR, skip_rescale, positional embedding, conditional, centered data, VP β 0.1 → 20,
- * 1000 scales: 106,632,579 parameters in 956 tensors (plus the 1000-entry `sigmas` buffer).
+ * blocks without FIR, skip_rescale, positional embedding, conditional, centered data,
+ * VP β 0.1 → 20, 1000 scales: 106,632,579 parameters in 956 tensors (plus the 1000-entry `sigmas` buffer).
  */
 export const DDPMPP_DEFAULTS: DdpmppConfig = Object.freeze({
   imageSize: 32,
@@ -76,15 +76,23 @@ export const DDPMPP_DEFAULTS: DdpmppConfig = Object.freeze({
 
 /** The settings this port fixes, with the only value it supports. */
 const FIXED = {
-  resblockType: 'biggan', fir: false, progressive: 'none', progressiveInput: 'none',
-  embeddingType: 'positional', scaleBySigma: false, centered: true,
+  resblockType: 'biggan',
+  fir: false,
+  progressive: 'none',
+  progressiveInput: 'none',
+  embeddingType: 'positional',
+  scaleBySigma: false,
+  centered: true,
 } as const;
 
 function positiveIntegers(v: unknown, name: string, fn: string): void {
-  assert(Array.isArray(v) && v.length > 0 && v.every((m) => Number.isSafeInteger(m) && m >= 1),
-    'INVALID_ARGUMENT', () =>
+  assert(
+    Array.isArray(v) && v.length > 0 && v.every((m) => Number.isSafeInteger(m) && m >= 1),
+    'INVALID_ARGUMENT',
+    () =>
       `Option '${name}' passed to '${fn}' must be a non-empty array of positive integers, ` +
-        `got ${describeValue(v)}.`);
+      `got ${describeValue(v)}.`,
+  );
 }
 
 /**
@@ -102,34 +110,57 @@ function positiveIntegers(v: unknown, name: string, fn: string): void {
  *   attnResolutions: [8] });
  * ```
  */
-export function resolveDdpmppConfig(overrides?: Partial<DdpmppConfig>,
-  fn = 'resolveDdpmppConfig'): DdpmppConfig {
+export function resolveDdpmppConfig(
+  overrides?: Partial<DdpmppConfig>,
+  fn = 'resolveDdpmppConfig',
+): DdpmppConfig {
   const c = resolveOptions(fn, DDPMPP_DEFAULTS, overrides);
   for (const [k, v] of Object.entries(FIXED)) {
-    assert(c[k as keyof typeof FIXED] === v, 'INVALID_ARGUMENT', () =>
-      `Option '${k}' passed to '${fn}' must be ${describeValue(v)} (the only setting this port of ` +
+    assert(
+      c[k as keyof typeof FIXED] === v,
+      'INVALID_ARGUMENT',
+      () =>
+        `Option '${k}' passed to '${fn}' must be ${describeValue(
+          v,
+        )} (the only setting this port of ` +
         `NCSN++ supports, that of the VP DDPM++ configs), got ` +
         `${describeValue(c[k as keyof typeof FIXED])}. Use a checkpoint trained with ${k} = ` +
-        `${describeValue(v)}.`);
+        `${describeValue(v)}.`,
+    );
   }
   for (const k of ['imageSize', 'channels', 'nf', 'numResBlocks'] as const) {
     assertNumber(c[k], k, fn, { integer: true, min: 1 });
   }
   assertNumber(c.numScales, 'numScales', fn, { integer: true, min: 2 });
-  assert(c.nf % 2 === 0 && c.nf >= 4, 'INVALID_ARGUMENT', () =>
-    `Option 'nf' passed to '${fn}' must be even and ≥ 4 (the sinusoidal embedding has nf/2 ` +
-      `frequencies, spaced by ln(10000)/(nf/2 − 1)), got ${c.nf}.`);
+  assert(
+    c.nf % 2 === 0 && c.nf >= 4,
+    'INVALID_ARGUMENT',
+    () =>
+      `Option 'nf' passed to '${fn}' must be even and ≥ 4 (the sinusoidal embedding has nf/2 ` +
+      `frequencies, spaced by ln(10000)/(nf/2 − 1)), got ${c.nf}.`,
+  );
   positiveIntegers(c.chMult, 'chMult', fn);
-  assert(Array.isArray(c.attnResolutions) &&
-    c.attnResolutions.every((r) => Number.isSafeInteger(r) && r >= 1), 'INVALID_ARGUMENT', () =>
-    `Option 'attnResolutions' passed to '${fn}' must be an array of positive integers, ` +
-      `got ${describeValue(c.attnResolutions)}.`);
+  assert(
+    Array.isArray(c.attnResolutions) &&
+      c.attnResolutions.every((r) => Number.isSafeInteger(r) && r >= 1),
+    'INVALID_ARGUMENT',
+    () =>
+      `Option 'attnResolutions' passed to '${fn}' must be an array of positive integers, ` +
+      `got ${describeValue(c.attnResolutions)}.`,
+  );
   const levels = c.chMult.length;
-  assert(c.imageSize % 2 ** (levels - 1) === 0, 'INVALID_ARGUMENT', () =>
-    `Option 'imageSize' passed to '${fn}' must be divisible by 2^(levels − 1) = ` +
-      `${2 ** (levels - 1)} for ${levels} levels, got ${c.imageSize}.`);
+  assert(
+    c.imageSize % 2 ** (levels - 1) === 0,
+    'INVALID_ARGUMENT',
+    () =>
+      `Option 'imageSize' passed to '${fn}' must be divisible by 2^(levels − 1) = ` +
+      `${2 ** (levels - 1)} for ${levels} levels, got ${c.imageSize}.`,
+  );
   assertNumber(c.betaMin, 'betaMin', fn, { greaterThan: 0 });
   assertNumber(c.betaMax, 'betaMax', fn, { min: c.betaMin });
-  return Object.freeze({ ...c, chMult: Object.freeze([...c.chMult]),
-    attnResolutions: Object.freeze([...c.attnResolutions]) });
+  return Object.freeze({
+    ...c,
+    chMult: Object.freeze([...c.chMult]),
+    attnResolutions: Object.freeze([...c.attnResolutions]),
+  });
 }

@@ -14,8 +14,8 @@ export const DDPMPP_LABEL_SCALE = 999;
  *   and the label is `999·s = 999·(n + 1)/N` (n = 99 → 99.9). DiffPure
  *   (`runners/diffpure_sde.py`) noises x0 to t* with the discrete `ᾱ` at index t* − 1 and starts
  *   the reverse SDE at continuous time (t*)/1000, i.e. index n ↔ s = (n + 1)/N, whose
- *   `m(s)² = exp(−½s²(βmax − βmin) − sβmin)` matches `ᾱ_n` to within 1e-3 (absolute); SSNI's `epsGrid` uses the same
- *   correspondence.
+ *   `m(s)² = exp(−½s²(βmax − βmin) − sβmin)` matches `ᾱ_n` to within 1e-3
+ *   (absolute); SSNI's `epsGrid` uses the same correspondence.
  * - **float32 `t`** is already the label `999·s` (s ∈ [0, 1]) and is passed through: the VP-SDE
  *   solvers (`vpSdeStep`, DiffPure's `'sde'` solver) and SSNI's `epsNorm` with a `VpSde` call the
  *   network with `999·s` as float32, Score-SDE's `get_score_fn(continuous=True)`.
@@ -35,19 +35,32 @@ export const DDPMPP_LABEL_SCALE = 999;
 export function ddpmppLabels(t: Timesteps, numScales = 1000): tf.Tensor1D {
   const fn = 'ddpmppLabels';
   assertNumber(numScales, 'numScales', fn, { integer: true, min: 2 });
-  assert(t instanceof tf.Tensor && !t.isDisposed && t.rank === 1 &&
-    (t.dtype === 'int32' || t.dtype === 'float32'), 'INVALID_ARGUMENT', () =>
-    `Argument 't' passed to '${fn}' must be a live [N] int32 (discrete indices) or float32 ` +
-      `(continuous labels 999·s) tensor, got ${describeValue(t)}.`);
+  assert(
+    t instanceof tf.Tensor &&
+      !t.isDisposed &&
+      t.rank === 1 &&
+      (t.dtype === 'int32' || t.dtype === 'float32'),
+    'INVALID_ARGUMENT',
+    () =>
+      `Argument 't' passed to '${fn}' must be a live [N] int32 (discrete indices) or float32 ` +
+      `(continuous labels 999·s) tensor, got ${describeValue(t)}.`,
+  );
   const v = t.dataSync();
   const discrete = t.dtype === 'int32';
   const max = discrete ? numScales - 1 : DDPMPP_LABEL_SCALE;
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
-    assert(Number.isFinite(x) && x >= 0 && x <= max, 'OUT_OF_RANGE', () =>
-      `Argument 't' passed to '${fn}' must hold ${discrete ? `indices in [0, ${max}]` :
-        `labels 999·s in [0, ${max}]`}, got ${describeValue(x)} at sample ${i}. ` +
-        (discrete ? 'Pass indices of the discrete schedule.' : 'Scale continuous times s ∈ [0, 1] by 999.'));
+    assert(
+      Number.isFinite(x) && x >= 0 && x <= max,
+      'OUT_OF_RANGE',
+      () =>
+        `Argument 't' passed to '${fn}' must hold ${
+          discrete ? `indices in [0, ${max}]` : `labels 999·s in [0, ${max}]`
+        }, got ${describeValue(x)} at sample ${i}. ` +
+        (discrete
+          ? 'Pass indices of the discrete schedule.'
+          : 'Scale continuous times s ∈ [0, 1] by 999.'),
+    );
   }
   if (!discrete) return tf.clone(t);
   return tf.tensor1d(Float32Array.from(v, (n) => (DDPMPP_LABEL_SCALE * (n + 1)) / numScales));

@@ -18,9 +18,10 @@ const SQRT2 = Math.SQRT2;
 export function convLayer(w: WeightLookup, name: string): (x: tf.Tensor4D) => tf.Tensor4D {
   const filter = w(`${name}.weight`) as tf.Tensor4D;
   const bias = w(`${name}.bias`) as tf.Tensor1D;
-  return (x) => tf.engine().isTapeOn()
-    ? tf.add(tf.conv2d(x, filter, 1, 'same'), bias)
-    : tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias });
+  return (x) =>
+    tf.engine().isTapeOn()
+      ? tf.add(tf.conv2d(x, filter, 1, 'same'), bias)
+      : tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias });
 }
 
 /** `nn.Linear` with its weight as `[in,out]`. */
@@ -31,8 +32,12 @@ export function denseLayer(w: WeightLookup, name: string): (x: tf.Tensor2D) => t
 }
 
 /** `nn.GroupNorm(min(ch // 4, 32), ch, eps=1e-6)`, SiLU fused when asked. */
-export function normLayer(w: WeightLookup, name: string, ch: number,
-  activation: 'linear' | 'silu'): (x: tf.Tensor4D) => tf.Tensor4D {
+export function normLayer(
+  w: WeightLookup,
+  name: string,
+  ch: number,
+  activation: 'linear' | 'silu',
+): (x: tf.Tensor4D) => tf.Tensor4D {
   const gamma = w(`${name}.weight`) as tf.Tensor1D;
   const beta = w(`${name}.bias`) as tf.Tensor1D;
   return (x) => groupNorm(x, gamma, beta, ddpmppGroups(ch), { eps: 1e-6, activation });
@@ -49,15 +54,21 @@ function downsample2x(x: tf.Tensor4D): tf.Tensor4D {
  * h = Conv_1(silu(GN_1(h))) (dropout is the identity at evaluation), x = Conv_2(resample(x)) when
  * the channels change or it resamples, out = (x + h)/√2 with skip_rescale.
  */
-export function resBlock(w: WeightLookup, p: string, m: Extract<DdpmppModule, { kind: 'res' }>,
-  skipRescale: boolean, conditional: boolean): (x: tf.Tensor4D, actTemb?: tf.Tensor2D) => tf.Tensor4D {
+export function resBlock(
+  w: WeightLookup,
+  p: string,
+  m: Extract<DdpmppModule, { kind: 'res' }>,
+  skipRescale: boolean,
+  conditional: boolean,
+): (x: tf.Tensor4D, actTemb?: tf.Tensor2D) => tf.Tensor4D {
   const gn0 = normLayer(w, `${p}.GroupNorm_0`, m.cin, 'silu');
   const conv0 = convLayer(w, `${p}.Conv_0`);
   const dense0 = conditional ? denseLayer(w, `${p}.Dense_0`) : undefined;
   const gn1 = normLayer(w, `${p}.GroupNorm_1`, m.cout, 'silu');
   const conv1 = convLayer(w, `${p}.Conv_1`);
   const conv2 = m.cin !== m.cout || m.resample !== 'none' ? convLayer(w, `${p}.Conv_2`) : undefined;
-  const resample = m.resample === 'up' ? upsample2x : m.resample === 'down' ? downsample2x : undefined;
+  const resample =
+    m.resample === 'up' ? upsample2x : m.resample === 'down' ? downsample2x : undefined;
   return (x, actTemb) => {
     let h = gn0(x);
     let skip = x;
@@ -87,12 +98,19 @@ function ninLayer(w: WeightLookup, name: string): (x: tf.Tensor2D) => tf.Tensor2
  * `AttnBlockpp`: single-head self-attention over all positions, q, k, v and the output as NIN
  * layers of GN_0(x), weights softmax(q·kᵀ/√C), out = (x + NIN_3(w·v))/√2 with skip_rescale.
  */
-export function attnBlock(w: WeightLookup, p: string, ch: number,
-  skipRescale: boolean): (x: tf.Tensor4D) => tf.Tensor4D {
+export function attnBlock(
+  w: WeightLookup,
+  p: string,
+  ch: number,
+  skipRescale: boolean,
+): (x: tf.Tensor4D) => tf.Tensor4D {
   const gn = normLayer(w, `${p}.GroupNorm_0`, ch, 'linear');
   const [q, k, v, o] = [0, 1, 2, 3].map((j) => ninLayer(w, `${p}.NIN_${j}`)) as [
-    ReturnType<typeof ninLayer>, ReturnType<typeof ninLayer>, ReturnType<typeof ninLayer>,
-    ReturnType<typeof ninLayer>];
+    ReturnType<typeof ninLayer>,
+    ReturnType<typeof ninLayer>,
+    ReturnType<typeof ninLayer>,
+    ReturnType<typeof ninLayer>,
+  ];
   return (x) => {
     const [n, hh, ww] = x.shape;
     const tokens = tf.reshape(gn(x), [n * hh * ww, ch]) as tf.Tensor2D; // [N·HW,C]
@@ -113,8 +131,10 @@ export function timestepEmbedding(labels: tf.Tensor1D, dim: number): tf.Tensor2D
   const half = dim / 2;
   // float32 steps as PyTorch takes them: arange(half, float32) * −scale, then exp
   const scale = Math.fround(-Math.log(10000) / (half - 1));
-  const freqs = tf.tensor2d(Float32Array.from({ length: half }, (_, i) =>
-    Math.exp(Math.fround(i * scale))), [1, half]);
+  const freqs = tf.tensor2d(
+    Float32Array.from({ length: half }, (_, i) => Math.exp(Math.fround(i * scale))),
+    [1, half],
+  );
   const args = tf.mul(tf.reshape(labels, [-1, 1]), freqs); // [N,half]
   return tf.concat([tf.sin(args), tf.cos(args)], 1) as tf.Tensor2D; // [N,dim]
 }

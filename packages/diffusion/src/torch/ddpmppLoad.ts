@@ -38,7 +38,10 @@ export async function loadDdpmpp(path: string, config?: Partial<DdpmppConfig>): 
     const keys = Object.keys(raw);
     const prefix = keys.length > 0 && keys.every((k) => k.startsWith('module.')) ? 'module.' : '';
     const weights = importTorchTensors(raw, expected, {
-      file: path, architecture: ARCHITECTURE, prefix, ignore: (k) => k === `${prefix}sigmas`,
+      file: path,
+      architecture: ARCHITECTURE,
+      prefix,
+      ignore: (k) => k === `${prefix}sigmas`,
     });
     try {
       return ddpmpp(config, weights);

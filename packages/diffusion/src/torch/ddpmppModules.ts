@@ -6,8 +6,12 @@ import type { DdpmppConfig } from './ddpmppConfig';
 export type DdpmppModule =
   | { readonly kind: 'dense'; readonly cin: number; readonly cout: number }
   | { readonly kind: 'conv'; readonly cin: number; readonly cout: number }
-  | { readonly kind: 'res'; readonly cin: number; readonly cout: number;
-    readonly resample: 'none' | 'up' | 'down' }
+  | {
+      readonly kind: 'res';
+      readonly cin: number;
+      readonly cout: number;
+      readonly resample: 'none' | 'up' | 'down';
+    }
   | { readonly kind: 'attn'; readonly ch: number }
   | { readonly kind: 'norm'; readonly ch: number };
 
@@ -31,7 +35,8 @@ export function ddpmppModules(c: DdpmppConfig, fn: string): DdpmppModule[] {
   const levels = chMult.length;
   const temb = 4 * nf;
   const mods: DdpmppModule[] = [];
-  if (c.conditional) mods.push({ kind: 'dense', cin: nf, cout: temb }, { kind: 'dense', cin: temb, cout: temb });
+  if (c.conditional)
+    mods.push({ kind: 'dense', cin: nf, cout: temb }, { kind: 'dense', cin: temb, cout: temb });
   mods.push({ kind: 'conv', cin: c.channels, cout: nf });
   const hsC = [nf];
   let inCh = nf;
@@ -50,8 +55,11 @@ export function ddpmppModules(c: DdpmppConfig, fn: string): DdpmppModule[] {
     }
   }
   inCh = hsC[hsC.length - 1]!;
-  mods.push({ kind: 'res', cin: inCh, cout: inCh, resample: 'none' }, { kind: 'attn', ch: inCh },
-    { kind: 'res', cin: inCh, cout: inCh, resample: 'none' });
+  mods.push(
+    { kind: 'res', cin: inCh, cout: inCh, resample: 'none' },
+    { kind: 'attn', ch: inCh },
+    { kind: 'res', cin: inCh, cout: inCh, resample: 'none' },
+  );
   for (let level = levels - 1; level >= 0; level--) {
     for (let b = 0; b < numResBlocks + 1; b++) {
       const out = nf * chMult[level]!;
@@ -63,13 +71,18 @@ export function ddpmppModules(c: DdpmppConfig, fn: string): DdpmppModule[] {
   }
   mods.push({ kind: 'norm', ch: inCh }, { kind: 'conv', cin: inCh, cout: c.channels });
   for (const m of mods) {
-    const chs = m.kind === 'res' ? [m.cin, m.cout] : m.kind === 'attn' || m.kind === 'norm' ? [m.ch] : [];
+    const chs =
+      m.kind === 'res' ? [m.cin, m.cout] : m.kind === 'attn' || m.kind === 'norm' ? [m.ch] : [];
     for (const ch of chs) {
       const g = ddpmppGroups(ch);
-      assert(g >= 1 && ch % g === 0, 'INVALID_ARGUMENT', () =>
-        `The config passed to '${fn}' needs a GroupNorm over ${ch} channels in ${g} groups ` +
+      assert(
+        g >= 1 && ch % g === 0,
+        'INVALID_ARGUMENT',
+        () =>
+          `The config passed to '${fn}' needs a GroupNorm over ${ch} channels in ${g} groups ` +
           '(min(ch // 4, 32)), which do not divide them. Choose nf and chMult so that every ' +
-          'channel count (also the concatenations of the up path) splits evenly.');
+          'channel count (also the concatenations of the up path) splits evenly.',
+      );
     }
   }
   return mods;
@@ -97,16 +110,25 @@ const nin = (name: string, ch: number): TorchParam[] => [
 export function moduleParams(m: DdpmppModule, i: number, c: DdpmppConfig): TorchParam[] {
   const p = `all_modules.${i}`;
   switch (m.kind) {
-    case 'dense': return dense(p, m.cin, m.cout);
-    case 'conv': return conv(p, m.cin, m.cout, 3);
-    case 'norm': return norm(p, m.ch);
-    case 'attn': return [...norm(`${p}.GroupNorm_0`, m.ch),
-      ...[0, 1, 2, 3].flatMap((j) => nin(`${p}.NIN_${j}`, m.ch))];
-    case 'res': return [
-      ...norm(`${p}.GroupNorm_0`, m.cin), ...conv(`${p}.Conv_0`, m.cin, m.cout, 3),
-      ...(c.conditional ? dense(`${p}.Dense_0`, 4 * c.nf, m.cout) : []),
-      ...norm(`${p}.GroupNorm_1`, m.cout), ...conv(`${p}.Conv_1`, m.cout, m.cout, 3),
-      ...(m.cin !== m.cout || m.resample !== 'none' ? conv(`${p}.Conv_2`, m.cin, m.cout, 1) : []),
-    ];
+    case 'dense':
+      return dense(p, m.cin, m.cout);
+    case 'conv':
+      return conv(p, m.cin, m.cout, 3);
+    case 'norm':
+      return norm(p, m.ch);
+    case 'attn':
+      return [
+        ...norm(`${p}.GroupNorm_0`, m.ch),
+        ...[0, 1, 2, 3].flatMap((j) => nin(`${p}.NIN_${j}`, m.ch)),
+      ];
+    case 'res':
+      return [
+        ...norm(`${p}.GroupNorm_0`, m.cin),
+        ...conv(`${p}.Conv_0`, m.cin, m.cout, 3),
+        ...(c.conditional ? dense(`${p}.Dense_0`, 4 * c.nf, m.cout) : []),
+        ...norm(`${p}.GroupNorm_1`, m.cout),
+        ...conv(`${p}.Conv_1`, m.cout, m.cout, 3),
+        ...(m.cin !== m.cout || m.resample !== 'none' ? conv(`${p}.Conv_2`, m.cin, m.cout, 1) : []),
+      ];
   }
 }

@@ -28,14 +28,25 @@ export function ddpmppRandomWeights(config?: Partial<DdpmppConfig>, seed = 0): t
   const out: tf.NamedTensorMap = {};
   for (const p of params) {
     const s = seeds.nextSeed();
-    const shape = p.layout === 'oihw' ? [p.shape[2]!, p.shape[3]!, p.shape[1]!, p.shape[0]!]
-      : p.layout === 'linear' ? [p.shape[1]!, p.shape[0]!] : [...p.shape];
+    const shape =
+      p.layout === 'oihw'
+        ? [p.shape[2]!, p.shape[3]!, p.shape[1]!, p.shape[0]!]
+        : p.layout === 'linear'
+        ? [p.shape[1]!, p.shape[0]!]
+        : [...p.shape];
     const isNormScale = p.shape.length === 1 && p.name.endsWith('.weight'); // GroupNorm scales
-    const fanIn = p.layout === 'oihw' ? p.shape[1]! * p.shape[2]! * p.shape[3]!
-      : p.shape.length === 2 ? (p.layout === 'linear' ? p.shape[1]! : p.shape[0]!) : 0;
-    out[p.name] = fanIn > 0
-      ? tf.randomNormal(shape, 0, 1 / Math.sqrt(fanIn), 'float32', s)
-      : tf.randomNormal(shape, isNormScale ? 1 : 0, 0.01, 'float32', s);
+    const fanIn =
+      p.layout === 'oihw'
+        ? p.shape[1]! * p.shape[2]! * p.shape[3]!
+        : p.shape.length === 2
+        ? p.layout === 'linear'
+          ? p.shape[1]!
+          : p.shape[0]!
+        : 0;
+    out[p.name] =
+      fanIn > 0
+        ? tf.randomNormal(shape, 0, 1 / Math.sqrt(fanIn), 'float32', s)
+        : tf.randomNormal(shape, isNormScale ? 1 : 0, 0.01, 'float32', s);
   }
   return out;
 }
