@@ -25,6 +25,19 @@ export { createUnet, unetFromSafetensors } from './unet/unet';
 export type { Unet, CreateUnetOptions } from './unet/unet';
 export { UNET_PRESETS, resolveUnetConfig } from './unet/config';
 export type { UnetConfig, UnetPreset } from './unet/config';
+export { unet2DModel } from './torch/unet2DModel';
+export type { Unet2DModel } from './torch/unet2DModel';
+export {
+  resolveDiffusersUnetConfig,
+  DIFFUSERS_UNET_DEFAULTS,
+} from './torch/resolveDiffusersUnetConfig';
+export type {
+  DiffusersUnetConfig,
+  DiffusersDownBlockType,
+  DiffusersUpBlockType,
+} from './torch/resolveDiffusersUnetConfig';
+export { diffusersUnetParams, legacyDiffusersName } from './torch/diffusersUnetParams';
+export type { DiffusersAttentionNaming } from './torch/diffusersUnetParams';
 export { trainDiffusion } from './train';
 export type { TrainDiffusionOptions, TrainDiffusionResult, TrainProgress, TrainCheckpoint, TrainingImages } from './train';
 export { stepMatrix, stepPairs, noiseIndices } from './sequences';

@@ -9,6 +9,9 @@ import { RobustError, assert, describeValue, encodeSafetensors, parseSafetensors
 import type { TrainCheckpoint } from './train';
 import { unetFromSafetensors, type Unet } from './unet/unet';
 
+export { loadDiffusersUnet } from './torch/loadDiffusersUnet';
+export type { DiffusersUnetFiles } from './torch/loadDiffusersUnet';
+
 async function readBytes(path: string, fn: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
