@@ -71,10 +71,11 @@ def pick_state_dict(obj, key, use_ema=True):
             sys.exit(f'pth_to_safetensors: no key {key!r} in the checkpoint; top-level keys: {keys}')
         return obj[key], key
     ema = obj.get('ema') if isinstance(obj, dict) else None
-    if isinstance(ema, dict) and isinstance(ema.get('shadow_params'), list) and holds_tensors(obj.get('model')):
+    shadow = ema.get('shadow_params') if isinstance(ema, dict) else None
+    if isinstance(shadow, list) and holds_tensors(obj.get('model')):
         if not use_ema:
             return obj['model'], 'model'
-        return with_ema_shadow(obj['model'], ema['shadow_params']), 'model+ema.shadow_params'
+        return with_ema_shadow(obj['model'], shadow), 'model+ema.shadow_params'
     if isinstance(obj, dict):
         for k in CANDIDATE_KEYS:
             if holds_tensors(obj.get(k)):
@@ -128,9 +129,10 @@ def load(path, trust):
     try:
         return torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
-        sys.exit(f'pth_to_safetensors: the weights-only loader of PyTorch {torch.__version__} refuses {path}: '
-                 f'{str(e).split("error:")[-1].strip()[:200]}\n(PyTorch < 2.0 cannot read floats such as an EMA decay '
-                 'this way.) Use a newer PyTorch, or, only if you trust the file, add --trust-pickle.')
+        why = str(e).split('error:')[-1].strip()[:200]
+        sys.exit(f'pth_to_safetensors: the weights-only loader of PyTorch {torch.__version__} refuses '
+                 f'{path}: {why}\n(PyTorch < 2.0 cannot read floats such as an EMA decay this way.) '
+                 'Use a newer PyTorch, or, only if you trust the file, add --trust-pickle.')
 
 
 def main():

@@ -20,3 +20,13 @@ export { zooManifest, zooEntry } from './manifest';
 export { loadZooModelFromUrl } from './loadZooModelFromUrl';
 export type { LoadZooModelFromUrlOptions } from './loadZooModelFromUrl';
 export { featureModel } from './featureModel';
+export { wideResNet, wideResNetParams, WIDE_RESNET_DEFAULTS } from './torch/wideResNet';
+export type { WideResNetConfig } from './torch/wideResNet';
+export { resNet, resNetParams, RESNET_DEFAULTS, IMAGENET_NORMALIZATION } from './torch/resNet';
+export type { ResNetConfig } from './torch/resNet';
+export { torchParameterCount } from './torch/torchClassifier';
+export type { TorchClassifier, ChannelNormalization } from './torch/torchClassifier';
+export { torchClassifierArchitecture, TORCH_CLASSIFIER_PRESETS } from './torch/torchClassifiers';
+export type {
+  TorchClassifierKind, TorchClassifierPreset, TorchClassifierArchitecture, TorchClassifierConfig,
+} from './torch/torchClassifiers';

@@ -9,3 +9,5 @@ export { modelsDir } from './modelsDir';
 export { loadZooModel } from './loadZooModel';
 export type { LoadZooModelOptions } from './loadZooModel';
 export { loadReferenceCnn, referenceClassifier, loadFeaturizer } from './referenceModels';
+export { loadTorchClassifier } from './torch/loadTorchClassifier';
+export type { LoadTorchClassifierOptions } from './torch/loadTorchClassifier';
