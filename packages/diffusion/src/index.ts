@@ -38,6 +38,13 @@ export type {
 } from './torch/resolveDiffusersUnetConfig';
 export { diffusersUnetParams, legacyDiffusersName } from './torch/diffusersUnetParams';
 export type { DiffusersAttentionNaming } from './torch/diffusersUnetParams';
+export { ddpmpp } from './torch/ddpmpp';
+export type { Ddpmpp } from './torch/ddpmpp';
+export { DDPMPP_DEFAULTS, resolveDdpmppConfig } from './torch/ddpmppConfig';
+export type { DdpmppConfig } from './torch/ddpmppConfig';
+export { ddpmppTorchParams } from './torch/ddpmppTorchParams';
+export { ddpmppLabels, DDPMPP_LABEL_SCALE } from './torch/ddpmppLabels';
+export { ddpmppRandomWeights } from './torch/ddpmppRandomWeights';
 export { trainDiffusion } from './train';
 export type { TrainDiffusionOptions, TrainDiffusionResult, TrainProgress, TrainCheckpoint, TrainingImages } from './train';
 export { stepMatrix, stepPairs, noiseIndices } from './sequences';

@@ -11,6 +11,7 @@ import { unetFromSafetensors, type Unet } from './unet/unet';
 
 export { loadDiffusersUnet } from './torch/loadDiffusersUnet';
 export type { DiffusersUnetFiles } from './torch/loadDiffusersUnet';
+export { loadDdpmpp } from './torch/ddpmppLoad';
 
 async function readBytes(path: string, fn: string): Promise<Uint8Array> {
   try {
