@@ -88,9 +88,19 @@ export interface DiffusionChainSurface {
   readonly T: number;
   /**
    * The chain `surface.model` runs for a batch of `n` images and draw seed `seed` (an integer ≥ 1).
+   * A defense whose steps depend on the input (SSNI: the timesteps t(x) from each image's EPS norm)
+   * computes them from `x`, the current iterate, without gradient; the others ignore `x`.
+   * @param n - the batch size N ≥ 1.
+   * @param seed - the draw seed, an integer ≥ 1.
+   * @param x - the images `[N,H,W,C]` in [0,1] the chain is for; required when `inputDependent`.
    * @returns L deterministic steps.
    */
-  chain(n: number, seed: number): readonly ChainStep[];
+  chain(n: number, seed: number, x?: Images): readonly ChainStep[];
+  /**
+   * Whether `chain` depends on the images (then `x` must be given, and the chain recomputed for every
+   * iterate); absent or false for a fixed chain.
+   */
+  readonly inputDependent?: boolean;
   /**
    * An SDEdit chain with the same noise predictor and schedule (Meng et al. 2022, as Diff-PGD uses
    * it): noise to timestep `tStar` (1 … T), then `steps` (1 … tStar) respaced deterministic DDIM

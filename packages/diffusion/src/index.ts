@@ -54,4 +54,6 @@ export { createDiffusionPurifier } from './purifiers/purifier';
 export type { DiffusionPurifier, DiffusionPurifierSettings, PurifyOptions, StageTimesteps, PurifierSampler, GdmpGuidance } from './purifiers/types';
 export type { GradientMode } from './purifiers/chain';
 export { purifierDefense, PURIFIER_DEFENSE_DEFAULTS } from './purifierDefense';
+export { diffusionChainSurface } from './diffusionChainSurface';
+export type { DiffusionChainSurfaceOptions } from './diffusionChainSurface';
 export type { PurifierDefenseOptions, SeededPurifier } from './purifierDefense';

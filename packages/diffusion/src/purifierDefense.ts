@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assert, assertImages, assertNumber, describeValue, resolveOptions, seedStream, readClassifyOptions } from '@robustjs/core';
 import type { AttackSurface, Classifier, Defense, DefenseDescription, DefenseInfo, Images, JsonValue, SurfaceGradient } from '@robustjs/core';
-import type { DiffusionChainSurface } from '@robustjs/core';
+import { diffusionChainSurface } from './diffusionChainSurface';
 import type { DiffusionPurifier, DiffusionPurifierSettings } from './purifiers/types';
 
 /**
@@ -54,29 +54,6 @@ const isDiffusionPurifier = (p: SeededPurifier): p is SeededPurifier & Diffusion
   typeof (p as Partial<DiffusionPurifier>).chain === 'function' &&
   typeof (p as Partial<DiffusionPurifier>).with === 'function' &&
   typeof p.settings?.model === 'function';
-
-/**
- * The chain surface of a diffusion surrogate (core's `DiffusionChainSurface`): its chain, and
- * SDEdit chains with its noise predictor (one DDPM-sampler stage, η = 0, no guidance).
- */
-function chainSurface(classifier: Classifier, p: DiffusionPurifier): DiffusionChainSurface {
-  const fn = 'surface.diffusion.sdedit';
-  return Object.freeze({
-    classifier,
-    length: p.chain(1, 1).length,
-    tStar: p.settings.stages[0]!,
-    T: p.settings.schedule.T,
-    chain: (n: number, seed: number) => p.chain(n, seed),
-    sdedit(n: number, seed: number, tStar: number, steps: number) {
-      assertNumber(tStar, 'tStar', fn, { integer: true, min: 1, max: p.settings.schedule.T });
-      assertNumber(steps, 'steps', fn, { integer: true, min: 1, max: tStar });
-      const sdedit = p.with({
-        stages: [tStar], steps: [steps], sampler: 'ddpm', eta: 0, guidance: null, gradient: 'full',
-      });
-      return sdedit.chain(n, seed);
-    },
-  });
-}
 
 /** Whether `v` is plain JSON: strings, finite numbers, booleans, null, arrays and plain objects of them (acyclic). */
 const isJson = (v: unknown, depth = 0): boolean => {
@@ -184,7 +161,7 @@ export function purifierDefense(classifier: Classifier, purifier: SeededPurifier
     model: (x: Images, seed: number) => tf.tidy(() => classifier(surrogate.purify(x, { seed }))),
     randomized: true, gradient, description, terms: Object.freeze({}),
     recommendedAttacks: Object.freeze([Object.freeze({ name: 'pgd-eot' })]), minBatchSize: 1,
-    ...(isDiffusionPurifier(surrogate) ? { diffusion: chainSurface(classifier, surrogate) } : {}),
+    ...(isDiffusionPurifier(surrogate) ? { diffusion: diffusionChainSurface(classifier, surrogate) } : {}),
   });
 
   return Object.freeze({

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { assert, assertNumber, describeValue, resolveOptions, seedStream, readClassifyOptions } from '@robustjs/core';
 import type { AttackSurface, Classifier, Defense, DefenseDescription, DefenseInfo, Images, Logits } from '@robustjs/core';
 import type { SurfaceTerm } from '@robustjs/core';
-import type { GradientMode } from '@robustjs/diffusion';
+import { diffusionChainSurface } from '@robustjs/diffusion';
+import type { DiffusionPurifier, GradientMode } from '@robustjs/diffusion';
 import { epsNormOnTape } from './epsNorm';
 import { ssniAttackModel } from './ssniAttackModel';
 import type { SsniBase, SsniPurifier } from './ssniTypes';
@@ -183,6 +184,7 @@ export function ssniDefense(classifier: Classifier, ssni: SsniPurifier<SsniBase>
   const vote = o.runs > 1 ? ` (one run of the ${o.runs}-run vote)` : '';
   const description = `${HOW[o.gradient]} ${chain}${vote}, EPS norms and t(x) recomputed on every iterate (no gradient through t(x))`;
 
+  let chainTs: { id: number; ts: readonly Int32Array[] } = { id: -1, ts: [] };
   const surface: AttackSurface = Object.freeze({
     model: (x: Images, seed: number): Logits => attackModel(x, seed),
     randomized: true,
@@ -191,6 +193,17 @@ export function ssniDefense(classifier: Classifier, ssni: SsniPurifier<SsniBase>
     terms: epsTerms(surrogate),
     recommendedAttacks: Object.freeze([Object.freeze({ name: 'pgd-eot' })]),
     minBatchSize: 1,
+    // the surrogate's chain run with t(x) of the iterate (DiffAttack), and its SDEdit chains (Diff-PGD)
+    ...(plain ? {} : {
+      diffusion: diffusionChainSurface(classifier, attackModel.surrogate as DiffusionPurifier, {
+        timesteps: (x: Images) => {
+          // untaped, as surface.model; once per iterate (tensor ids are never reused), shared by its EOT draws
+          if (x.id !== chainTs.id) chainTs = { id: x.id, ts: surrogate.timesteps(surrogate.norms(x)) };
+          const ts = chainTs.ts;
+          return (k: number) => ts[k]!;
+        },
+      }),
+    }),
   });
   const settings: DefenseInfo = Object.freeze({
     ...o.settings,

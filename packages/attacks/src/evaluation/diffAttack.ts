@@ -114,7 +114,7 @@ export function diffAttack(options?: DiffAttackOptions): EvaluationAttack {
         `Attack '${where}' (diffattack) needs the diffusion chain of a purification defense, ` +
         `but defense ` +
         `'${defense.label}' exposes none (no surface.diffusion: ` +
-        `it is not a purifierDefense around a DiffPure, GDMP ` +
+        `it is not a purifierDefense or ssniDefense around a DiffPure, GDMP ` +
         'or GNS purifier). ' +
         "Use 'pgd-eot' or the defense's recommended attacks.",
     );
@@ -152,7 +152,7 @@ export function diffAttack(options?: DiffAttackOptions): EvaluationAttack {
               tf.Reduction.SUM,
             ) as tf.Scalar;
           });
-        return sumOfDraws(o.eot, () => chainGradient(xAdv, chain.chain(xAdv.shape[0], nextSeed()), {
+        return sumOfDraws(o.eot, () => chainGradient(xAdv, chain.chain(xAdv.shape[0], nextSeed(), xAdv), {
           segment: o.segment,
           final,
           reference: xb,

@@ -187,7 +187,7 @@ export function diffPgdAttack(options?: DiffPgdAttackOptions): EvaluationAttack 
         `Attack '${where}' (diff-pgd) needs the diffusion model of a purification defense ` +
         `for its SDEdit, but ` +
         `defense '${defense.label}' exposes none (no surface.diffusion: ` +
-        `it is not a purifierDefense around a ` +
+        `it is not a purifierDefense or ssniDefense around a ` +
         "DiffPure, GDMP or GNS purifier). Use 'pgd-eot' or the defense's recommended attacks.",
     );
     const tStar = givenT ?? chain.tStar;

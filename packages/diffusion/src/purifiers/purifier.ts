@@ -113,13 +113,13 @@ export function createDiffusionPurifier(kind: string, settings: DiffusionPurifie
     return s.gradient === 'bpda' ? bpdaIdentity(run)(x) : run(x);
   };
 
-  const chain = (n: number, seed: number): readonly ChainStep[] => {
+  const chain = (n: number, seed: number, t?: StageTimesteps): readonly ChainStep[] => {
     const call = `${kind}.chain`;
     assertNumber(n, 'n', call, { integer: true, min: 1 });
     assertNumber(seed, 'seed', call, { integer: true });
     const seeds = seedStream(seed);
     const T = s.schedule.T;
-    const ts = s.stages.map((tStar, k) => stageTimesteps(undefined, k, tStar, n, T, call));
+    const ts = s.stages.map((tStar, k) => stageTimesteps(t, k, tStar, n, T, call));
     return Object.freeze(ts.flatMap((t, k) => stageSteps(s, t, s.steps[k]!, () => seeds.next())));
   };
 

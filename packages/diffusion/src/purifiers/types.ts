@@ -73,12 +73,16 @@ export interface DiffusionPurifier extends TimestepPurifier {
    * `clip((u_L + 1)/2, 0, 1)`. Each stage contributes its noising step and its denoising steps
    * (L = Σ (steps[s] + 1) for the DDPM and GDMP samplers). For attacks that need the intermediate states
    * (DiffAttack's deviated-reconstruction loss and its segment-wise gradient).
+   * With `t`, the chain `purify(x, { t, seed })` runs: per-sample timesteps (SSNI's t(x)), as `purify`'s `t`;
+   * the number of steps does not change with t.
    * @param n - the batch size N ≥ 1 (the steps draw noise of shape `[N,H,W,C]`).
    * @param seed - the draw seed (an integer), as `purify`'s `seed`.
+   * @param t - per-sample timesteps for every stage ({@link StageTimesteps}); default each stage's t*.
    * @returns the L steps, each `(u [N,H,W,C], guide [N,H,W,C]) → [N,H,W,C]`, deterministic.
-   * @throws RobustError `INVALID_ARGUMENT` for n or seed that are not integers (n ≥ 1).
+   * @throws RobustError `INVALID_ARGUMENT` for n or seed that are not integers (n ≥ 1); as `purify` for
+   *   timesteps outside [0, T] or of another length than n.
    */
-  chain(n: number, seed: number): readonly ChainStep[];
+  chain(n: number, seed: number, t?: StageTimesteps): readonly ChainStep[];
   /** A purifier with some settings changed (e.g. `{ steps: [20] }` for the attack's surrogate chain). */
   with(changes: Partial<Omit<DiffusionPurifierSettings, 'model' | 'schedule'>>): DiffusionPurifier;
 }
