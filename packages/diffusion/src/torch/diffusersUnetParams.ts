@@ -2,7 +2,7 @@
 import { RobustError, describeValue, type TorchParam } from '@robustjs/core';
 import { resolveDiffusersUnetConfig, type DiffusersUnetConfig } from './resolveDiffusersUnetConfig';
 import { ParamSource } from './unet2DLayers';
-import { defineUnet2D } from './unet2DModel';
+import { defineUnet2D } from './defineUnet2D';
 
 /**
  * The attention parameter names of a checkpoint: `'current'` (`to_q`, `to_k`, `to_v`,
