@@ -30,7 +30,7 @@ const LEGACY_KEY = /\.attentions\.\d+\.(query|key|value|proj_attn)\.(weight|bias
  * @param source - a folder holding `config.json` and `diffusion_pytorch_model.safetensors`, or
  *   `{config, weights}` paths ({@link DiffusersUnetFiles}).
  * @returns the model; call `dispose()` when done.
- * @throws {@link RobustError} `NOT_FOUND` for a missing file or tensor; `CORRUPT_FILE` naming the
+ * @throws RobustError `NOT_FOUND` for a missing file or tensor; `CORRUPT_FILE` naming the
  *   file for a config that is not JSON or a truncated or malformed safetensors file;
  *   `SHAPE_MISMATCH` naming the file and tensor for a tensor of another shape or a non-float
  *   dtype; `INVALID_ARGUMENT` naming the file and tensors for tensors the config does not have (a
