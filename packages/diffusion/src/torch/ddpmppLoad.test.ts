@@ -58,11 +58,8 @@ describe('loadDdpmpp', () => {
 
   it('bad files name the file and the tensor, and leave nothing allocated', async () => {
     const cases: [string, string, string[]][] = [];
-    // another architecture: a diffusers UNet's names
-    const other = join(dir, 'diffusers.safetensors');
-    const convIn = tf.zeros([128, 3, 3, 3]);
-    writeFileSync(other, encodeSafetensorsSync({ 'conv_in.weight': convIn }));
-    convIn.dispose();
+    // another architecture: the diffusers UNet2DModel fixture
+    const other = join(FIXTURE, '../../unet2d/ddpm-like/diffusion_pytorch_model.safetensors');
     cases.push([other, 'NOT_FOUND', ['all_modules.0.weight', 'conv_in.weight']]);
     // the full config's checkpoint expected, a small one given
     cases.push([FIXTURE, 'NOT_FOUND', ['all_modules.', FIXTURE]]);
