@@ -11,6 +11,8 @@ import {
   useWasm,
 } from '@robustjs/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
+import { diffPure } from '../purifiers/factories';
+import { linearSchedule } from '../schedule';
 import { loadDiffusersUnet } from './loadDiffusersUnet';
 
 useWasm();
@@ -47,6 +49,19 @@ describe('loadDiffusersUnet', () => {
       tf.dispose(Object.values(ref));
     }
   );
+
+  it('plugs into diffPure (images in [0,1] back, same seed same output)', async () => {
+    const unet = await loadDiffusersUnet(join(FIXTURES, 'ddpm-like'));
+    const purify = diffPure(unet.predict, linearSchedule(), { t: 100, steps: 3 });
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const [a, b] = [purify(x, undefined, { seed: 2 }), purify(x, undefined, { seed: 2 })];
+    expect(a.shape).toEqual([2, 8, 8, 3]);
+    const range = tf.tidy(() => [tf.min(a).dataSync()[0]!, tf.max(a).dataSync()[0]!]);
+    expect([range[0]! >= 0, range[1]! <= 1]).toEqual([true, true]);
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    tf.dispose([x, a, b]);
+    unet.dispose();
+  });
 
   it('takes {config, weights} paths', async () => {
     const dir = join(FIXTURES, 'multihead');
