@@ -124,6 +124,8 @@ const REPORT_FILES = ['report.json', 'report.html'] as const;
 
 interface RunOptions {
   readonly skipMissing?: boolean;
+  /** `--data`: the data set's folder. */
+  readonly data?: string;
   readonly shard?: { index: number; count: number };
   readonly checkpoints?: string;
 }
@@ -134,8 +136,8 @@ async function runProtocol(protocol: Protocol, flags: CommonFlags, io: CliIo, op
   await assertWritableOut(resolve(flags.out), shard === undefined ? REPORT_FILES : [`report.shard-${shard.index}-of-${shard.count}.json`]);
   const { native, key } = await startBackend(flags, io);
   const progress = flags.quiet === true ? undefined : io.stderr;
-  const context = await createRunContext(protocol, { progress });
-  const { checkpoints, ...rest } = options;
+  const { checkpoints, data, ...rest } = options;
+  const context = await createRunContext(protocol, { progress, data });
   const report = await evaluateProtocol(protocol, context, {
     ...rest, native, ...(checkpoints === undefined ? {} : { checkpoints: fileCheckpoints(checkpoints, protocol, key) }),
   });
@@ -214,7 +216,9 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
       withDefault('run shard i of n (0-based): contiguous whole batches', 'the whole protocol'))
     .option('--checkpoints <dir>', withDefault('keep every finished batch in <dir>/<protocol ' +
       'hash>/<position>-<batch>.json; a rerun recomputes only missing batches', 'none kept'))
-    .action(async (file: string, flags: CommonFlags & { shard?: string; checkpoints?: string }) => {
+    .option('--data <dir>', withDefault("the data set's folder (CIFAR-10: cifar-10-batches-bin or " +
+      'its parent)', '$ROBUSTJS_DATA, then (Fashion-MNIST) the embedded test split'))
+    .action(async (file: string, flags: CommonFlags & { shard?: string; checkpoints?: string; data?: string }) => {
       const protocol = applyFlags(parseProtocol(await readJson(file, 'Protocol file'), file), flags);
       let shard: { index: number; count: number } | undefined;
       if (flags.shard !== undefined) {
@@ -222,7 +226,10 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
         if (m === null || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new CliError(`Option '--shard' must be i/n with 0 ≤ i < n, got '${flags.shard}'.`);
         shard = { index: Number(m[1]), count: Number(m[2]) };
       }
-      done(await runProtocol(protocol, flags, io, { ...(shard === undefined ? {} : { shard }), ...(flags.checkpoints === undefined ? {} : { checkpoints: flags.checkpoints }) }));
+      done(await runProtocol(protocol, flags, io, {
+        ...(shard === undefined ? {} : { shard }), ...(flags.checkpoints === undefined ? {} : { checkpoints: flags.checkpoints }),
+        ...(flags.data === undefined ? {} : { data: flags.data }),
+      }));
     });
 
   program.command('merge')

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RobustError } from '@robustjs/core';
 import { permutation } from '@robustjs/datasets';
-import { loadFashionMnist } from '@robustjs/datasets/node';
+import { loadCifar10, loadFashionMnist } from '@robustjs/datasets/node';
 import { linearSchedule, type Unet } from '@robustjs/diffusion';
 import { loadUnet } from '@robustjs/diffusion/node';
 import type { Denoiser } from '@robustjs/dad';
@@ -12,6 +12,7 @@ import type { MmdDetector } from '@robustjs/mmd';
 import { loadFeaturizer, modelsDir, referenceClassifier } from '@robustjs/zoo/node';
 import { trainHint, trainScriptsRoot } from './commands/train';
 import { CliError, MissingModelError } from './errors';
+import { loadClassifierFile, loadDiffusionModel, type DiffusionModel } from './loadModels';
 import type { ProgressSink } from './progress';
 import type { Protocol } from './protocol';
 import type { Classifier } from '@robustjs/core';
@@ -52,9 +53,12 @@ export interface RunContext {
   trainRows(count: number): Promise<{ readonly dataset: Dataset; readonly rows: Int32Array }>;
   /** The classifier under every defense. */
   readonly classifier: Classifier;
-  /** The diffusion UNet (loaded on first use). */
-  unet(): Promise<Unet>;
-  /** The UNet's noise schedule (linear, T = 1000). */
+  /** The diffusion model (loaded on first use): its ε-predictor and id. */
+  unet(): Promise<DiffusionModel>;
+  /**
+   * The noise schedule (linear β from 1e-4 to 0.02, T = 1000): the zoo UNet's, google/ddpm-cifar10-32's and
+   * the discretised VP-SDE of Score-SDE's DDPM++ (β_min = 0.1, β_max = 20).
+   */
   readonly schedule: NoiseSchedule;
   /** DAD's parts (loaded on first use). */
   dad(): Promise<DadParts>;
@@ -140,15 +144,63 @@ export async function loadDadParts(dir: string): Promise<DadParts> {
 export interface RunContextOptions {
   /** Where progress goes (stderr), or undefined. */
   readonly progress?: ProgressSink | undefined;
+  /**
+   * The folder of the data set's files (`cifar-10-batches-bin` or its parent; the Fashion-MNIST IDX
+   * files); default: `$ROBUSTJS_DATA`, then (Fashion-MNIST) Debian's copy and the embedded test split.
+   */
+  readonly data?: string | undefined;
+}
+
+/** The defenses that need a diffusion model. */
+const DIFFUSION_DEFENSES: ReadonlySet<string> = new Set(['diffpure', 'gdmp', 'gns', 'ssni']);
+
+/**
+ * The zoo's models are Fashion-MNIST's: on CIFAR-10 the protocol must name a classifier, a
+ * diffusion model when a diffusion defense runs, and DAD's folder when DAD runs; checked before
+ * any work.
+ */
+function checkModelsFor(protocol: Protocol): void {
+  if (protocol.dataset === 'fashion-mnist') return;
+  const names = new Set(protocol.defenses.map((d) => d.name));
+  const need = (what: string, example: string): never => {
+    throw new CliError(`protocol: dataset '${protocol.dataset}' needs ${what} (the zoo's models are ` +
+      `Fashion-MNIST's), e.g. ${example}.`);
+  };
+  if (protocol.models.classifier === undefined) {
+    need("'models.classifier'", '{ "path": "wrn-28-10.safetensors", "architecture": "wrn-28-10" }');
+  }
+  if (protocol.models.unet === undefined && [...names].some((n) => DIFFUSION_DEFENSES.has(n))) {
+    need("'models.unet' for its diffusion defenses", '{ "path": "ddpmpp.safetensors", "architecture": "ddpmpp" }');
+  }
+  if (protocol.models.dad === undefined && names.has('dad')) need("'models.dad' for DAD", '"models/cifar10/dad"');
+}
+
+/** The test or training split of the protocol's data set. */
+function loadSplit(protocol: Protocol, split: 'test' | 'train', root: string | undefined): Promise<Dataset> {
+  const options = { split, ...(root === undefined ? {} : { root: resolve(root) }) };
+  return protocol.dataset === 'cifar10' ? loadCifar10(options) : loadFashionMnist(options);
+}
+
+/** The diffusion model of `models.unet`: a robustjs UNet path (default the zoo's) or a spec. */
+function loadUnetSpec(protocol: Protocol): Promise<DiffusionModel> {
+  const spec = protocol.models.unet;
+  if (spec === undefined || typeof spec === 'string') {
+    return loadUnetFile(resolve(spec ?? defaultUnetPath()))
+      .then((u) => ({ predict: u.predict, id: 'robustjs-zoo-unet' }));
+  }
+  return loadDiffusionModel(spec);
 }
 
 /**
- * Builds the {@link RunContext} of a protocol: the Fashion-MNIST test split (Debian's copy or the one embedded in
- * `@robustjs/datasets`), the evaluation rows (the first `images` of a permutation seeded by `protocol.seed`), the
- * zoo classifier, and lazy loaders of the UNet and of DAD's parts.
+ * Builds the {@link RunContext} of a protocol: the test split of its data set (Fashion-MNIST: Debian's copy or the
+ * one embedded in `@robustjs/datasets`; CIFAR-10: `options.data` or `$ROBUSTJS_DATA`), the evaluation rows (the first
+ * `images` of a permutation seeded by `protocol.seed`), the classifier (`models.classifier`, else the zoo's CNN), and
+ * lazy loaders of the diffusion model and of DAD's parts.
  *
  * @param protocol - the protocol.
- * @param options - `progress`.
+ * @param options - `progress`, `data`.
+ * @throws {@link CliError} when a CIFAR-10 protocol lacks a model it needs, or a model file is unusable;
+ *   {@link MissingModelError} when the classifier file is absent; the data set's `RobustError` when it is missing.
  * @returns the context.
  * @example
  * ```ts
@@ -156,10 +208,17 @@ export interface RunContextOptions {
  * ```
  */
 export async function createRunContext(protocol: Protocol, options: RunContextOptions = {}): Promise<RunContext> {
-  const dataset = await loadFashionMnist({ split: 'test' });
+  checkModelsFor(protocol);
+  const dataset = await loadSplit(protocol, 'test', options.data);
   const order = permutation(dataset.shape[0], protocol.seed);
+  if (protocol.offset + protocol.images > order.length) {
+    throw new CliError(`protocol: 'offset' + 'images' = ${protocol.offset + protocol.images} but the test split ` +
+      `has ${order.length} images.`);
+  }
   const evalRows = order.slice(protocol.offset, protocol.offset + protocol.images);
-  const classifier = await referenceClassifier();
+  const classifier = protocol.models.classifier === undefined
+    ? await referenceClassifier()
+    : await loadClassifierFile(protocol.models.classifier);
   const cache = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
     let p = cache.get(key) as Promise<T> | undefined;
@@ -177,16 +236,20 @@ export async function createRunContext(protocol: Protocol, options: RunContextOp
       const range = HELD_OUT[purpose];
       if (count > range.max) throw new CliError(`At most ${range.max} held-out images are reserved for ${purpose}, asked for ${count}.`);
       const end = order.length - range.offset;
+      if (end - count < protocol.offset + protocol.images) {
+        throw new CliError(`The ${count} held-out images for ${purpose} would overlap the evaluation images: the test ` +
+          `split has ${order.length} images, ${protocol.offset + protocol.images} are evaluated. Ask for fewer.`);
+      }
       return order.slice(end - count, end);
     },
     async trainRows(count) {
-      const train = await once('train', () => loadFashionMnist({ split: 'train' }));
+      const train = await once('train', () => loadSplit(protocol, 'train', options.data));
       if (count > train.shape[0]) throw new CliError(`The training split has ${train.shape[0]} images, asked for ${count}.`);
       return { dataset: train, rows: permutation(train.shape[0], protocol.seed).slice(0, count) };
     },
     classifier,
     schedule: linearSchedule(),
-    unet: () => once('unet', () => loadUnetFile(resolve(protocol.models.unet ?? defaultUnetPath()))),
+    unet: () => once('unet', () => loadUnetSpec(protocol)),
     dad: () => once('dad', () => loadDadParts(resolve(protocol.models.dad ?? defaultDadDir()))),
     shared: once,
     progress: options.progress,

@@ -18,14 +18,18 @@ export type { RobustErrorCode } from '@robustjs/core';
 export { runCli } from './cli';
 export type { CliIo } from './cli';
 export { CliError, MissingModelError, describeFailure, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from './errors';
-export { DEMO_PROTOCOL, DEMO_FULL_PROTOCOL, PROTOCOL_DEFAULTS, parseProtocol, checkKeys } from './protocol';
-export type { Protocol, AttackSettings, DefenseSpec, AttackSpec, NamedSpec, ModelPaths } from './protocol';
+export { DEMO_PROTOCOL, DEMO_FULL_PROTOCOL, PROTOCOL_DEFAULTS, UNET_ARCHITECTURES, parseProtocol, checkKeys } from './protocol';
+export type {
+  Protocol, AttackSettings, DefenseSpec, AttackSpec, NamedSpec, ModelPaths, ClassifierSpec, UnetSpec, UnetArchitecture,
+} from './protocol';
 export { DEFENSES, createDefense, validateDefenses } from './registry/defenses';
 export type { DefenseEntry } from './registry/defenses';
 export { ATTACKS, createAttacks } from './registry/attacks';
 export type { AttackEntry } from './registry/attacks';
 export { createRunContext, loadUnetFile, loadDadParts, defaultUnetPath, defaultDadDir } from './context';
 export type { RunContextOptions, RunContext, DadParts } from './context';
+export { loadClassifierFile, loadDiffusionModel } from './loadModels';
+export type { DiffusionModel } from './loadModels';
 export { evaluateProtocol, shardRange } from './evaluate';
 export type { EvaluateOptions, ProtocolProgress } from './evaluate';
 export { fileCheckpoints } from './checkpoint/fileCheckpoints';
@@ -65,4 +69,5 @@ export { completionScript, COMPLETION_SHELLS } from './commands/completion';
 export type { CompletionShell } from './commands/completion';
 export { intFlag, epsFlag, withDefault } from './flags';
 export type { IntRange } from './flags';
-export { epsBound, epsProblem, DATASET_SHAPES } from './threatModel';
+export { epsBound, epsProblem, DATASET_SHAPES, DATASET_NAMES } from './threatModel';
+export type { ProtocolDataset } from './threatModel';

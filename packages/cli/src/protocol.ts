@@ -3,8 +3,10 @@
  * A protocol is plain JSON (a file for `robustjs eval`, the built-in DEMO_PROTOCOL for `robustjs demo`); unknown keys
  * anywhere are rejected, so a typo never silently falls back to a default.
  */
+import { isRobustError } from '@robustjs/core';
+import { torchClassifierArchitecture } from '@robustjs/zoo';
 import { CliError } from './errors';
-import { epsProblem } from './threatModel';
+import { epsProblem, type ProtocolDataset } from './threatModel';
 
 /** The threat model and the attack's iteration budget (PGD+EOT for the purifiers, DAD's adaptive PGD+EOT for DAD). */
 export interface AttackSettings {
@@ -49,10 +51,52 @@ export type DefenseSpec = NamedSpec & {
  */
 export type AttackSpec = NamedSpec;
 
+/** The diffusion model architectures a protocol can load (see {@link UnetSpec}). */
+export const UNET_ARCHITECTURES = ['robustjs', 'diffusers-unet2d', 'ddpmpp'] as const;
+
+/** One of {@link UNET_ARCHITECTURES}. */
+export type UnetArchitecture = (typeof UNET_ARCHITECTURES)[number];
+
+/**
+ * A diffusion model file with its architecture: `'robustjs'` (a `.safetensors` written by `saveUnet`),
+ * `'diffusers-unet2d'` (a diffusers `UNet2DModel` folder with `config.json` and
+ * `diffusion_pytorch_model.safetensors`, or that `.safetensors` file with `config.json` beside it,
+ * e.g. google/ddpm-cifar10-32) or `'ddpmpp'` (Score-SDE's DDPM++ state dict as safetensors, e.g.
+ * DiffPure's CIFAR-10 `checkpoint_8.pth` converted; `config` overrides `DDPMPP_DEFAULTS`).
+ */
+export interface UnetSpec {
+  /** The file or folder. */
+  readonly path: string;
+  /** The architecture. */
+  readonly architecture: UnetArchitecture;
+  /** Config overrides (DDPM++ only). */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A classifier imported from PyTorch: a safetensors state dict (convert a `.pth` with
+ * `python3 packages/zoo/scripts/pth_to_safetensors.py in.pth out.safetensors`) and its
+ * architecture, a name `torchClassifierArchitecture` of `@robustjs/zoo` knows (`'wrn-28-10'`,
+ * `'wrn-70-16'`, `'resnet-50'`, any `'wrn-<depth>-<width>'`), with config overrides.
+ */
+export interface ClassifierSpec {
+  /** The `.safetensors` file. */
+  readonly path: string;
+  /** The architecture, e.g. `'wrn-28-10'`. */
+  readonly architecture: string;
+  /** Overrides of the architecture's config, e.g. `{ "numClasses": 100 }`. */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
 /** Paths of model files that replace the zoo's. */
 export interface ModelPaths {
-  /** The diffusion UNet (`.safetensors` written by `saveUnet`); default `@robustjs/zoo` `models/unet/unet.safetensors`. */
-  readonly unet?: string;
+  /**
+   * The diffusion model: a path (a robustjs UNet `.safetensors` written by `saveUnet`) or a
+   * {@link UnetSpec}; default `@robustjs/zoo` `models/unet/unet.safetensors` (Fashion-MNIST only).
+   */
+  readonly unet?: string | UnetSpec;
+  /** The classifier ({@link ClassifierSpec}); default the zoo's Fashion-MNIST CNN (required for CIFAR-10). */
+  readonly classifier?: ClassifierSpec;
   /** The folder with DAD's `detector.safetensors`, `denoiser.safetensors` and `manifest.json`; default the zoo's `models/dad`. */
   readonly dad?: string;
 }
@@ -61,8 +105,11 @@ export interface ModelPaths {
 export interface Protocol {
   /** Format tag, `'robustjs-protocol'`. */
   readonly format: 'robustjs-protocol';
-  /** The data set; only `'fashion-mnist'` (test split, embedded in `@robustjs/datasets`) for now. */
-  readonly dataset: 'fashion-mnist';
+  /**
+   * The data set: `'fashion-mnist'` (test split, embedded in `@robustjs/datasets`) or `'cifar10'`
+   * (the binary version's test split, from `--data` or `$ROBUSTJS_DATA`; needs `models.classifier`).
+   */
+  readonly dataset: ProtocolDataset;
   /** Number of evaluation images: `images` consecutive rows of a seeded permutation of the test split, from `offset`. */
   readonly images: number;
   /** The first evaluation row in the permutation (default 0); `offset + images` ≤ 7000 (the rest is held out). */
@@ -209,6 +256,59 @@ function positive(v: unknown, name: string, source: string): number {
   return v;
 }
 
+/** Checks `models.unet` / `models.classifier` objects: `{path, architecture, config?}`. */
+function modelSpec(v: unknown, key: string, source: string): Record<string, unknown> {
+  const what = `${source}: 'models.${key}'`;
+  if (!isObject(v)) throw new CliError(`${what} must be { "path": ..., "architecture": ... }.`);
+  checkKeys(v, ['path', 'architecture', 'config'], `models.${key}`, source);
+  if (typeof v.path !== 'string' || v.path.length === 0) throw new CliError(`${what}.path must be a path string.`);
+  if (typeof v.architecture !== 'string') throw new CliError(`${what}.architecture must be a string.`);
+  if (v.config !== undefined && !isObject(v.config)) throw new CliError(`${what}.config must be an object.`);
+  checkDepth(v, `models.${key}`, source);
+  return v;
+}
+
+/**
+ * Checks `models`: `dad` a path; `unet` a path or a {@link UnetSpec}; `classifier` a
+ * {@link ClassifierSpec} whose architecture and config `@robustjs/zoo` resolves (so a typo
+ * fails here, before any work).
+ */
+function parseModels(modelsIn: Record<string, unknown>, source: string): ModelPaths {
+  const { unet, dad, classifier } = modelsIn;
+  if (dad !== undefined && typeof dad !== 'string') throw new CliError(`${source}: 'models.dad' must be a path string.`);
+  let unetOut: string | UnetSpec | undefined;
+  if (unet === undefined || typeof unet === 'string') {
+    unetOut = unet;
+  } else {
+    const u = modelSpec(unet, 'unet', source);
+    if (!(UNET_ARCHITECTURES as readonly unknown[]).includes(u.architecture)) {
+      throw new CliError(`${source}: 'models.unet.architecture' must be one of ${UNET_ARCHITECTURES.join(', ')}, ` +
+        `got ${JSON.stringify(u.architecture)}.`);
+    }
+    if (u.config !== undefined && u.architecture !== 'ddpmpp') {
+      throw new CliError(`${source}: 'models.unet.config' applies to 'ddpmpp' only (a diffusers UNet ` +
+        "reads its config.json, a robustjs UNet its file's metadata).");
+    }
+    unetOut = Object.freeze({ ...u }) as unknown as UnetSpec;
+  }
+  let classifierOut: ClassifierSpec | undefined;
+  if (classifier !== undefined) {
+    const c = modelSpec(classifier, 'classifier', source);
+    try {
+      torchClassifierArchitecture(c.architecture as string, (c.config ?? {}) as Record<string, unknown>);
+    } catch (e) {
+      if (!isRobustError(e)) throw e;
+      throw new CliError(`${source}: 'models.classifier' is not a known architecture or config: ${e.message}`);
+    }
+    classifierOut = Object.freeze({ ...c }) as unknown as ClassifierSpec;
+  }
+  return Object.freeze({
+    ...(unetOut === undefined ? {} : { unet: unetOut }),
+    ...(dad === undefined ? {} : { dad }),
+    ...(classifierOut === undefined ? {} : { classifier: classifierOut }),
+  });
+}
+
 /**
  * Checks and completes a protocol read from JSON: fills defaults, rejects unknown keys (top level, `attack`,
  * `models`; each defense's options are checked by its adapter when the run starts), wrong types and
@@ -228,14 +328,17 @@ export function parseProtocol(json: unknown, source: string): Protocol {
   checkKeys(json, ['format', 'dataset', 'images', 'offset', 'seed', 'batchSize', 'chunkSize', 'examples', 'attack', 'attacks', 'defenses', 'models'], 'the protocol', source);
   const d = PROTOCOL_DEFAULTS;
   if (json.format !== undefined && json.format !== d.format) throw new CliError(`${source}: 'format' must be '${d.format}', got ${JSON.stringify(json.format)}.`);
-  if (json.dataset !== undefined && json.dataset !== 'fashion-mnist') throw new CliError(`${source}: 'dataset' must be 'fashion-mnist', got ${JSON.stringify(json.dataset)}.`);
+  const dataset = json.dataset ?? d.dataset;
+  if (dataset !== 'fashion-mnist' && dataset !== 'cifar10') {
+    throw new CliError(`${source}: 'dataset' must be 'fashion-mnist' or 'cifar10', got ${JSON.stringify(json.dataset)}.`);
+  }
   const attackIn = json.attack ?? {};
   if (!isObject(attackIn)) throw new CliError(`${source}: 'attack' must be an object.`);
   checkKeys(attackIn, Object.keys(d.attack), 'attack', source);
   const a = { ...d.attack, ...attackIn } as Record<string, unknown>;
   if (a.norm !== 'linf' && a.norm !== 'l2') throw new CliError(`${source}: 'attack.norm' must be 'linf' or 'l2', got ${JSON.stringify(a.norm)}.`);
   if (typeof a.randomStart !== 'boolean') throw new CliError(`${source}: 'attack.randomStart' must be true or false.`);
-  const epsIssue = typeof a.eps === 'number' ? epsProblem(a.eps, a.norm, JSON.stringify(a.eps))
+  const epsIssue = typeof a.eps === 'number' ? epsProblem(a.eps, a.norm, JSON.stringify(a.eps), dataset)
     : `must be a number, got ${JSON.stringify(a.eps)}.`;
   if (epsIssue !== undefined) {
     throw new CliError(`${source}: 'attack.eps' ${epsIssue.replace('norm l2', '"norm": "l2"')}`);
@@ -247,8 +350,8 @@ export function parseProtocol(json: unknown, source: string): Protocol {
   });
   const modelsIn = json.models ?? {};
   if (!isObject(modelsIn)) throw new CliError(`${source}: 'models' must be an object.`);
-  checkKeys(modelsIn, ['unet', 'dad'], 'models', source);
-  for (const [k, v] of Object.entries(modelsIn)) if (typeof v !== 'string') throw new CliError(`${source}: 'models.${k}' must be a path string.`);
+  checkKeys(modelsIn, ['unet', 'dad', 'classifier'], 'models', source);
+  const models = parseModels(modelsIn, source);
   const defensesIn = json.defenses;
   if (!Array.isArray(defensesIn) || defensesIn.length === 0) throw new CliError(`${source}: 'defenses' must be a non-empty array of { "name": ... } objects.`);
   const attackList = (list: unknown, where: string): readonly AttackSpec[] => {
@@ -273,14 +376,14 @@ export function parseProtocol(json: unknown, source: string): Protocol {
   const attacksIn = json.attacks ?? null;
   const attacks = attacksIn === null ? null : attackList(attacksIn, 'attacks');
   const protocol: Protocol = Object.freeze({
-    format: d.format, dataset: d.dataset,
+    format: d.format, dataset,
     images: int(json.images ?? d.images, 'images', source, 1),
     offset: int(json.offset ?? d.offset, 'offset', source, 0),
     seed: int(json.seed ?? d.seed, 'seed', source, 0),
     batchSize: int(json.batchSize ?? d.batchSize, 'batchSize', source, 1),
     chunkSize: int(json.chunkSize ?? d.chunkSize, 'chunkSize', source, 1),
     examples: int(json.examples ?? d.examples, 'examples', source, 0),
-    attack, attacks, defenses: Object.freeze(defenses), models: Object.freeze({ ...modelsIn }) as ModelPaths,
+    attack, attacks, defenses: Object.freeze(defenses), models,
   });
   if (protocol.offset + protocol.images > 7000) {
     throw new CliError(`${source}: 'offset' + 'images' must be ≤ 7000 (the rest of the 10,000 test images are held out for calibration), ` +

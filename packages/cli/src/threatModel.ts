@@ -3,9 +3,19 @@
  * above 1 allows any image, and so does an l2 budget above the diameter of [0,1]^d, sqrt(H·W·C).
  */
 
+/** The data sets a protocol can name. */
+export type ProtocolDataset = 'fashion-mnist' | 'cifar10';
+
 /** The image shape `[H,W,C]` of each protocol data set. */
-export const DATASET_SHAPES: Readonly<Record<'fashion-mnist', readonly [number, number, number]>> =
-  Object.freeze({ 'fashion-mnist': Object.freeze([28, 28, 1] as const) });
+export const DATASET_SHAPES: Readonly<Record<ProtocolDataset, readonly [number, number, number]>> =
+  Object.freeze({
+    'fashion-mnist': Object.freeze([28, 28, 1] as const),
+    cifar10: Object.freeze([32, 32, 3] as const),
+  });
+
+/** The data sets' names in reports. */
+export const DATASET_NAMES: Readonly<Record<ProtocolDataset, string>> =
+  Object.freeze({ 'fashion-mnist': 'Fashion-MNIST', cifar10: 'CIFAR-10' });
 
 /**
  * The largest meaningful ε of a threat model on a data set: 1 for `'linf'` (pixels in [0,1]) and

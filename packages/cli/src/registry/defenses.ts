@@ -130,7 +130,7 @@ function sharedCalibration(context: RunContext, epsSteps: number, count: number,
     const { dataset, rows } = source === 'train' ? await context.trainRows(count) : { dataset: context.dataset, rows: context.heldOut('ssni', count) };
     const { x } = toTensors(dataset, rows);
     try {
-      return calibrate(unet.predict, context.schedule, x, { steps: epsSteps, seed: context.protocol.seed, modelId: 'robustjs-zoo-unet' });
+      return calibrate(unet.predict, context.schedule, x, { steps: epsSteps, seed: context.protocol.seed, modelId: unet.id });
     } finally {
       x.dispose();
       bar.update(count);

@@ -1,3 +1,4 @@
+import { DATASET_NAMES } from '../threatModel';
 import { auroc } from './analysis';
 import type { Accuracy, DefenseResult, Report, SummaryRow } from './types';
 
@@ -103,7 +104,7 @@ export function renderTable(report: Report): string {
   const images = report.summary[0]?.images ?? 0;
   out.push('');
   const range = p.offset === 0 ? '' : `, rows ${p.offset}..${p.offset + p.images - 1}`;
-  out.push(`Protocol: Fashion-MNIST test split, ${images} image(s) of ${p.images} (seeded permutation, seed ${p.seed}${range}), batches of ${p.batchSize}` +
+  out.push(`Protocol: ${DATASET_NAMES[p.dataset]} test split, ${images} image(s) of ${p.images} (seeded permutation, seed ${p.seed}${range}), batches of ${p.batchSize}` +
     `${report.shard === null ? '' : `, shard ${report.shard.index}/${report.shard.count} (batches ${report.shard.batches[0]}–${report.shard.batches[1] - 1})`}.`);
   const budget = p.attacks === null ? 'budget' : 'default budget (each attack lists its own below)';
   out.push(`Threat model: ${a.norm === 'linf' ? 'l_inf' : 'l_2'} eps ${a.eps}; ${budget} ${a.steps} steps of ${(a.stepSize ?? (2.5 * a.eps) / Math.max(a.steps, 1)).toPrecision(3)}, ` +
