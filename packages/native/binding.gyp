@@ -23,6 +23,11 @@
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti", "-fopenmp"],
       "ldflags": ["-fopenmp", "<!@(node scripts/dnnl-config.mjs --libdir-flags)"],
       "libraries": ["-ldnnl", "-lgomp"]
+    },
+    {
+      "target_name": "robustjs_eventloop",
+      "sources": ["src/native/eventloop.cc"],
+      "defines": ["NAPI_VERSION=8"]
     }
   ]
 }

@@ -14,6 +14,8 @@ export { RobustError, isRobustError } from '@robustjs/core';
 export type { RobustErrorCode } from '@robustjs/core';
 export { loadNative } from './loadNative';
 export type { LoadNativeOptions, LoadNativeResult, NativeAddon, NativeInfo } from './loadNative';
+export { loadEventLoop } from './loadEventLoop';
+export type { EventLoopAddon, LoadEventLoopResult } from './loadEventLoop';
 export { registerNativeKernels, unregisterNativeKernels, nativeKernelStats, NATIVE_KERNEL_NAMES } from './registerNativeKernels';
 export type {
   NativeBackendName,
