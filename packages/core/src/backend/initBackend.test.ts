@@ -15,8 +15,11 @@ describe('initBackend', () => {
     const info = await initBackend();
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(info.tried.map((t) => t.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'native']);
-    const [gpu, node, wasm, native] = info.tried;
+    expect(info.tried.map((t) => t.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'native']);
+    const [gpu, node, webgpu, wasm, native] = info.tried;
+    // No GPU here: Dawn finds no adapter, or only SwiftShader's, which is not used unless forced (nodeWebgpu.test.ts).
+    expect(webgpu?.ok).toBe(false);
+    expect(webgpu?.reason).toMatch(/no WebGPU adapter|only a software adapter was found|could not be loaded/);
     // The oneDNN kernels are optional: either registered, or skipped with a reason.
     expect(native?.ok ? native.reason : native?.reason?.length).toEqual(native?.ok ? undefined : expect.any(Number));
     expect(gpu?.ok).toBe(false);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { RobustError } from '../errors';
 import { registerWasmKernels } from '../kernels/registerWasmKernels';
+import { prepareNodeWebgpu } from './nodeWebgpu';
 
 /**
  * Backends robustjs can bind to. `tensorflow` is the native TensorFlow backend of
@@ -19,6 +20,13 @@ export interface BackendAttempt {
   readonly ok: boolean;
   /** Why it was skipped or failed (absent when `ok`). */
   readonly reason?: string;
+  /**
+   * For `webgpu` in Node: the adapter Dawn found, e.g. `SwiftShader driver 5.0.0 (google/swiftshader/…)`, with
+   * `software: true` for a software renderer (used only when forced).
+   */
+  readonly adapter?: string;
+  /** For `webgpu` in Node: whether the adapter renders in software (SwiftShader, llvmpipe). */
+  readonly software?: boolean;
 }
 
 /** What {@link initBackend} chose and why. */
@@ -32,7 +40,7 @@ export interface BackendInfo {
   readonly tried: readonly BackendAttempt[];
 }
 
-const NODE_ORDER: readonly BackendCandidate[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+const NODE_ORDER: readonly BackendCandidate[] = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
 const BROWSER_ORDER: readonly BackendCandidate[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 const VALID: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -120,7 +128,8 @@ async function loadWasm(): Promise<string | undefined> {
   return undefined;
 }
 
-async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt> {
+/** One attempt; `node` selects Dawn for webgpu, `forced` lets a software WebGPU adapter be used. */
+async function tryCandidate(candidate: BackendCandidate, node: boolean, forced: boolean): Promise<BackendAttempt> {
   try {
     switch (candidate) {
       case 'tfjs-node-gpu':
@@ -138,13 +147,23 @@ async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt
         return { name: candidate, ok: true };
       }
       case 'webgpu': {
+        if (node) {
+          const r = await prepareNodeWebgpu(forced);
+          const adapter = r.adapter !== undefined ? { adapter: r.adapter, software: r.ok ? r.software : true } : {};
+          if (!r.ok) return { name: candidate, ok: false, reason: r.reason, ...adapter };
+          await activate('webgpu');
+          return { name: candidate, ok: true, ...adapter };
+        }
         if (typeof (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === 'undefined') {
           return { name: candidate, ok: false, reason: 'navigator.gpu is not available in this environment' };
         }
-        try {
-          await import(/* @vite-ignore */ TFJS_WEBGPU);
-        } catch (e) {
-          return { name: candidate, ok: false, reason: `${TFJS_WEBGPU} could not be loaded (${message(e)}); install it to use WebGPU` };
+        // A bundled page may have imported the backend itself; a bare specifier cannot be resolved there.
+        if (tf.findBackendFactory('webgpu') === null) {
+          try {
+            await import(/* @vite-ignore */ TFJS_WEBGPU);
+          } catch (e) {
+            return { name: candidate, ok: false, reason: `${TFJS_WEBGPU} could not be loaded (${message(e)}); install it to use WebGPU` };
+          }
         }
         await activate('webgpu');
         return { name: candidate, ok: true };
@@ -173,9 +192,14 @@ function candidatesFor(name: BackendName): BackendCandidate[] {
  * Chooses and initialises the tfjs backend for this process.
  *
  * Order in Node: `@tensorflow/tfjs-node-gpu` → `@tensorflow/tfjs-node` (optional peers, loaded by dynamic
- * import; an absent package is skipped with the reason kept) → `wasm` (`@tensorflow/tfjs-backend-wasm`, loaded
- * by dynamic import only when reached, with robustjs's kernel additions registered) → `cpu`. On `wasm` or `cpu`
- * in Node, the oneDNN kernels of the optional `@robustjs/native` are then registered when present (`ROBUSTJS_NATIVE=0` turns them off), recorded as a `native` attempt.
+ * import; an absent package is skipped with the reason kept) → `webgpu` through Dawn (the optional packages
+ * `webgpu` and `@tensorflow/tfjs-backend-webgpu`, plus `@robustjs/native` for synchronous reads), only when a
+ * hardware adapter is found: a software one (SwiftShader, llvmpipe) is reported with its `adapter` and used only
+ * when webgpu is forced; when the system's Vulkan drivers give no adapter and `VK_ICD_FILENAMES` is unset, the
+ * SwiftShader of an installed Chromium is tried → `wasm` (`@tensorflow/tfjs-backend-wasm`, loaded by dynamic
+ * import only when reached, with robustjs's kernel additions registered) → `cpu`. On `wasm` or `cpu` in Node, the
+ * oneDNN kernels of the optional `@robustjs/native` are then registered when present (`ROBUSTJS_NATIVE=0` turns
+ * them off), recorded as a `native` attempt.
  * In a browser: `webgpu` → `webgl` → `wasm` → `cpu`.
  * A `preference` argument, else the `ROBUSTJS_BACKEND` environment variable, forces one backend:
  * then nothing else is tried, and failure throws.
@@ -202,7 +226,7 @@ export async function initBackend(preference?: BackendName): Promise<BackendInfo
   const order = forced !== undefined ? candidatesFor(forced as BackendName) : node ? NODE_ORDER : BROWSER_ORDER;
   const tried: BackendAttempt[] = [];
   for (const candidate of order) {
-    const attempt = await tryCandidate(candidate);
+    const attempt = await tryCandidate(candidate, node, forced !== undefined);
     tried.push(attempt);
     if (attempt.ok) {
       const name = tf.getBackend() as BackendName;

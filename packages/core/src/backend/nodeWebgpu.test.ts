@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { expectClose, expectNoLeak } from '@robustjs/test-utils';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from './initBackend';
+import { describeAdapter, SWIFTSHADER_ICDS } from './nodeWebgpu';
+
+// WebGPU in Node through Dawn (the optional package `webgpu`). Where Chromium's SwiftShader is installed (CI
+// installs chromium and libvulkan1) the forced backend must come up on it; elsewhere forcing it must fail clearly.
+const icd = SWIFTSHADER_ICDS.find((p) => existsSync(p));
+// Set by the user (then not ours to change), or by this process's initBackend (the webgpu run's setup).
+const userIcd = process.env.VK_ICD_FILENAMES === icd ? undefined : process.env.VK_ICD_FILENAMES;
+
+describe('describeAdapter', () => {
+  it('labels an adapter and tells software renderers from GPUs', () => {
+    expect(describeAdapter({ vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true }))
+      .toEqual({ label: 'SwiftShader driver 5.0.0 (google/swiftshader/swiftshader-device-subzero-)', software: true });
+    expect(describeAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' }))
+      .toEqual({ label: 'NVIDIA H200 (nvidia/hopper)', software: false });
+    expect(describeAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }).software).toBe(true);
+    expect(describeAdapter({ vendor: 'x', isFallbackAdapter: true }).software).toBe(true);
+    expect(describeAdapter({}).label).toBe('(no adapter info)');
+  });
+});
+
+it('fails clearly when webgpu is forced and Dawn finds no adapter (here: a Vulkan driver list naming none)', () => {
+  // A fresh process: the adapter search runs once per process.
+  const script = "const { initBackend } = await import('@robustjs/core');" +
+    "await initBackend('webgpu').catch((e) => console.log(e.code + ' ' + e.message));";
+  const r = spawnSync(process.execPath, ['--conditions=@robustjs/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8', env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/robustjs_icd.json', ROBUSTJS_BACKEND: '' },
+  });
+  expect(r.stdout).toMatch(/^BACKEND_UNAVAILABLE Backend 'webgpu' requested by 'initBackend\(preference\)' cannot be used here/);
+  expect(r.stdout).toMatch(/webgpu: Dawn found no WebGPU adapter: install libvulkan1 .*VK_ICD_FILENAMES .*\/nonexistent\/robustjs_icd\.json/);
+});
+
+// CI installs chromium (SwiftShader) and libvulkan1, so this suite runs there.
+describe.runIf(icd !== undefined && userIcd === undefined)('webgpu in Node over SwiftShader', () => {
+  it('is reported but not used by the default order: a software adapter is used only when forced', async () => {
+    const saved = process.env.ROBUSTJS_BACKEND;
+    delete process.env.ROBUSTJS_BACKEND;
+    try {
+      const info = await initBackend();
+      const webgpu = info.tried.find((t) => t.name === 'webgpu');
+      expect(webgpu?.ok).toBe(false);
+      expect(webgpu?.software).toBe(true);
+      expect(webgpu?.adapter).toMatch(/swiftshader/i);
+      expect(webgpu?.reason).toMatch(/only a software adapter was found, .*used only when forced \(ROBUSTJS_BACKEND=webgpu/);
+    } finally {
+      if (saved !== undefined) process.env.ROBUSTJS_BACKEND = saved;
+    }
+  });
+
+  it("comes up on SwiftShader when forced, pointing VK_ICD_FILENAMES at Chromium's manifest", async () => {
+    const info = await initBackend('webgpu');
+    expect(info.name).toBe('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(info.tried).toEqual([{ name: 'webgpu', ok: true, adapter: expect.stringMatching(/SwiftShader/), software: true }]);
+    expect(process.env.VK_ICD_FILENAMES).toBe(icd);
+  });
+
+  it('reads synchronously (dataSync, arraySync) float32, int32 and bool, without leaks', () => {
+    const [f, i, b] = expectNoLeak(() => tf.tidy(() => {
+      const x = tf.tensor2d([[1, 2], [3, 4]]);
+      const y = tf.matMul(x, x); // computed on the GPU
+      return [y.dataSync().slice(), tf.cast(tf.mul(y, 2), 'int32').arraySync(), tf.greater(y, 12).dataSync().slice()];
+    }));
+    expect(Array.from(f as Float32Array)).toEqual([7, 10, 15, 22]);
+    expect(i).toEqual([[14, 20], [30, 44]]);
+    expect(Array.from(b as Uint8Array)).toEqual([0, 0, 1, 1]);
+  });
+
+  it('matches wasm on a 64×64 matmul to 1e-5 (relative), moving a webgpu tensor to wasm and back', async () => {
+    const a = tf.randomNormal([64, 64], 0, 1, 'float32', 3);
+    const gpu = tf.tidy(() => tf.matMul(a, a).dataSync().slice());
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const wasm = tf.tidy(() => tf.matMul(a, a).dataSync().slice());
+    expect(await tf.setBackend('webgpu')).toBe(true);
+    expectClose(gpu, wasm, 1e-5, 'matMul webgpu vs wasm');
+    a.dispose();
+  });
+});

@@ -1,0 +1,92 @@
+// A synchronous read (`dataSync`, `arraySync`, moving a tensor to another backend) for tfjs's webgpu backend
+// in Node. tfjs reads synchronously through an OffscreenCanvas, which Node lacks ("OffscreenCanvas is not
+// defined"), and WebGPU itself has no synchronous read: Dawn for Node completes `GPUBuffer.mapAsync` from a
+// `setImmediate` callback. So the read copies the tensor's buffer into a staging buffer, as tfjs's async
+// `read` does, and runs Node's event loop once at a time (`runOnce`, from @robustjs/native) until the staging
+// buffer is mapped.
+import * as tf from '@tensorflow/tfjs';
+
+/** The members of tfjs-backend-webgpu 4.x's `WebGPUBackend` that the read uses (all exist since 4.10). */
+interface WebGpuBackendInternals {
+  readonly tensorMap: {
+    get(dataId: object): {
+      values: tf.backend_util.BackendValues | null;
+      dtype: tf.DataType;
+      resource?: GpuBufferLike;
+      complexTensorInfos?: { real: tf.TensorInfo; imag: tf.TensorInfo };
+    } | undefined;
+  };
+  readonly bufferManager: {
+    acquireBuffer(size: number, usage: number): GpuBufferLike;
+    releaseBuffer(buffer: GpuBufferLike, reuse?: boolean): void;
+  };
+  commandEncoder: { copyBufferToBuffer(src: GpuBufferLike, so: number, dst: GpuBufferLike, doff: number, size: number): void } | null;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+  convertAndCacheOnCPU(dataId: object, values: tf.backend_util.BackendValues): tf.backend_util.BackendValues;
+  readSync(dataId: object): tf.backend_util.BackendValues;
+}
+
+/** What the read needs of a GPUBuffer (Dawn's or a browser's). */
+interface GpuBufferLike {
+  readonly size: number;
+  readonly mapState: string;
+  mapAsync(mode: number): Promise<void>;
+  getMappedRange(): ArrayBuffer;
+  unmap(): void;
+}
+
+const MAP_READ = 0x0001; // GPUBufferUsage.MAP_READ and GPUMapMode.READ
+const COPY_DST = 0x0008; // GPUBufferUsage.COPY_DST
+
+const patched = new WeakSet<object>();
+
+/**
+ * Gives a webgpu backend instance a synchronous `readSync` that works in Node: copy to a staging buffer,
+ * `mapAsync`, and call `runOnce` (one turn of Node's event loop) until the buffer is mapped. Values already on
+ * the CPU are returned as tfjs does; complex tensors read their parts. Idempotent per backend.
+ *
+ * @param backend - the instance `tf.findBackend('webgpu')` returns (tfjs-backend-webgpu 4.x).
+ * @param runOnce - runs Node's event loop once; `loadEventLoop().addon.runOnce` of `@robustjs/native`.
+ * @throws Error from the installed `readSync` when mapping the staging buffer fails (device lost).
+ */
+export function installWebgpuReadSync(backend: tf.KernelBackend, runOnce: () => unknown): void {
+  if (patched.has(backend)) return;
+  // tfjs-backend-webgpu's private members, reached through the instance: the adapter boundary of this file.
+  const be = backend as unknown as WebGpuBackendInternals;
+  be.readSync = function readSync(dataId: object): tf.backend_util.BackendValues {
+    const data = be.tensorMap.get(dataId);
+    if (data === undefined) throw new Error(`robustjs webgpu readSync: tensor ${JSON.stringify(dataId)} is not registered`);
+    if (data.values != null || data.dtype === 'string') return data.values as tf.backend_util.BackendValues;
+    if (data.dtype === 'complex64' && data.complexTensorInfos !== undefined) {
+      const real = be.readSync(data.complexTensorInfos.real.dataId) as Float32Array;
+      const imag = be.readSync(data.complexTensorInfos.imag.dataId) as Float32Array;
+      return be.convertAndCacheOnCPU(dataId, tf.backend_util.mergeRealAndImagArrays(real, imag));
+    }
+    const source = data.resource;
+    if (source === undefined) throw new Error('robustjs webgpu readSync: the tensor has neither values nor a GPU buffer');
+    const staging = be.bufferManager.acquireBuffer(source.size, COPY_DST | MAP_READ);
+    be.ensureCommandEncoderReady();
+    be.endComputePassEncoder();
+    be.commandEncoder?.copyBufferToBuffer(source, 0, staging, 0, source.size);
+    be.submitQueue();
+    // A failed map (device lost) settles the promise: its rejection is reported below, not left unhandled.
+    let failure: unknown;
+    staging.mapAsync(MAP_READ).catch((e: unknown) => {
+      failure = e;
+    });
+    // mapState leaves 'pending' inside Dawn's callback, which runs in the loop; promise reactions would not
+    // (they are microtasks, drained only when the outermost callback returns).
+    while (staging.mapState === 'pending') runOnce();
+    if (staging.mapState !== 'mapped') {
+      be.bufferManager.releaseBuffer(staging);
+      throw new Error(`robustjs webgpu readSync: mapping the staging buffer failed (state ${staging.mapState}${failure === undefined ? '' : `, ${String(failure)}`})`);
+    }
+    const bytes = staging.getMappedRange().slice(0);
+    staging.unmap();
+    be.bufferManager.releaseBuffer(staging);
+    return be.convertAndCacheOnCPU(dataId, tf.util.convertBackendValuesAndArrayBuffer(bytes, data.dtype));
+  };
+  patched.add(backend);
+}
