@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier, Images, Labels } from '@robustjs/core';
-import { describeEachBackend, expectNoLeak } from '@robustjs/test-utils';
+import { backendUnderTest, describeEachBackend, expectAttackAgreesWithWasm, expectNoLeak, onWasm } from '@robustjs/test-utils';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { linearModel, tinyCnn } from './models';
 import type { Norm } from '../src/types';
@@ -71,6 +71,13 @@ export function describeAttack(name: string, attack: Attack<never>, options: Con
     it('leaks no tensors', () => {
       expectNoLeak(() => run(net.model, x, y, options));
     });
+
+    if (backendUnderTest() !== 'wasm') {
+      it('gives the output it gives on wasm, up to sign flips of near-zero gradient components', () => {
+        const images = (): Float32Array => tf.tidy(() => run(net.model, x, y, options).dataSync().slice() as Float32Array);
+        expectAttackAgreesWithWasm(images(), onWasm(images), options.eps, `${name} output`);
+      });
+    }
   });
 }
 

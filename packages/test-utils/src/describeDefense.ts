@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertDefense, type Defense, type Images, type Labels } from '@robustjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backendUnderTest, expectAgreesWithWasm, onWasm, WEBGPU_TOLERANCE } from './backendUnderTest';
 
 /** What a {@link describeDefense} suite runs on: the defense and a small batch it accepts. */
 export interface DefenseFixture {
@@ -109,5 +110,20 @@ export function describeDefense(name: string, make: () => DefenseFixture | Promi
       }
       expect(tf.memory().numTensors).toBe(before);
     });
+
+    if (backendUnderTest() !== 'wasm') {
+      it(`agrees with wasm: logits and kept images within ${WEBGPU_TOLERANCE.chain} (relative)`, () => {
+        const run = (): { logits: Float32Array; images: Float32Array } => {
+          const out = f.defense.classify(f.x, { seed: 3, keepImages: true });
+          const r = { logits: values(out.logits), images: values(out.images as tf.Tensor) };
+          tf.dispose([out.logits, out.images as tf.Tensor]);
+          return r;
+        };
+        const here = run();
+        const wasm = onWasm(run);
+        expectAgreesWithWasm(here.logits, wasm.logits, WEBGPU_TOLERANCE.chain, 'logits');
+        expectAgreesWithWasm(here.images, wasm.images, WEBGPU_TOLERANCE.chain, 'kept images');
+      });
+    }
   });
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Detector, Images } from '@robustjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backendUnderTest, expectAgreesWithWasm, onWasm, WEBGPU_TOLERANCE } from './backendUnderTest';
 import { expectClose } from './expectClose';
 
 /**
@@ -105,5 +106,17 @@ export function describeDetector<X extends tf.Tensor = Images>(
       }
       expect(tf.memory().numTensors).toBe(before);
     });
+
+    if (backendUnderTest() !== 'wasm') {
+      it(`agrees with wasm: scores within ${WEBGPU_TOLERANCE.chain}, the gradient within ${WEBGPU_TOLERANCE.gradient} (relative)`, () => {
+        const score = (): Float32Array => tf.tidy(() => values(f.detector.score(f.x)));
+        expectAgreesWithWasm(score(), onWasm(score), WEBGPU_TOLERANCE.chain, 'scores');
+        if (f.differentiable) {
+          const sumScore = (xx: tf.Tensor): tf.Scalar => tf.sum(f.detector.score(xx as X));
+          const grad = (): Float32Array => tf.tidy(() => values(tf.grad(sumScore)(f.x)));
+          expectAgreesWithWasm(grad(), onWasm(grad), WEBGPU_TOLERANCE.gradient, 'gradient of sum(score(x))');
+        }
+      });
+    }
   });
 }

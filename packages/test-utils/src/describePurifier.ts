@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Images } from '@robustjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backendUnderTest, expectAgreesWithWasm, onWasm, WEBGPU_TOLERANCE } from './backendUnderTest';
 
 /** What a {@link describePurifier} suite runs on: a seeded purifier, a small batch it accepts, and what it declares. */
 export interface PurifierFixture {
@@ -80,5 +81,19 @@ export function describePurifier(name: string, make: () => PurifierFixture | Pro
       }
       expect(tf.memory().numTensors).toBe(before);
     });
+
+    if (backendUnderTest() !== 'wasm') {
+      it(`agrees with wasm: images within ${WEBGPU_TOLERANCE.chain}, the gradient within ${WEBGPU_TOLERANCE.gradient} (relative)`, () => {
+        const images = (): Float32Array => tf.tidy(() => values(f.purifier.purify(f.x, { seed: 3 })));
+        expectAgreesWithWasm(images(), onWasm(images), WEBGPU_TOLERANCE.chain, 'purified images');
+        if (f.differentiable) {
+          const grad = (): Float32Array => tf.tidy(() => {
+            const w = tf.randomNormal(f.x.shape, 0, 1, 'float32', 7);
+            return values(tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(f.purifier.purify(xx as Images, { seed: 7 }), w)) as tf.Scalar)(f.x));
+          });
+          expectAgreesWithWasm(grad(), onWasm(grad), WEBGPU_TOLERANCE.gradient, 'gradient of sum(purify(x) · w)');
+        }
+      });
+    }
   });
 }

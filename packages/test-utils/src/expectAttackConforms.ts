@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Defense, Images, Labels } from '@robustjs/core';
 import { expect } from 'vitest';
+import { backendUnderTest, expectAttackAgreesWithWasm, onWasm } from './backendUnderTest';
 import { expectNoLeak } from './expectNoLeak';
 
 /** A threat model: every candidate within `eps` of its clean image in `norm`. */
@@ -60,6 +61,7 @@ export function expectAttackConforms(
       tf.max(tf.abs(tf.sub(a!, c!))),
     ].map((t) => t.dataSync()[0]!);
   });
+  const here = backendUnderTest() !== 'wasm' ? a!.dataSync().slice() : undefined;
   tf.dispose([a!, b!, c!]);
   expect(dist).toBeLessThanOrEqual(threat.eps + 1e-5);
   expect(dist).toBeGreaterThan(0);
@@ -67,4 +69,14 @@ export function expectAttackConforms(
   expect(hi).toBeLessThanOrEqual(1);
   expect(same).toBe(0);
   expect(other).toBeGreaterThan(0);
+  // The webgpu run: the same candidate as on wasm, up to sign flips of near-zero gradient components.
+  if (here !== undefined) {
+    const wasm = onWasm(() => {
+      const [w] = attack.run(defense, x, y, { threat, seed: 5 });
+      const v = w!.dataSync().slice();
+      w!.dispose();
+      return v;
+    });
+    expectAttackAgreesWithWasm(here, wasm, threat.eps, 'the candidate');
+  }
 }

@@ -4,6 +4,7 @@ export { expectClose, relativeError } from './expectClose';
 export { readmeExample, runReadmeExample } from './readmeExample';
 export { expectRobustError, expectRobustErrorAsync } from './robustError';
 export { useWasm } from './useWasm';
+export { backendUnderTest, onWasm, expectAgreesWithWasm, expectAttackAgreesWithWasm, WEBGPU_TOLERANCE } from './backendUnderTest';
 export { describeDefense } from './describeDefense';
 export type { DefenseFixture } from './describeDefense';
 export { describePurifier } from './describePurifier';
