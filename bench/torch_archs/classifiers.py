@@ -18,7 +18,8 @@ Used offline only, to write the fixtures of packages/zoo (never a runtime or tes
 
 `fixtures` writes, for a small config of each architecture, random weights as the PyTorch state dict
 (`<name>.safetensors`, F16: the reference runs with the F16-rounded weights in float32) and
-`<name>.reference.safetensors` (x NHWC in [0,1], the logits), plus `params.json`: the state-dict names,
+`<name>.reference.safetensors` (x NHWC in [0,1], the logits, and `grad`: the gradient with respect to x
+of the summed cross-entropy against label 0), plus `params.json`: the state-dict names,
 shapes and dtypes and the parameter counts of the full configs (WRN-28-10, WRN-34-10, WRN-70-16, ResNet-50).
 """
 
@@ -207,14 +208,17 @@ def write_fixtures(out_dir):
                 'config': json.dumps(config), 'normalize': json.dumps(norm)}
         write_safetensors(os.path.join(out_dir, f'{name}.safetensors'), state, meta)
         x = torch.rand(shape, generator=torch.Generator().manual_seed(100 + seed))  # NHWC in [0,1]
+        x.requires_grad_(True)
         inp = x.permute(0, 3, 1, 2)
         if norm is not None:
             mean, std = (torch.tensor(norm[k])[:, None, None] for k in ('mean', 'std'))
             inp = (inp - mean) / std
-        with torch.no_grad():
-            logits = model(inp)
+        logits = model(inp)
+        # the input gradient of the summed cross-entropy against label 0, as a PGD step takes it
+        loss = F.cross_entropy(logits, torch.zeros(shape[0], dtype=torch.long), reduction='sum')
+        (grad,) = torch.autograd.grad(loss, x)
         write_safetensors(os.path.join(out_dir, f'{name}.reference.safetensors'),
-                          {'x': x, 'logits': logits}, meta)
+                          {'x': x.detach(), 'logits': logits.detach(), 'grad': grad}, meta)
         print(f'{name}: {sum(v.numel() for v in state.values())} numbers, logits {tuple(logits.shape)}, '
               f'|logits|max {logits.abs().max():.3f}')
     with open(os.path.join(out_dir, 'params.json'), 'w') as f:
