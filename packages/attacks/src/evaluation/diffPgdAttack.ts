@@ -127,7 +127,8 @@ const GRADIENTS: Readonly<
  * Shapes: images `[B,H,W,C]` in [0,1], labels `[B]` int32; one candidate `[B,H,W,C]`.
  *
  * @param options - {@link DiffPgdAttackOptions}; defaults {@link DIFF_PGD_ATTACK_DEFAULTS}.
- * @returns the attack (name `'diff-pgd'`, one candidate).
+ * @returns the attack (name `'diff-pgd'` for v1, `'diff-pgd-v2'` for v2, so that a report tells them
+ *   apart; one candidate).
  * @throws RobustError `INVALID_ARGUMENT` for steps, eot, ddimSteps, tStar or chunkSize that are not
  *   integers (≥ 0, ≥ 1, ≥ 1, ≥ 1, ≥ 1), a step size ≤ 0, a version other than 'v1' or 'v2';
  *   `UNKNOWN_OPTION`. `check` (and `run`, before any work) throws for a defense without
@@ -202,7 +203,7 @@ export function diffPgdAttack(options?: DiffPgdAttackOptions): EvaluationAttack 
     return { chain, tStar };
   };
   return Object.freeze({
-    name: 'diff-pgd',
+    name: o.version === 'v2' ? 'diff-pgd-v2' : 'diff-pgd',
     settings,
     check(defense: Defense, where: string) {
       surfaceOf(defense, where);

@@ -23,7 +23,7 @@ describe('the attack table: diffattack, diff-pgd, ssni-eps-aware', () => {
       eot: protocol.attack.eot,
       segment: 2,
     });
-    expect(b!.name).toBe('diff-pgd');
+    expect(b!.name).toBe('diff-pgd-v2'); // v1 is 'diff-pgd': a report tells them apart
     expect(b!.settings).toMatchObject({
       version: 'v2',
       ddimSteps: 5,
