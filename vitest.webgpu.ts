@@ -10,7 +10,6 @@ export const WEBGPU_RUN = process.env.ROBUSTJS_BACKEND === 'webgpu';
 /** The suites of the webgpu run: attacks, purifiers, defenses, detectors, the UNet, MMD, and the backend itself. */
 export const WEBGPU_SUITES: readonly string[] = [
   'packages/core/src/backend/nodeWebgpu.test.ts',
-  'packages/core/src/kernels/registerWebgpuKernels.test.ts',
   'packages/attacks/test/conformance.test.ts',
   'packages/diffusion/src/unet/unetBackends.test.ts',
   'packages/diffusion/src/purifiers/conformance.test.ts',

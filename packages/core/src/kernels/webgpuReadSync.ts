@@ -41,6 +41,7 @@ const MAP_READ = 0x0001; // GPUBufferUsage.MAP_READ and GPUMapMode.READ
 const COPY_DST = 0x0008; // GPUBufferUsage.COPY_DST
 
 const patched = new WeakSet<object>();
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Gives a webgpu backend instance a synchronous `readSync` that works in Node: copy to a staging buffer,
@@ -78,7 +79,12 @@ export function installWebgpuReadSync(backend: tf.KernelBackend, runOnce: () => 
     });
     // mapState leaves 'pending' inside Dawn's callback, which runs in the loop; promise reactions would not
     // (they are microtasks, drained only when the outermost callback returns).
-    while (staging.mapState === 'pending') runOnce();
+    // Dawn polls with setImmediate, so each turn returns at once: after two turns, sleep 0.5 ms between turns
+    // so that the main thread leaves the cores to the GPU driver (SwiftShader's threads) instead of spinning.
+    for (let turns = 0; staging.mapState === 'pending'; turns++) {
+      runOnce();
+      if (turns >= 2) Atomics.wait(sleeper, 0, 0, 0.5);
+    }
     if (staging.mapState !== 'mapped') {
       be.bufferManager.releaseBuffer(staging);
       throw new Error(`robustjs webgpu readSync: mapping the staging buffer failed (state ${staging.mapState}${failure === undefined ? '' : `, ${String(failure)}`})`);
