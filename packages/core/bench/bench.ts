@@ -18,6 +18,7 @@
  *   --only <substr>    only workloads whose name contains substr
  *   --out <file>       also write every JSON line to file (overwritten)
  *   --cpu              also run on the cpu backend
+ *   --backend <list>   instead: the backend table (wasm, native, webgpu) of backends.ts, into backends.json
  */
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
@@ -324,6 +325,8 @@ async function measureGroup(w: Workload, configs: readonly Config[], opts: Optio
 // ---------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  // `--backend <wasm|native|webgpu,…>`: the backend table of issue 19 (backends.ts) instead.
+  if (process.argv.includes('--backend')) return (await import('./backends')).main(process.argv.slice(2));
   const opts = parseArgs(process.argv.slice(2));
   const workloads = WORKLOADS.filter((w) => opts.only === undefined || w.name.includes(opts.only));
   if (workloads.length === 0) usage(`--only ${opts.only ?? ''} matches no workload (${WORKLOADS.map((w) => w.name).join(', ')})`);
