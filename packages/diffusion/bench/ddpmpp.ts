@@ -2,7 +2,7 @@
  * Benchmark of the Score-SDE DDPM++ port (random weights: speed does not depend on them).
  *
  *   ROBUSTJS_BACKEND=wasm [ROBUSTJS_NATIVE=0] nice -n 10 npm run bench:ddpmpp -w @robustjs/diffusion \
- *     -- [--n 3] [--only <substring>] [--reduced]
+ *     -- [--n 3] [--only <substring>] [--reduced] [--mode both|checkpoint|full]
  *
  * Workloads (batch 1, 32×32×3; the full config is cifar10_ddpmpp_deep_continuous, 106,632,579
  * parameters; `--reduced` uses nf 64, 2 res blocks per level for the gradient workloads):
@@ -28,7 +28,8 @@ console.log = console.error;
 console.info = console.error;
 console.warn = console.error;
 
-const opts = parseBenchFlags(process.argv.slice(2), { n: 3 }, ['reduced']);
+const opts = parseBenchFlags(process.argv.slice(2), {
+  n: 3, values: { mode: { type: 'string', default: 'both' } } }, ['reduced']);
 const info = await initBackend();
 const backend = [info.name, ...info.tried.filter((t) => t.name === 'native' && t.ok).map(() => 'native')].join('+');
 const want = (w: string): boolean => opts.only === undefined || w.includes(opts.only);
@@ -45,6 +46,27 @@ async function timed(runs: number, run: () => Promise<void>): Promise<Record<str
   const c = process.cpuUsage(c0);
   // timeRuns adds one warm-up run
   return { ...r, cpu_s: cpuSeconds(c) / (runs + 1) };
+}
+
+/**
+ * tf.profile's peak tensor bytes of `run`, keeping only the record of the peak kernel: tf.profile
+ * computes the peak as `Math.max(...kernels)`, which overflows the call stack for the hundreds of
+ * thousands of kernels of a gradient through 20 full-size network calls.
+ */
+async function peakBytes(run: () => void): Promise<number> {
+  const prof = await tf.profile(() => {
+    // tfjs 4.22 internals: the profile's kernel list, pushed to once per kernel
+    const active = (tf.engine() as unknown as { state: { activeProfile: { kernels: unknown[] } } })
+      .state.activeProfile;
+    const kept: { totalBytesSnapshot: number }[] = [];
+    kept.push = (k) => {
+      if (kept.length === 0 || k.totalBytesSnapshot > kept[0]!.totalBytesSnapshot) kept[0] = k;
+      return kept.length;
+    };
+    active.kernels = kept;
+    run();
+  });
+  return prof.peakBytes;
 }
 
 function build(config: Partial<DdpmppConfig> | undefined): ReturnType<typeof ddpmpp> {
@@ -88,18 +110,20 @@ if (reduced) {
 const gradConfig = reduced ? 'reduced nf 64, numResBlocks 2' : 'full';
 if (want('ddpmpp_input_grad')) {
   const f = (v: tf.Tensor): tf.Scalar => tf.sum(model.predict(v as tf.Tensor4D, t));
-  const prof = await tf.profile(() => { tf.grad(f)(x).dispose(); });
+  const peak = await peakBytes(() => tf.grad(f)(x).dispose());
   const r = await timed(Math.min(opts.n, 2), async () => {
     const g = tf.grad(f)(x);
     await g.data();
     g.dispose();
   });
   emit({ workload: 'ddpmpp_input_grad', backend, config: gradConfig, params: model.paramCount, ...r,
-    n: Math.min(opts.n, 2), batch: 1, peak_bytes: prof.peakBytes });
+    n: Math.min(opts.n, 2), batch: 1, peak_bytes: peak });
 }
 if (want('ddpmpp_surrogate_grad')) {
   const grads: Record<string, Float32Array> = {};
-  for (const mode of ['checkpoint', 'full'] as const) {
+  const modes = (['checkpoint', 'full'] as const).filter((m) => opts.values.mode === 'both' ||
+    opts.values.mode === m);
+  for (const mode of modes) {
     log(`[ddpmpp_surrogate_grad] ${mode}, K = 20`);
     const p = diffPure(model.predict, schedule, { t: 100, steps: 20, gradient: mode });
     const f = (v: tf.Tensor): tf.Scalar => tf.sum(p.purify(v as tf.Tensor4D, { seed: 5 }));
@@ -107,13 +131,13 @@ if (want('ddpmpp_surrogate_grad')) {
     const start = performance.now();
     const c0 = process.cpuUsage();
     try {
-      const prof = await tf.profile(() => {
+      const peak = await peakBytes(() => {
         const g = tf.grad(f)(images);
         grads[mode] = g.dataSync() as Float32Array;
         g.dispose();
       });
       emit({ workload: 'ddpmpp_surrogate_grad', backend, config: gradConfig, params: model.paramCount,
-        mode, steps: 20, t: 100, eot: 1, batch: 1, peak_bytes: prof.peakBytes,
+        mode, steps: 20, t: 100, eot: 1, batch: 1, peak_bytes: peak,
         s: Math.round(performance.now() - start) / 1000,
         cpu_s: cpuSeconds(process.cpuUsage(c0)),
         leaked: tf.memory().numTensors - before });
