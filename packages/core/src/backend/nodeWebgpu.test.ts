@@ -81,4 +81,23 @@ describe.runIf(icd !== undefined && userIcd === undefined)('webgpu in Node over 
     expectClose(gpu, wasm, 1e-5, 'matMul webgpu vs wasm');
     a.dispose();
   });
+
+  it('convolves (direct Conv2D on a software adapter) and back-propagates like wasm (1e-5 relative), without leaks', async () => {
+    const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const run = (): Float32Array[] => tf.tidy(() => {
+      const same = tf.conv2d(x, w, 1, 'same');
+      const strided = tf.conv2d(x, w, [2, 2], 'valid', 'NHWC', [1, 1]);
+      const dilated = tf.conv2d(x, w, 1, 'same', 'NHWC', [2, 2]);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([x, w]);
+      return [same, strided, dilated, ...g].map((t) => t.dataSync().slice() as Float32Array);
+    });
+    const gpu = expectNoLeak(run);
+    expect(gpu.map((v) => v.length)).toEqual([2 * 9 * 9 * 5, 2 * 4 * 4 * 5, 2 * 9 * 9 * 5, 2 * 9 * 9 * 3, 3 * 3 * 3 * 5]);
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const wasm = run();
+    expect(await tf.setBackend('webgpu')).toBe(true);
+    gpu.forEach((v, i) => expectClose(v, wasm[i]!, 1e-5, `conv case ${i}, webgpu vs wasm`));
+    tf.dispose([x, w]);
+  });
 });

@@ -2,6 +2,7 @@
 // is hardware or software, polyfill `navigator.gpu` and the WebGPU constants, load the tfjs backend and give
 // it a synchronous read. Loaded by initBackend only; every package here is an optional dynamic import.
 import * as tf from '@tensorflow/tfjs';
+import { installDirectConv2d } from '../kernels/webgpuConv2d';
 import { installWebgpuReadSync } from '../kernels/webgpuReadSync';
 
 // Variables, so that bundlers leave these optional Node-only packages alone.
@@ -106,7 +107,7 @@ let installed = false;
  * `VK_ICD_FILENAMES` points at it while the adapter is in use, and is unset again when it is not used). A
  * software adapter is used only when `allowSoftware`. On success `navigator.gpu` and the WebGPU constants
  * (`GPUBufferUsage`, …) are defined where missing, and `@tensorflow/tfjs-backend-webgpu` is loaded, given a
- * synchronous read (and, on a software adapter, tfjs's naive convolution). The search runs once per process. Never throws.
+ * synchronous read (and, on a software adapter, a direct Conv2D). The search runs once per process. Never throws.
  */
 export async function prepareNodeWebgpu(allowSoftware: boolean): Promise<NodeWebgpuResult> {
   probed ??= await probe();
@@ -185,10 +186,9 @@ async function install(p: Probe): Promise<string | undefined> {
       return `${TFJS_WEBGPU} loaded but registered no 'webgpu' backend (imported before navigator.gpu existed, or two copies of tfjs-core? pin both to ${tf.version_core})`;
     }
   }
-  // On a software adapter tfjs's tiled convolution (shared memory and a barrier per tile) runs about 1000× slower
-  // than its naive one (SwiftShader runs a workgroup's invocations as coroutines that switch at every barrier):
-  // 19.7 s against 41 ms for a 3×3 conv of [4,128,128,1] to 8 channels. Same results; GPUs keep the tiled one.
-  if (p.software) tf.env().set('WEBGPU_USE_NAIVE_CONV2D_DEBUG', true);
+  // On a software adapter tfjs's tiled convolution (shared-memory tiles, a barrier each) is ~1000× slower than a
+  // direct loop: see kernels/webgpuConv2d.ts. GPUs keep tfjs's kernel.
+  if (p.software) installDirectConv2d();
   // The backend instance is created on first use: create it now, so that its read can be made synchronous.
   if (!(await tf.setBackend('webgpu'))) return "tf.setBackend('webgpu') returned false";
   installWebgpuReadSync(tf.findBackend('webgpu') as tf.KernelBackend, p.runOnce);
