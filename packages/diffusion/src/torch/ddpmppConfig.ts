@@ -35,7 +35,7 @@ export interface DdpmppConfig {
   readonly progressiveInput: 'none';
   /** `model.embedding_type`; only `'positional'` (`layers.get_timestep_embedding`). */
   readonly embeddingType: 'positional';
-  /** `model.scale_by_sigma`; only false (the output is ε, see {@link ddpmpp}). */
+  /** `model.scale_by_sigma`; only false (the output is ε, see `ddpmpp`). */
   readonly scaleBySigma: false;
   /** `data.centered`; only true (inputs in [−1, 1]). */
   readonly centered: true;

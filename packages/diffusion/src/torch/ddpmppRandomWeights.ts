@@ -4,7 +4,7 @@ import type { DdpmppConfig } from './ddpmppConfig';
 import { ddpmppTorchParams } from './ddpmppTorchParams';
 
 /**
- * Random weights for {@link ddpmpp} (benchmarks and smoke runs without a checkpoint; speed does not
+ * Random weights for `ddpmpp` (benchmarks and smoke runs without a checkpoint; speed does not
  * depend on the values): every weight N(0, 1/fan_in), biases N(0, 0.01), GroupNorm scales
  * 1 + N(0, 0.01), all non-zero so that every path of the network carries signal (the reference
  * initialises the last convs to zero). Keyed by torch name, in tfjs layout.

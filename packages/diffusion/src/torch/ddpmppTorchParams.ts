@@ -10,7 +10,7 @@ import { ddpmppModules, moduleParams } from './ddpmppModules';
  * `[in,out]`). The `sigmas` buffer of the reference module is not a parameter and is not listed.
  * Pass the list to core's `importTorchTensors`.
  *
- * @param config - overrides of {@link DDPMPP_DEFAULTS} (default none: the deep continuous CIFAR-10
+ * @param config - overrides of `DDPMPP_DEFAULTS` (default none: the deep continuous CIFAR-10
  *   config, 956 tensors, 106,632,579 parameters).
  * @returns the tensors in order.
  * @throws {@link @robustjs/core!index.RobustError} as {@link resolveDdpmppConfig}.
