@@ -4,7 +4,7 @@ import { loadEventLoop } from './loadEventLoop';
 const required = process.env.ROBUSTJS_NATIVE_REQUIRED === '1';
 
 describe('loadEventLoop', () => {
-  it('loads the addon (or says how to build it), and runOnce runs a due setImmediate from synchronous code', () => {
+  it('loads the addon (or says how to build it); runOnce runs a due setImmediate', () => {
     const loop = loadEventLoop();
     if (!loop.ok) {
       expect(required).toBe(false);

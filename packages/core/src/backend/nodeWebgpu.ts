@@ -1,6 +1,7 @@
-// tfjs's webgpu backend in Node, through Dawn (the npm package `webgpu`): find an adapter, judge whether it
-// is hardware or software, polyfill `navigator.gpu` and the WebGPU constants, load the tfjs backend and give
-// it a synchronous read. Loaded by initBackend only; every package here is an optional dynamic import.
+// tfjs's webgpu backend in Node, through Dawn (the npm package `webgpu`): find an adapter, judge
+// whether it is hardware or software, polyfill `navigator.gpu` and the WebGPU constants, load the
+// tfjs backend and give it a synchronous read. Loaded by initBackend only; every package here is an
+// optional dynamic import.
 import * as tf from '@tensorflow/tfjs';
 import { installDirectConv2d } from '../kernels/webgpuConv2d';
 import { installWebgpuReadSync } from '../kernels/webgpuReadSync';
@@ -11,7 +12,7 @@ const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 const ROBUSTJS_NATIVE = '@robustjs/native';
 const NODE_FS = 'node:fs';
 
-/** Where Chromium (Debian, Ubuntu, Fedora) and Google Chrome ship SwiftShader's Vulkan driver manifest. */
+/** Where Chromium (Debian, Ubuntu, Fedora) and Chrome ship SwiftShader's Vulkan driver manifest. */
 export const SWIFTSHADER_ICDS: readonly string[] = [
   '/usr/lib/chromium/vk_swiftshader_icd.json',
   '/usr/lib/chromium-browser/vk_swiftshader_icd.json',
@@ -28,10 +29,12 @@ export interface AdapterFacts {
   readonly isFallbackAdapter?: boolean;
 }
 
-/** An adapter's one-line label and whether it renders in software (SwiftShader, llvmpipe/lavapipe, WARP). */
+/** An adapter's one-line label, and whether it renders in software (SwiftShader, llvmpipe). */
 export function describeAdapter(info: AdapterFacts): { label: string; software: boolean } {
-  const parts = [info.vendor, info.architecture, info.device].filter((s) => s !== undefined && s !== '');
-  const label = `${info.description !== undefined && info.description !== '' ? `${info.description} ` : ''}` +
+  const parts = [info.vendor, info.architecture, info.device]
+    .filter((s) => s !== undefined && s !== '');
+  const described = info.description !== undefined && info.description !== '';
+  const label = `${described ? `${info.description} ` : ''}` +
     `(${parts.join('/') || 'no adapter info'})`;
   const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
   const software = info.isFallbackAdapter === true ||
@@ -77,12 +80,13 @@ async function adapterOf(gpu: GpuLike): Promise<{ label: string; software: boole
   // Dawn's GPUAdapterInfo keeps its fields as prototype getters, which a spread would not copy.
   const info = adapter.info;
   return describeAdapter({
-    vendor: info?.vendor, architecture: info?.architecture, device: info?.device, description: info?.description,
+    vendor: info?.vendor, architecture: info?.architecture, device: info?.device,
+    description: info?.description,
     isFallbackAdapter: info?.isFallbackAdapter ?? adapter.isFallbackAdapter,
   });
 }
 
-/** The outcome of {@link prepareNodeWebgpu}: the webgpu backend is registered and may be activated, or why not. */
+/** What {@link prepareNodeWebgpu} did: the webgpu backend is ready to activate, or why not. */
 export type NodeWebgpuResult =
   | { readonly ok: true; readonly adapter: string; readonly software: boolean }
   | { readonly ok: false; readonly reason: string; readonly adapter?: string };
@@ -102,25 +106,29 @@ let probed: Probe | { readonly reason: string } | undefined;
 let installed = false;
 
 /**
- * Finds a WebGPU adapter through Dawn: the system's Vulkan drivers first; when they give none and neither
- * `VK_ICD_FILENAMES` nor `VK_DRIVER_FILES` is set, SwiftShader's manifest from an installed Chromium (then
- * `VK_ICD_FILENAMES` points at it while the adapter is in use, and is unset again when it is not used). A
- * software adapter is used only when `allowSoftware`. On success `navigator.gpu` and the WebGPU constants
- * (`GPUBufferUsage`, …) are defined where missing, and `@tensorflow/tfjs-backend-webgpu` is loaded, given a
- * synchronous read (and, on a software adapter, a direct Conv2D). The search runs once per process. Never throws.
+ * Finds a WebGPU adapter through Dawn: the system's Vulkan drivers first; when they give none and
+ * neither `VK_ICD_FILENAMES` nor `VK_DRIVER_FILES` is set, SwiftShader's manifest from an installed
+ * Chromium (then `VK_ICD_FILENAMES` points at it while the adapter is in use, and is unset again
+ * when it is not used). A software adapter is used only when `allowSoftware`. On success
+ * `navigator.gpu` and the WebGPU constants (`GPUBufferUsage`, …) are defined where missing, and
+ * `@tensorflow/tfjs-backend-webgpu` is loaded, given a synchronous read (and, on a software
+ * adapter, a direct Conv2D). The search runs once per process. Never throws.
  */
 export async function prepareNodeWebgpu(allowSoftware: boolean): Promise<NodeWebgpuResult> {
   probed ??= await probe();
   if (!('gpu' in probed)) return { ok: false, reason: probed.reason };
   const p = probed;
   if (p.software && !allowSoftware) {
-    return { ok: false, adapter: p.adapter, reason: `only a software adapter was found, ${p.adapter}` +
-      `${p.icd !== undefined ? ` through ${p.icd}` : ''}: slower than wasm, so it is used only when forced ` +
+    const through = p.icd !== undefined ? ` through ${p.icd}` : '';
+    return { ok: false, adapter: p.adapter,
+      reason: `only a software adapter was found, ${p.adapter}${through}: slower than wasm, so ` +
+      'it is used only when forced ' +
       "(ROBUSTJS_BACKEND=webgpu or initBackend('webgpu'))" };
   }
   if (!installed) {
     const vars = env();
-    if (p.icd !== undefined && vars.VK_ICD_FILENAMES === undefined && vars.VK_DRIVER_FILES === undefined) vars.VK_ICD_FILENAMES = p.icd;
+    const unset = vars.VK_ICD_FILENAMES === undefined && vars.VK_DRIVER_FILES === undefined;
+    if (p.icd !== undefined && unset) vars.VK_ICD_FILENAMES = p.icd;
     const reason = await install(p);
     if (reason !== undefined) return { ok: false, adapter: p.adapter, reason };
     installed = true;
@@ -133,21 +141,29 @@ async function probe(): Promise<Probe | { reason: string }> {
   try {
     dawn = (await import(/* @vite-ignore */ DAWN)) as DawnModule;
   } catch (e) {
-    return { reason: `${DAWN} could not be loaded (${message(e)}); install it with \`npm install webgpu\` (Dawn's WebGPU for Node; Linux also needs libvulkan1 and a Vulkan driver)` };
+    return { reason: `${DAWN} could not be loaded (${message(e)}); install it with ` +
+      "`npm install webgpu` (Dawn's WebGPU for Node; Linux also needs libvulkan1 and a Vulkan " +
+      'driver)' };
   }
   let runOnce: () => boolean;
   try {
-    const loop = ((await import(/* @vite-ignore */ ROBUSTJS_NATIVE)) as NativeModule).loadEventLoop();
-    if (!loop.ok) return { reason: `WebGPU in Node needs @robustjs/native's event-loop addon for synchronous reads (dataSync): ${loop.reason}` };
+    const native = (await import(/* @vite-ignore */ ROBUSTJS_NATIVE)) as NativeModule;
+    const loop = native.loadEventLoop();
+    if (!loop.ok) {
+      return { reason: "WebGPU in Node needs @robustjs/native's event-loop addon for synchronous " +
+        `reads (dataSync): ${loop.reason}` };
+    }
     runOnce = () => loop.addon.runOnce();
   } catch (e) {
-    return { reason: `WebGPU in Node needs ${ROBUSTJS_NATIVE} for synchronous reads (dataSync), and it could not be loaded (${message(e)}); install it (needs a C++ compiler and libdnnl-dev)` };
+    return { reason: `WebGPU in Node needs ${ROBUSTJS_NATIVE} for synchronous reads (dataSync), ` +
+      `and it could not be loaded (${message(e)}); install it (needs g++ and libdnnl-dev)` };
   }
   let gpu = dawn.create([]);
   let found = await adapterOf(gpu);
   let icd: string | undefined;
   const vars = env();
-  if (found === undefined && vars.VK_ICD_FILENAMES === undefined && vars.VK_DRIVER_FILES === undefined) {
+  const userDrivers = vars.VK_ICD_FILENAMES ?? vars.VK_DRIVER_FILES;
+  if (found === undefined && userDrivers === undefined) {
     icd = await swiftShaderIcd();
     if (icd !== undefined) {
       vars.VK_ICD_FILENAMES = icd;
@@ -161,35 +177,42 @@ async function probe(): Promise<Probe | { reason: string }> {
     }
   }
   if (found === undefined) {
-    const set = vars.VK_ICD_FILENAMES ?? vars.VK_DRIVER_FILES;
-    const why = set !== undefined ? `; only the driver that VK_ICD_FILENAMES / VK_DRIVER_FILES names was tried (${set})`
-      : icd === undefined ? ' (or Chromium, whose SwiftShader gives a slow software adapter when forced)'
+    const why = userDrivers !== undefined
+      ? `; only the driver that VK_ICD_FILENAMES / VK_DRIVER_FILES names was tried (${userDrivers})`
+      : icd === undefined ? ' (or Chromium: its SwiftShader is a slow software adapter)'
         : `; ${icd} gave none either`;
-    return { reason: `Dawn found no WebGPU adapter: install libvulkan1 and the Vulkan driver of the GPU${why}` };
+    const fix = `install libvulkan1 and the GPU's Vulkan driver${why}`;
+    return { reason: `Dawn found no WebGPU adapter: ${fix}` };
   }
-  return { dawn, runOnce, gpu, adapter: found.label, software: found.software, ...(icd !== undefined ? { icd } : {}) };
+  const via = icd !== undefined ? { icd } : {};
+  return { dawn, runOnce, gpu, adapter: found.label, software: found.software, ...via };
 }
 
-/** Polyfills what tfjs's webgpu backend reads from the global scope, loads it and patches it; returns why not. */
+/** Polyfills the globals tfjs's webgpu backend reads, loads and patches it; returns why not. */
 async function install(p: Probe): Promise<string | undefined> {
   const g = globalThis as Record<string, unknown> & { navigator?: { gpu?: unknown } };
   for (const [name, value] of Object.entries(p.dawn.globals)) if (!(name in g)) g[name] = value;
   if (g.navigator === undefined) g.navigator = { gpu: p.gpu };
-  else if (g.navigator.gpu === undefined) Object.defineProperty(g.navigator, 'gpu', { value: p.gpu, configurable: true });
+  else if (g.navigator.gpu === undefined) {
+    Object.defineProperty(g.navigator, 'gpu', { value: p.gpu, configurable: true });
+  }
   if (tf.findBackendFactory('webgpu') === null) {
     try {
       await import(/* @vite-ignore */ TFJS_WEBGPU);
     } catch (e) {
-      return `${TFJS_WEBGPU} could not be loaded (${message(e)}); install it with \`npm install ${TFJS_WEBGPU}@${tf.version_core}\``;
+      return `${TFJS_WEBGPU} could not be loaded (${message(e)}); install it with ` +
+        `\`npm install ${TFJS_WEBGPU}@${tf.version_core}\``;
     }
     if (tf.findBackendFactory('webgpu') === null) {
-      return `${TFJS_WEBGPU} loaded but registered no 'webgpu' backend (imported before navigator.gpu existed, or two copies of tfjs-core? pin both to ${tf.version_core})`;
+      return `${TFJS_WEBGPU} loaded but registered no 'webgpu' backend (imported before ` +
+        `navigator.gpu existed, or two copies of tfjs-core? pin both to ${tf.version_core})`;
     }
   }
-  // On a software adapter tfjs's tiled convolution (shared-memory tiles, a barrier each) is ~1000× slower than a
-  // direct loop: see kernels/webgpuConv2d.ts. GPUs keep tfjs's kernel.
+  // On a software adapter tfjs's tiled convolution (shared-memory tiles, a barrier each) is ~1000×
+  // slower than a direct loop: see kernels/webgpuConv2d.ts. GPUs keep tfjs's kernel.
   if (p.software) installDirectConv2d();
-  // The backend instance is created on first use: create it now, so that its read can be made synchronous.
+  // The backend instance is created on first use: create it now, so that its read can be made
+  // synchronous.
   if (!(await tf.setBackend('webgpu'))) return "tf.setBackend('webgpu') returned false";
   installWebgpuReadSync(tf.findBackend('webgpu') as tf.KernelBackend, p.runOnce);
   return undefined;

@@ -1,11 +1,13 @@
-// A direct (one output element per invocation) Conv2D for tfjs's webgpu backend on software adapters.
+// A direct (one output element per invocation) Conv2D for tfjs's webgpu backend on software
+// adapters.
 //
-// tfjs-backend-webgpu 4.22 convolves through shared-memory tiles (im2col + tiled matmul, or Conv2DMMProgram),
-// with a workgroup barrier per tile. SwiftShader runs a workgroup's invocations as coroutines that switch at
-// every barrier, which makes those shaders about 1000× slower than a direct loop there. tfjs's own direct
-// program (Conv2DNaiveProgram, behind WEBGPU_USE_NAIVE_CONV2D_DEBUG) does not compile in 4.22: it declares
-// `fn main(index : i32)` but is dispatched as `main()`. This is that program with the entry point fixed, for
-// NHWC without bias or activation (tf.conv2d); anything else, and every GPU, keeps tfjs's kernel.
+// tfjs-backend-webgpu 4.22 convolves through shared-memory tiles (im2col + tiled matmul, or
+// Conv2DMMProgram), with a workgroup barrier per tile. SwiftShader runs a workgroup's invocations
+// as coroutines that switch at every barrier, which makes those shaders about 1000× slower than a
+// direct loop there. tfjs's own direct program (Conv2DNaiveProgram, behind
+// WEBGPU_USE_NAIVE_CONV2D_DEBUG) does not compile in 4.22: it declares `fn main(index : i32)` but
+// is dispatched as `main()`. This is that program with the entry point fixed, for NHWC without bias
+// or activation (tf.conv2d); anything else, and every GPU, keeps tfjs's kernel.
 import * as tf from '@tensorflow/tfjs';
 
 /** What tfjs-backend-webgpu 4.x's backend offers kernels (the WebGPUProgram contract). */
@@ -22,10 +24,11 @@ interface Conv2DAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** The direct convolution program: output `[N,H',W',Co]`, dispatched 4×4×8 over (col, row, batch·channel). */
+/** The direct convolution: output `[N,H',W',Co]`, workgroups 4×4×8 over (col, row, n·channel). */
 class DirectConv2DProgram {
   readonly variableNames = ['x', 'W'];
-  readonly uniforms = 'filterDims: vec2<i32>, pads: vec2<i32>, strides: vec2<i32>, dilations: vec2<i32>,';
+  readonly uniforms =
+    'filterDims: vec2<i32>, pads: vec2<i32>, strides: vec2<i32>, dilations: vec2<i32>,';
   readonly workgroupSize: [number, number, number] = [4, 4, 8];
   readonly dispatchLayout = { x: [2], y: [1], z: [0, 3] };
   readonly outputShape: number[];
@@ -59,9 +62,11 @@ class DirectConv2DProgram {
         for (var row = 0; row < uniforms.filterDims[0]; row = row + 1) {
           let xRow = outRow * uniforms.strides[0] + uniforms.dilations[0] * row - uniforms.pads[0];
           for (var col = 0; col < uniforms.filterDims[1]; col = col + 1) {
-            let xCol = outCol * uniforms.strides[1] + uniforms.dilations[1] * col - uniforms.pads[1];
+            let xCol = outCol * uniforms.strides[1] + uniforms.dilations[1] * col
+              - uniforms.pads[1];
             for (var xChannel = 0; xChannel < uniforms.xShape[3]; xChannel = xChannel + 1) {
-              acc = acc + readInp(batch, xRow, xCol, xChannel) * getW(row, col, xChannel, outChannel);
+              let w = getW(row, col, xChannel, outChannel);
+              acc = acc + readInp(batch, xRow, xCol, xChannel) * w;
             }
           }
         }
@@ -72,14 +77,16 @@ class DirectConv2DProgram {
 }
 
 /**
- * The webgpu `Conv2D` kernel with the direct program for NHWC float32 input; returns `undefined` for what it
- * does not handle (the caller then runs tfjs's kernel).
+ * The webgpu `Conv2D` kernel with the direct program for NHWC float32 input; returns `undefined`
+ * for what it does not handle (the caller then runs tfjs's kernel).
  */
-export function directConv2d(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }):
-  tf.TensorInfo | undefined {
+export function directConv2d(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo | undefined {
   const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as Conv2DAttrs;
-  if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const float = x.dtype === 'float32' && filter.dtype === 'float32';
+  if (attrs.dataFormat !== 'NHWC' || !float) return undefined;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number], attrs.strides, attrs.dilations, attrs.pad,
     attrs.dimRoundingMode, false, 'channelsLast');
@@ -89,17 +96,19 @@ export function directConv2d(args: { inputs: tf.NamedTensorInfoMap; backend: unk
     { type: 'int32', data: [info.strideHeight, info.strideWidth] },
     { type: 'int32', data: [info.dilationHeight, info.dilationWidth] },
   ];
-  // The webgpu backend instance, reached through the kernel's arguments: the adapter boundary of this file.
+  // The webgpu backend instance, reached through the kernel's arguments: the adapter boundary of
+  // this file.
   const backend = args.backend as unknown as WebGpuRunner;
-  return backend.runWebGPUProgram(new DirectConv2DProgram(info.outShape), [x, filter], 'float32', uniforms);
+  const program = new DirectConv2DProgram(info.outShape);
+  return backend.runWebGPUProgram(program, [x, filter], 'float32', uniforms);
 }
 
 let installed = false;
 
 /**
- * Puts {@link directConv2d} in front of tfjs's webgpu `Conv2D` kernel (kept for what it does not handle).
- * Called by initBackend for a software WebGPU adapter only (on GPUs tfjs's tiled kernel is the fast one).
- * Idempotent; the webgpu backend must be registered.
+ * Puts {@link directConv2d} in front of tfjs's webgpu `Conv2D` kernel (kept for what it does not
+ * handle). Called by initBackend for a software WebGPU adapter only (on GPUs tfjs's tiled kernel is
+ * the fast one). Idempotent; the webgpu backend must be registered.
  */
 export function installDirectConv2d(): void {
   if (installed) return;
