@@ -10,6 +10,8 @@ import {
   expectRobustError,
 } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffPure } from '../purifiers/factories';
+import { linearSchedule } from '../schedule';
 import { vpSde } from '../vpSde';
 import { ddpmpp, type Ddpmpp } from './ddpmpp';
 import type { DdpmppConfig } from './ddpmppConfig';
@@ -103,6 +105,22 @@ describe('ddpmpp', () => {
     expect(m.paramCount).toBe(48275);
     m.dispose();
     x.dispose();
+  });
+
+  it("purifies through DiffPure with the VP-SDE ('sde', float32 labels) and DDPM solvers", () => {
+    const m = loadSmall();
+    const x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    for (const solver of ['sde', 'ddpm'] as const) {
+      const p = diffPure(m.predict, linearSchedule(), { t: 20, steps: 4, solver });
+      const y = p(x, undefined, { seed: 1 });
+      expect(y.shape).toEqual([2, 16, 16, 3]);
+      const v = y.dataSync();
+      expect(v.every((e) => Number.isFinite(e) && e >= 0 && e <= 1)).toBe(true);
+      expect(Array.from(p(x, undefined, { seed: 1 }).dataSync())).toEqual(Array.from(v));
+      y.dispose();
+    }
+    tf.dispose(x);
+    m.dispose();
   });
 
   it('rejects missing, mis-shaped and foreign weights, bad inputs, before any work', () => {
