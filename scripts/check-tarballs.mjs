@@ -20,6 +20,7 @@
 //      (ts.transpileModule) into example.mjs. CJS: the import lines stay at the top, the other lines move into
 //      `async function main()` (CommonJS has no top-level await), and TypeScript turns the imports into
 //      `require` calls (example.cjs); this is how a CommonJS user writes the same example.
+//   6. Bundle @robustjs/mmd's example for the browser (esbuild, scripts/bundle-for-browser.mjs): no Node builtin.
 //
 // The npm cache (~/.npm, `--prefer-offline`) keeps the install fast after the first run. Exits 1 when any
 // check fails, printing the failing example's output. Options:
@@ -278,6 +279,12 @@ for (const p of pkgs) {
   tasks.push({ label: 'esm', pkg: p, cmd: process.execPath, args: ['example.mjs'], cwd });
   if (withCjs) tasks.push({ label: 'cjs', pkg: p, cmd: process.execPath, args: ['example.cjs'], cwd });
 }
+// The packed @robustjs/mmd also bundles for browsers (issue 19): its example, from this project's node_modules.
+const mmdPkg = pkgs.find((p) => p.dir === 'mmd');
+if (mmdPkg) {
+  tasks.push({ label: 'browser', pkg: mmdPkg, cmd: process.execPath,
+    args: [join(repo, 'scripts', 'bundle-for-browser.mjs'), 'example.mjs'], cwd: join(project, 'mmd') });
+}
 log(`${tasks.length} checks, ${jobs} at a time`);
 /** @type {Map<string, Map<string, string>>} package dir → check → result cell */
 const cells = new Map(pkgs.map((p) => [p.dir, new Map()]));
@@ -315,7 +322,8 @@ function tail(text, n = 40) {
 await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
 
 // ---- report -----------------------------------------------------------------------------------------------
-const columns = ['lines', 'width', ...(withTypes ? ['node16', 'bundler'] : []), 'esm', ...(withCjs ? ['cjs'] : [])];
+const columns = ['lines', 'width', ...(withTypes ? ['node16', 'bundler'] : []), 'esm', ...(withCjs ? ['cjs'] : []),
+  ...(mmdPkg ? ['browser'] : [])];
 const rows = pkgs.map((p) => {
   const lines = p.code.trim().split('\n');
   const c = cells.get(p.dir);
