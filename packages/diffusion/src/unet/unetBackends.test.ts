@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { backendUnderTest, expectClose, expectNoLeak, onWasm, WEBGPU_TOLERANCE } from '@robustjs/test-utils';
+import {
+  backendUnderTest, expectClose, expectNoLeak, onWasm, WEBGPU_TOLERANCE,
+} from '@robustjs/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lazyTinyUnet, useWasm } from '../../test/helpers';
 
-// The UNet's forward pass and input gradient on the backend under test (wasm; webgpu in the webgpu run) against
-// a reference: the cpu backend in the normal run (tfjs's pure-JS kernels, the numerical reference of the wasm
-// kernel additions), wasm in the webgpu run. Tolerances: WEBGPU_TOLERANCE.chain and .gradient (relative).
+// The UNet's forward pass and input gradient on the backend under test (wasm; webgpu in the webgpu
+// run) against a reference: the cpu backend in the normal run (tfjs's pure-JS kernels, the
+// numerical reference of the wasm kernel additions), wasm in the webgpu run. Tolerances:
+// WEBGPU_TOLERANCE.chain and .gradient (relative).
 useWasm();
 
 const tiny = lazyTinyUnet(16);
@@ -29,12 +32,14 @@ const x = (): tf.Tensor4D => tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 31
 const t = (): tf.Tensor1D => tf.tensor1d([10, 700], 'int32');
 
 /** The forward output `[2,16,16,1]`, as values. */
-const forward = (): Float32Array => tf.tidy(() => tiny.model().predict(x(), t()).dataSync() as Float32Array);
+const forward = (): Float32Array =>
+  tf.tidy(() => tiny.model().predict(x(), t()).dataSync() as Float32Array);
 
 /** The gradient of sum(ε(x, t) · w) with respect to x `[2,16,16,1]`, as values. */
 const inputGradient = (): Float32Array => tf.tidy(() => {
   const w = tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 32);
-  const loss = (xx: tf.Tensor): tf.Scalar => tf.sum(tf.mul(tiny.model().predict(xx as tf.Tensor4D, t()), w));
+  const loss = (xx: tf.Tensor): tf.Scalar =>
+    tf.sum(tf.mul(tiny.model().predict(xx as tf.Tensor4D, t()), w));
   return tf.grad(loss)(x()).dataSync() as Float32Array;
 });
 
@@ -49,13 +54,15 @@ describe(`UNet (tiny, 16×16) on ${backendUnderTest()} against ${reference}`, ()
     const here = expectNoLeak(forward);
     expect(here.length).toBe(512);
     expect(here.some((v) => v !== 0)).toBe(true);
-    expectClose(here, onReference(forward), WEBGPU_TOLERANCE.chain, `UNet forward, ${tf.getBackend()} vs ${reference}`);
+    const what = `UNet forward, ${tf.getBackend()} vs ${reference}`;
+    expectClose(here, onReference(forward), WEBGPU_TOLERANCE.chain, what);
   });
 
-  it(`computes the input gradient within ${WEBGPU_TOLERANCE.gradient} (relative), without leaks`, () => {
+  it(`computes the input gradient within ${WEBGPU_TOLERANCE.gradient} (relative), no leaks`, () => {
     const here = expectNoLeak(inputGradient);
     expect(here.every((v) => Number.isFinite(v))).toBe(true);
     expect(here.some((v) => v !== 0)).toBe(true);
-    expectClose(here, onReference(inputGradient), WEBGPU_TOLERANCE.gradient, `UNet input gradient, ${tf.getBackend()} vs ${reference}`);
+    const what = `UNet input gradient, ${tf.getBackend()} vs ${reference}`;
+    expectClose(here, onReference(inputGradient), WEBGPU_TOLERANCE.gradient, what);
   });
 });
