@@ -19,7 +19,8 @@ export interface DiffusionModel {
   readonly id: string;
 }
 
-const PTH_FIX = 'Convert a PyTorch .pth once with ' +
+const PTH_FIX =
+  'Convert a PyTorch .pth once with ' +
   '`python3 packages/zoo/scripts/pth_to_safetensors.py in.pth out.safetensors`.';
 
 function usageError(e: unknown, what: string, path: string, fix: string): Error {
@@ -50,7 +51,8 @@ export async function loadClassifierFile(spec: ClassifierSpec): Promise<Classifi
   const path = resolve(spec.path);
   try {
     return await loadTorchClassifier(path, {
-      architecture: spec.architecture, ...(spec.config === undefined ? {} : { config: spec.config }),
+      architecture: spec.architecture,
+      ...(spec.config === undefined ? {} : { config: spec.config }),
     });
   } catch (e) {
     throw usageError(e, `The classifier (${spec.architecture})`, path, PTH_FIX);
@@ -58,11 +60,16 @@ export async function loadClassifierFile(spec: ClassifierSpec): Promise<Classifi
 }
 
 /** How each architecture's files are read. */
-const LOADERS: Readonly<Record<UnetArchitecture, (path: string, spec: UnetSpec) => Promise<{ predict: NoisePredictor }>>> = {
+const LOADERS: Readonly<
+  Record<UnetArchitecture, (path: string, spec: UnetSpec) => Promise<{ predict: NoisePredictor }>>
+> = {
   robustjs: (path) => loadUnet(path),
-  'diffusers-unet2d': (path) => loadDiffusersUnet(path.endsWith('.safetensors')
-    ? { config: join(dirname(path), 'config.json'), weights: path }
-    : path),
+  'diffusers-unet2d': (path) =>
+    loadDiffusersUnet(
+      path.endsWith('.safetensors')
+        ? { config: join(dirname(path), 'config.json'), weights: path }
+        : path,
+    ),
   ddpmpp: (path, spec) => loadDdpmpp(path, spec.config),
 };
 
@@ -79,12 +86,17 @@ const LOADERS: Readonly<Record<UnetArchitecture, (path: string, spec: UnetSpec) 
  *   (and the tensor) when it is unusable.
  * @example
  * ```ts
- * const m = await loadDiffusionModel({ path: 'ddpm-cifar10-32/unet', architecture: 'diffusers-unet2d' });
+ * const m = await loadDiffusionModel({
+ *   path: 'ddpm-cifar10-32/unet', architecture: 'diffusers-unet2d',
+ * });
  * ```
  */
 export async function loadDiffusionModel(spec: UnetSpec, fix = PTH_FIX): Promise<DiffusionModel> {
   const path = resolve(spec.path);
-  if (!existsSync(path)) throw new MissingModelError(`The diffusion model (${spec.architecture}) not found at '${path}'. ${fix}`);
+  if (!existsSync(path))
+    throw new MissingModelError(
+      `The diffusion model (${spec.architecture}) not found at '${path}'. ${fix}`,
+    );
   try {
     const model = await LOADERS[spec.architecture](path, spec);
     return { predict: model.predict, id: `${spec.architecture}:${basename(path)}` };

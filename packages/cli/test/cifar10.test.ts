@@ -36,7 +36,7 @@ const SMOKE = {
   defenses: [
     { name: 'none' },
     DIFFPURE,
-    { name: 'ssni', rule: 'ssni-n', epsSteps: 2, calibrationImages: 8, base: DIFFPURE },
+    { name: 'ssni', rule: 'ssni-n', epsSteps: 2, epsBatchSize: 4, calibrationImages: 8, base: DIFFPURE },
   ],
   models: {
     classifier: { path: WRN, architecture: 'wrn-10-1' },

@@ -123,14 +123,16 @@ const CALIBRATION_TEXT: Readonly<Record<CalibrationSource, string>> = {
 };
 
 /** The clean reference statistics of SSNI, computed once per run (shared by every SSNI row with the same settings). */
-function sharedCalibration(context: RunContext, epsSteps: number, count: number, source: CalibrationSource): Promise<SsniCalibration> {
-  return context.shared(`ssni-calibration:${source}:${epsSteps}:${count}`, async () => {
+function sharedCalibration(
+  context: RunContext, epsSteps: number, count: number, source: CalibrationSource, batchSize: number,
+): Promise<SsniCalibration> {
+  return context.shared(`ssni-calibration:${source}:${epsSteps}:${count}:${batchSize}`, async () => {
     const unet = await context.unet();
     const bar = progressBar(context.progress, `SSNI calibration (${count} ${CALIBRATION_TEXT[source]}, T_S = ${epsSteps})`, count);
     const { dataset, rows } = source === 'train' ? await context.trainRows(count) : { dataset: context.dataset, rows: context.heldOut('ssni', count) };
     const { x } = toTensors(dataset, rows);
     try {
-      return calibrate(unet.predict, context.schedule, x, { steps: epsSteps, seed: context.protocol.seed, modelId: unet.id });
+      return calibrate(unet.predict, context.schedule, x, { steps: epsSteps, seed: context.protocol.seed, modelId: unet.id, batchSize });
     } finally {
       x.dispose();
       bar.update(count);
@@ -152,6 +154,8 @@ function ssniBase(o: Record<string, unknown>, where: string): { entry: ChainEntr
 const SSNI: DefenseEntry = {
   defaults: Object.freeze({
     rule: 'ssni-n', base: { name: 'diffpure' }, tau: null, bias: 5, extraSteps: null, epsSteps: 10, calibrationImages: 100, calibration: 'held-out',
+    // rows per EPS model call (images × grid points stacked): bounds memory with a full-size model
+    epsBatchSize: 256,
   }),
   validate: (o, where) => void ssniBase(o, where),
   async create(o, label, context, where) {
@@ -160,6 +164,7 @@ const SSNI: DefenseEntry = {
     const c = await baseEntry.chain(bo, context, `${where}.base`);
     const bias = intOption(o.bias, 'bias', where, 0);
     const epsSteps = intOption(o.epsSteps, 'epsSteps', where);
+    const epsBatchSize = intOption(o.epsBatchSize, 'epsBatchSize', where);
     const calibrationImages = intOption(o.calibrationImages, 'calibrationImages', where, 2);
     const source = oneOf(o.calibration, 'calibration', where, ['held-out', 'train'] as const);
     if (source === 'held-out' && calibrationImages > 1000) {
@@ -172,8 +177,8 @@ const SSNI: DefenseEntry = {
       ? Math.max(...stages.map((t, k) => Math.round((bias * (steps[k] as number)) / Math.max(t, 1))))
       : intOption(o.extraSteps, 'extraSteps', where, 0);
     const unet = await context.unet();
-    const calibration = await sharedCalibration(context, epsSteps, calibrationImages, source);
-    const options = { rule, bias, extraSteps, ...(tau === undefined ? {} : { tau }) };
+    const calibration = await sharedCalibration(context, epsSteps, calibrationImages, source, epsBatchSize);
+    const options = { rule, bias, extraSteps, batchSize: epsBatchSize, ...(tau === undefined ? {} : { tau }) };
     const ssni = ssniPurifier(c.purifier, unet.predict, calibration, options);
     const surrogate = c.surrogateBase === c.purifier ? ssni : ssniPurifier(c.surrogateBase, unet.predict, calibration, options);
     return ssniDefense(context.classifier, ssni, {
