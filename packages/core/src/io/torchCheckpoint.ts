@@ -28,7 +28,7 @@ function pytorchFormat(bytes: Uint8Array): string | undefined {
  * @param bytes - the file's bytes (the first 2 to 4 are looked at).
  * @param file - the file, for the message.
  * @param fn - the public function, for the message.
- * @throws {@link RobustError} `INVALID_ARGUMENT` naming `file` when it is a zip or a pickle.
+ * @throws `RobustError` `INVALID_ARGUMENT` naming `file` when it is a zip or a pickle.
  */
 export function assertNotPickle(bytes: Uint8Array, file: string, fn: string): void {
   const format = pytorchFormat(bytes);
@@ -47,7 +47,7 @@ export function assertNotPickle(bytes: Uint8Array, file: string, fn: string): vo
  *
  * @param path - the file path; a `file://` prefix is accepted and stripped.
  * @returns a map from state-dict key to a new tensor (floats as float32, integers as int32).
- * @throws {@link RobustError} `INVALID_ARGUMENT` naming the file when it is a PyTorch `.pth`
+ * @throws `RobustError` `INVALID_ARGUMENT` naming the file when it is a PyTorch `.pth`
  *   (zip or pickle), with the command
  *   `python3 packages/zoo/scripts/pth_to_safetensors.py in.pth out.safetensors`;
  *   `NOT_FOUND` when there is no file; `IO_ERROR` when it cannot be read; `CORRUPT_FILE` naming

@@ -67,7 +67,7 @@ export interface TorchClassifierArchitecture {
   readonly config: Readonly<Record<string, unknown>>;
   /** The tensors a checkpoint of it holds (torch names and shapes, no `num_batches_tracked`). */
   readonly params: readonly TorchParam[];
-  /** Builds the classifier from weights in tfjs layout (`importTorchTensors` of {@link params}). */
+  /** Builds the classifier from weights in tfjs layout (`importTorchTensors` of `params`). */
   build(weights: tf.NamedTensorMap): TorchClassifier<TorchClassifierConfig>;
 }
 
