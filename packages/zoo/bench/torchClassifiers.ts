@@ -8,11 +8,12 @@
  *
  * Workloads, per architecture (`wrn-28-10`, `resnet-50`; `wrn-70-16` only with `--only wrn-70-16`,
  * it takes about 2 GB while it loads):
- * - `<arch>_forward`: logits of `--batch` images (32×32 for the WideResNets, 224×224 for ResNet-50);
- * - `<arch>_input_grad`: the gradient of the summed cross-entropy with respect to the images (one
+ * - `<arch>_forward`: logits of `--batch` images (32×32 for the WideResNets, 224×224 for
+ *   ResNet-50);
+ * - `<arch>_input_grad`: the gradient of the mean cross-entropy with respect to the images (one
  *   PGD step's model work).
- * `s_per_image` is wall time; `cpu_s_per_image` the process's CPU time (user + system). Each line is
- * printed on stdout and merged (by workload, backend and batch) into
+ * `s_per_image` is wall time; `cpu_s_per_image` the process's CPU time (user + system). Each line
+ * is printed on stdout and merged (by workload, backend and batch) into
  * packages/zoo/bench/torchClassifiers.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -136,7 +137,8 @@ writeFileSync(
         'Time per image of the full-size PyTorch classifiers (random weights), 2 shared vCPUs; ' +
         'see torchClassifiers.ts.',
       command:
-        'nice -n 10 node --conditions=@robustjs/source --import tsx packages/zoo/bench/torchClassifiers.ts',
+        'nice -n 10 node --conditions=@robustjs/source --import tsx ' +
+        'packages/zoo/bench/torchClassifiers.ts',
       workloads: [...previous.filter((r) => !fresh.has(key(r))), ...rows],
     },
     null,
