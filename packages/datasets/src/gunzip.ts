@@ -31,7 +31,7 @@ export async function gunzip(input: BytesInput, name = 'input', maxBytes = GUNZI
     `'gunzip' needs DecompressionStream to decompress '${name}', and this platform has none. ` +
       'Decompress the file beforehand, or use the readers of @robustjs/datasets/node in Node.');
   // Blob.stream() copies: the caller's bytes are never detached or changed.
-  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {

@@ -54,7 +54,7 @@ export async function loadZooModelFromUrl(
   const files = new Map<string, Uint8Array>();
   for (const file of entry.files) {
     const url = new URL(file.path, root).href;
-    let bytes: Uint8Array;
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
       const res = await get(url);
       if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
@@ -63,9 +63,7 @@ export async function loadZooModelFromUrl(
       throw new RobustError(
         'NOT_FOUND',
         `'${FN}' cannot fetch '${url}' of zoo model '${name}' ` +
-          `(${
-            (e as Error).message
-          }). Serve a copy of @robustjs/zoo/models at the baseUrl you pass.`,
+          `(${(e as Error).message}). Serve a copy of @robustjs/zoo/models at the baseUrl you pass.`,
         { cause: e },
       );
     }
