@@ -116,4 +116,24 @@ describe.runIf(swiftShaderHere)('webgpu in Node over SwiftShader', () => {
     gpu.forEach((v, i) => expectClose(v, wasm[i]!, 1e-5, `conv case ${i}, webgpu vs wasm`));
     tf.dispose([x, w]);
   });
+
+  it('multiplies (direct BatchMatMul) like wasm (1e-5): transposes, batch, broadcast', async () => {
+    const a = tf.randomNormal([3, 5, 7], 0, 1, 'float32', 6);
+    const b = tf.randomNormal([3, 7, 4], 0, 1, 'float32', 7);
+    const run = (): Float32Array[] => tf.tidy(() => [
+      tf.matMul(a, b),
+      tf.matMul(a, tf.transpose(b, [0, 2, 1]), false, true),
+      tf.matMul(tf.transpose(a, [0, 2, 1]), b, true, false),
+      tf.matMul(a, tf.slice(b, [0, 0, 0], [1, 7, 4])), // [3,5,7]·[1,7,4]: B broadcast
+      tf.matMul(tf.reshape(a, [15, 7]), tf.reshape(tf.slice(b, 0, 1), [7, 4])),
+      tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, b))))(a),
+    ].map((t) => t.dataSync().slice() as Float32Array));
+    const gpu = expectNoLeak(run);
+    expect(gpu.map((v) => v.length)).toEqual([60, 60, 60, 60, 60, 105]);
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const wasm = run();
+    expect(await tf.setBackend('webgpu')).toBe(true);
+    gpu.forEach((v, i) => expectClose(v, wasm[i]!, 1e-5, `matMul case ${i}, webgpu vs wasm`));
+    tf.dispose([a, b]);
+  });
 });

@@ -3,6 +3,7 @@
 // tfjs backend and give it a synchronous read. Loaded by initBackend only; every package here is an
 // optional dynamic import.
 import * as tf from '@tensorflow/tfjs';
+import { installDirectBatchMatMul } from '../kernels/webgpuBatchMatMul';
 import { installDirectConv2d } from '../kernels/webgpuConv2d';
 import { installWebgpuReadSync } from '../kernels/webgpuReadSync';
 
@@ -112,7 +113,7 @@ let installed = false;
  * when it is not used). A software adapter is used only when `allowSoftware`. On success
  * `navigator.gpu` and the WebGPU constants (`GPUBufferUsage`, …) are defined where missing, and
  * `@tensorflow/tfjs-backend-webgpu` is loaded, given a synchronous read (and, on a software
- * adapter, a direct Conv2D). The search runs once per process. Never throws.
+ * adapter, a direct Conv2D and BatchMatMul). The search runs once per process. Never throws.
  */
 export async function prepareNodeWebgpu(allowSoftware: boolean): Promise<NodeWebgpuResult> {
   probed ??= await probe();
@@ -210,7 +211,10 @@ async function install(p: Probe): Promise<string | undefined> {
   }
   // On a software adapter tfjs's tiled convolution (shared-memory tiles, a barrier each) is ~1000×
   // slower than a direct loop: see kernels/webgpuConv2d.ts. GPUs keep tfjs's kernel.
-  if (p.software) installDirectConv2d();
+  if (p.software) {
+    installDirectConv2d();
+    installDirectBatchMatMul();
+  }
   // The backend instance is created on first use: create it now, so that its read can be made
   // synchronous.
   if (!(await tf.setBackend('webgpu'))) return "tf.setBackend('webgpu') returned false";
