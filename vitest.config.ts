@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { WEBGPU_RUN, WEBGPU_SUITES } from './vitest.webgpu';
+import { WEBGPU_RUN, WEBGPU_SUITES, WEBGPU_TESTS } from './vitest.webgpu';
 
 // Workspace packages resolve to their TypeScript sources through the
 // `@robustjs/source` export condition, so tests never need a build.
@@ -10,9 +10,11 @@ export default defineConfig({
     // ROBUSTJS_BACKEND=webgpu: the webgpu run's suites only (vitest.webgpu.ts).
     include: WEBGPU_RUN
       ? [...WEBGPU_SUITES]
-      : ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'fuzz/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+      : ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'fuzz/**/*.test.ts',
+        'examples/*/test/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['./vitest.setup.ts', ...(WEBGPU_RUN ? ['./vitest.webgpu.setup.ts'] : [])],
+    ...(WEBGPU_RUN ? { testNamePattern: WEBGPU_TESTS } : {}),
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
