@@ -115,7 +115,10 @@ async function analyze(d: DecodedImages): Promise<BatchResult[]> {
   }
   renderGrid(d.pixels, predictions, d.labels);
   const n = Math.min(SSNI_IMAGES, d.count);
-  if (n === 0) return results;
+  if (n === 0) {
+    row(el('ssni').querySelector('tbody') as HTMLElement, ['–', 'not computed', '(?ssni=0)']);
+    return results;
+  }
   const xs = tensorOf(d, 0, n);
   try {
     const s = ssniPerImage(m, xs);
