@@ -72,6 +72,8 @@ export async function runStatus(redis: Redis, run: string): Promise<RunStatus> {
     }
     const count = (states: readonly string[]): number => shards.filter((s) => states.includes(s.state)).length;
     const mergeState = await merge.getState();
+    // `merge` was read before the shards: when it completed since, its return value (the files) is read afresh
+    const done = mergeState === 'completed' ? await merges.getJob(mergeJobId(run)) ?? merge : merge;
     return {
       run,
       counts: {
@@ -79,7 +81,7 @@ export async function runStatus(redis: Redis, run: string): Promise<RunStatus> {
         retried: shards.filter((s) => s.retried).length, waiting: count(['waiting', 'delayed', 'prioritized', 'waiting-children']),
       },
       shards,
-      merge: { state: mergeState, files: mergeState === 'completed' ? merge.returnvalue?.files ?? [] : [], failedReason: merge.failedReason || null },
+      merge: { state: mergeState, files: mergeState === 'completed' ? done.returnvalue?.files ?? [] : [], failedReason: merge.failedReason || null },
     };
   } finally {
     await Promise.all([merges.close(), shardQueue.close()]);
