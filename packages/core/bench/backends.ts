@@ -31,8 +31,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BACKENDS = ['wasm', 'native', 'webgpu'] as const;
 type Row = Record<string, string | number | null>;
 
-async function timeMedian(n: number, run: () => Promise<void>): Promise<number> {
+async function timeMedian(name: string, n: number, run: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
   await run();
+  process.stderr.write(`  ${name}: warm-up ${round1(performance.now() - t0)} ms\n`);
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
@@ -67,17 +69,17 @@ async function measure(backend: Backend, n: number, epsImages: number): Promise<
   const t64 = tf.fill([64], 100, 'int32') as tf.Tensor1D;
   const xe = tf.slice(x100, 0, epsImages) as tf.Tensor4D;
   try {
-    const detectorScore100 = await timeMedian(n, async () => {
+    const detectorScore100 = await timeMedian('detectorScore100', n, async () => {
       const s = dad.detector.score(x100);
       await s.data();
       s.dispose();
     });
-    const unetForward64 = await timeMedian(n, async () => {
+    const unetForward64 = await timeMedian('unetForward64', n, async () => {
       const e = tf.tidy(() => unet.predict(x64, t64));
       await e.data();
       e.dispose();
     });
-    const epsAll = await timeMedian(n, async () => {
+    const epsAll = await timeMedian('epsNorm', n, async () => {
       epsNorm(unet.predict, linearSchedule(), xe, { steps: 20, seed: 0 });
     });
     return {
