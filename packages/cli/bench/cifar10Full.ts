@@ -10,10 +10,11 @@
  * images), so the seconds are those of one image's defense and of one attack step. The attack's
  * gradient through the 20-step surrogate is checkpointed by default (`--gradient`): full backprop
  * through 20 steps of the full UNet keeps every step's activations and can exceed the wasm
- * backend's 4 GB heap.
+ * backend's 4 GB heap; so can SSNI's EPS calls (`--eps-batch` rows per call, default 10; the
+ * preset's 40 aborts wasm with DDPM++: a tidy keeps every intermediate of a forward pass).
  *
  *   nice -n 10 node --conditions=@robustjs/source --import tsx packages/cli/bench/cifar10Full.ts \
- *     [--unet ddpmpp|diffusers] [--steps 1] [--gradient checkpoint|full|bpda]
+ *     [--unet ddpmpp|diffusers] [--steps 1] [--gradient checkpoint|full|bpda] [--eps-batch 10]
  *
  * Prints the report's per-defense seconds and merges them (by unet, backend and steps) into
  * packages/cli/bench/cifar10Full.json, with the run's wall and process CPU seconds.
@@ -40,6 +41,7 @@ if (unetKind !== 'ddpmpp' && unetKind !== 'diffusers')
   throw new Error(`--unet ddpmpp|diffusers, got ${unetKind}`);
 const steps = Number(arg('steps', '1'));
 const gradient = arg('gradient', 'checkpoint');
+const epsBatchSize = Number(arg('eps-batch', '10'));
 const here = import.meta.dirname;
 const dir = mkdtempSync(join(tmpdir(), 'robustjs-cifar10-full-'));
 
@@ -108,7 +110,8 @@ const protocol = {
     if (d.name === 'none') return d;
     const base = d.base as Record<string, unknown> | undefined;
     return d.name === 'ssni'
-      ? { ...d, calibration: 'held-out', calibrationImages: 8, base: { ...base, gradient } }
+      ? { ...d, calibration: 'held-out', calibrationImages: 8, epsBatchSize,
+          base: { ...base, gradient } }
       : { ...d, gradient };
   }),
   models: { classifier: { path: wrn, architecture: 'wrn-28-10' }, unet },
@@ -130,6 +133,7 @@ const row = {
   steps,
   eot: 1,
   gradient,
+  epsBatchSize,
   images: 1,
   wall_s: Math.round(wall),
   cpu_s: Math.round((c.user + c.system) / 1e6),
