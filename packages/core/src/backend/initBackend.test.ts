@@ -19,7 +19,8 @@ describe('initBackend', () => {
     const [gpu, node, webgpu, wasm, native] = info.tried;
     // No GPU here: Dawn finds no adapter, or only SwiftShader's, which is not used unless forced (nodeWebgpu.test.ts).
     expect(webgpu?.ok).toBe(false);
-    expect(webgpu?.reason).toMatch(/no WebGPU adapter|only a software adapter was found|could not be loaded/);
+    expect(webgpu?.reason).toMatch(
+      /no GPU device node|no WebGPU adapter|only a software adapter was found|could not be loaded/);
     // The oneDNN kernels are optional: either registered, or skipped with a reason.
     expect(native?.ok ? native.reason : native?.reason?.length).toEqual(native?.ok ? undefined : expect.any(Number));
     expect(gpu?.ok).toBe(false);

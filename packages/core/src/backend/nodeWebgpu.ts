@@ -66,6 +66,27 @@ function message(e: unknown): string {
   return m.split('\n')[0] ?? m;
 }
 
+/**
+ * On Linux, why no GPU can be there: no render node (`/dev/dri/renderD*`) and no NVIDIA device
+ * (`/dev/nvidia[0-9]*`); undefined when one exists, elsewhere, or when /dev cannot be read. Loading
+ * Dawn without a GPU only finds software drivers (Mesa's lavapipe prints warnings on stderr).
+ */
+async function noGpuDevice(): Promise<string | undefined> {
+  const p = (globalThis as { process?: { platform?: string } }).process;
+  if (p?.platform !== 'linux') return undefined;
+  try {
+    const fs = (await import(/* @vite-ignore */ NODE_FS)) as typeof import('node:fs');
+    const dri = fs.existsSync('/dev/dri') &&
+      fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+    const readdirSync = fs.readdirSync;
+    const nvidia = readdirSync('/dev').some((f) => /^nvidia\d+$/.test(f));
+    return dri || nvidia ? undefined
+      : 'no GPU device node (/dev/dri/renderD*, /dev/nvidia*), so Dawn was not loaded';
+  } catch {
+    return undefined;
+  }
+}
+
 async function swiftShaderIcd(): Promise<string | undefined> {
   try {
     const { existsSync } = (await import(/* @vite-ignore */ NODE_FS)) as typeof import('node:fs');
@@ -113,9 +134,18 @@ let installed = false;
  * when it is not used). A software adapter is used only when `allowSoftware`. On success
  * `navigator.gpu` and the WebGPU constants (`GPUBufferUsage`, …) are defined where missing, and
  * `@tensorflow/tfjs-backend-webgpu` is loaded, given a synchronous read (and, on a software
- * adapter, a direct Conv2D and BatchMatMul). The search runs once per process. Never throws.
+ * adapter, a direct Conv2D and BatchMatMul). The search runs once per process. Unless
+ * `allowSoftware`, Dawn is not loaded at all on a Linux machine without a GPU device node.
+ * Never throws.
  */
 export async function prepareNodeWebgpu(allowSoftware: boolean): Promise<NodeWebgpuResult> {
+  if (probed === undefined && !allowSoftware) {
+    // not cached: a forced call later still looks for a software adapter
+    const none = await noGpuDevice();
+    if (none !== undefined) {
+      return { ok: false, reason: `${none}; ROBUSTJS_BACKEND=webgpu forces it` };
+    }
+  }
   probed ??= await probe();
   if (!('gpu' in probed)) return { ok: false, reason: probed.reason };
   const p = probed;
