@@ -7,11 +7,11 @@ import {
   applyBatchNorm,
   batchNormParams,
   checkNormalization,
-  foldBatchNorm,
   makeTorchClassifier,
+  ownWeights,
   torchParameterCount,
 } from './torchClassifier';
-import type { ChannelNormalization, FoldedBatchNorm, TorchClassifier } from './torchClassifier';
+import type { ChannelNormalization, TorchClassifier } from './torchClassifier';
 
 /** Config of {@link resNet}; defaults in {@link RESNET_DEFAULTS} (torchvision's `resnet50`). */
 export interface ResNetConfig {
@@ -189,27 +189,7 @@ export function resNet(
   const fn = 'resNet';
   const c = resolve(config, fn);
   const params = resNetParams(c);
-  for (const p of params) {
-    assert(
-      weights[p.name] instanceof tf.Tensor,
-      'NOT_FOUND',
-      () =>
-        `Argument 'weights' passed to '${fn}' has no tensor '${p.name}'; ` +
-        'load them with importTorchTensors ' +
-        'and resNetParams(config).',
-    );
-  }
-  const owned: tf.Tensor[] = [];
-  const keep = <T extends tf.Tensor>(name: string): T => {
-    const t = tf.clone(weights[name] as T);
-    owned.push(t);
-    return t;
-  };
-  const bn = (prefix: string): FoldedBatchNorm => {
-    const f = foldBatchNorm(weights, prefix, c.bnEps);
-    owned.push(f.scale, f.shift);
-    return f;
-  };
+  const { keep, bn, owned } = ownWeights(weights, params, c.bnEps, fn, 'resNetParams');
   const stem = { conv: keep<tf.Tensor4D>('conv1.weight'), bn: bn('bn1') };
   const body = bottlenecks(c).map((b) => {
     const p = b.prefix;

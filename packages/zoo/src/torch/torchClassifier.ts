@@ -89,6 +89,44 @@ export function applyBatchNorm(x: tf.Tensor4D, bn: FoldedBatchNorm): tf.Tensor4D
   return tf.add(tf.mul(x, bn.scale), bn.shift);
 }
 
+/** The weights a classifier keeps: copies it owns, and its BatchNorms folded (internal). */
+export interface OwnedWeights {
+  /** A copy of weight `name` (the caller's map is not kept); typed a conv weight by default. */
+  keep<T extends tf.Tensor = tf.Tensor4D>(name: string): T;
+  /** BatchNorm `prefix` folded for eval mode. */
+  bn(prefix: string): FoldedBatchNorm;
+  /** Every tensor made so far, for the classifier's `dispose`. */
+  readonly owned: tf.Tensor[];
+}
+
+/**
+ * Checks that `weights` holds every tensor of `params` (`NOT_FOUND` naming the first missing
+ * one and the params function that lists them), then returns the copy-and-fold helpers a
+ * classifier is built with.
+ */
+export function ownWeights(weights: tf.NamedTensorMap, params: readonly TorchParam[], bnEps: number,
+  fn: string, paramsFn: string): OwnedWeights {
+  for (const p of params) {
+    assert(weights[p.name] instanceof tf.Tensor, 'NOT_FOUND', () =>
+      `Argument 'weights' passed to '${fn}' has no tensor '${p.name}'; load them with ` +
+        `importTorchTensors and ${paramsFn}(config).`);
+  }
+  const owned: tf.Tensor[] = [];
+  return {
+    owned,
+    keep<T extends tf.Tensor = tf.Tensor4D>(name: string): T {
+      const t = tf.clone(weights[name] as T);
+      owned.push(t);
+      return t;
+    },
+    bn(prefix: string): FoldedBatchNorm {
+      const f = foldBatchNorm(weights, prefix, bnEps);
+      owned.push(f.scale, f.shift);
+      return f;
+    },
+  };
+}
+
 /** Checks a normalisation option: `channels` finite means and positive stds. */
 export function checkNormalization(
   n: ChannelNormalization | null,

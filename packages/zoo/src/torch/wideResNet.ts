@@ -8,11 +8,11 @@ import {
   applyBatchNorm,
   batchNormParams,
   checkNormalization,
-  foldBatchNorm,
   makeTorchClassifier,
+  ownWeights,
   torchParameterCount,
 } from './torchClassifier';
-import type { ChannelNormalization, FoldedBatchNorm, TorchClassifier } from './torchClassifier';
+import type { ChannelNormalization, TorchClassifier } from './torchClassifier';
 
 /** Config of {@link wideResNet}; defaults in {@link WIDE_RESNET_DEFAULTS}. */
 export interface WideResNetConfig {
@@ -179,27 +179,7 @@ export function wideResNet(
   const fn = 'wideResNet';
   const c = resolve(config, fn);
   const params = wideResNetParams(c);
-  for (const p of params) {
-    assert(
-      weights[p.name] instanceof tf.Tensor,
-      'NOT_FOUND',
-      () =>
-        `Argument 'weights' passed to '${fn}' has no tensor '${p.name}'; ` +
-        'load them with importTorchTensors ' +
-        'and wideResNetParams(config).',
-    );
-  }
-  const owned: tf.Tensor[] = [];
-  const keep = (name: string): tf.Tensor4D => {
-    const t = tf.clone(weights[name] as tf.Tensor4D);
-    owned.push(t);
-    return t;
-  };
-  const bn = (prefix: string): FoldedBatchNorm => {
-    const f = foldBatchNorm(weights, prefix, c.bnEps);
-    owned.push(f.scale, f.shift);
-    return f;
-  };
+  const { keep, bn, owned } = ownWeights(weights, params, c.bnEps, fn, 'wideResNetParams');
   const stem = keep('conv1.weight');
   const body = blocks(c).map((b) => ({
     ...b,
