@@ -237,10 +237,11 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .argument('<partials...>', 'report.shard-<i>-of-<n>.json files')
     .option('--out <dir>', 'output folder', 'robustjs-report')
     .option('--json', withDefault('print the summary as JSON', false))
-    .action(async (files: string[], flags: { out: string; json?: boolean }) => {
+    .option('--partial', withDefault('merge the finished shards of a run in progress (numbers cover their images only)', false))
+    .action(async (files: string[], flags: { out: string; json?: boolean; partial?: boolean }) => {
       await assertWritableOut(resolve(flags.out), REPORT_FILES);
       const parts = await Promise.all(files.map((f) => readJson(f, 'Partial report')));
-      const report = mergeReports(parts, files);
+      const report = mergeReports(parts, files, { partial: flags.partial === true });
       const written = await writeReport(report, resolve(flags.out));
       printResult(report, written, { ...flags }, io);
       done(EXIT_OK);

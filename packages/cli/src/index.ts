@@ -49,7 +49,7 @@ export { runStatus, formatStatus } from './queue/runStatus';
 export type { RunStatus, ShardStatus } from './queue/runStatus';
 export { SHARD_QUEUE, MERGE_QUEUE, shardJobId, mergeJobId } from './queue/names';
 export type { ShardJobData, MergeJobData, MergeJobResult } from './queue/jobTypes';
-export { mergeReports } from './report/merge';
+export { mergeReports, type MergeOptions } from './report/merge';
 export { checkShardReport } from './report/checkShardReport';
 export { summarize } from './report/summarize';
 export { renderTable } from './report/table';
@@ -57,7 +57,7 @@ export { renderHtml, REPORT_CSP } from './report/html';
 export { writeReport } from './report/writeReport';
 export { encodePng, pngDataUri } from './report/png';
 export type {
-  Report, ReportEnvironment, ShardInfo, DefenseResult, ImageRecord, ImageInfo, BatchRecord, BatchInfoRecord, DefenseExample,
+  Report, ReportEnvironment, ShardInfo, PartialInfo, DefenseResult, ImageRecord, ImageInfo, BatchRecord, BatchInfoRecord, DefenseExample,
   ReportedAttack, SkippedDefense, SummaryRow, Accuracy, AttackAccuracy, Detection,
 } from './report/types';
 export { attackAccuracies, mixedAccuracy, detection, auroc, rocPoints } from './report/analysis';

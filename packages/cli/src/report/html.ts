@@ -219,7 +219,9 @@ export function renderHtml(report: Report): string {
     }).join('')}</tr>`).join('');
     parts.push(`<div class="scroll"><table class="examples">${head}${rows}</table></div>`);
   }
-  const title = `robustjs report: ${report.results.length} defense(s) on ${report.summary[0]?.images ?? 0} ${DATASET_NAMES[report.protocol.dataset]} image(s)`;
+  const partial = report.partial === undefined ? '' : ` (partial: ${report.partial.shards.length} of ${report.partial.count} shards)`;
+  const title = `robustjs report: ${report.results.length} defense(s) on ${report.summary[0]?.images ?? 0} ` +
+    `${DATASET_NAMES[report.protocol.dataset]} image(s)${partial}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>

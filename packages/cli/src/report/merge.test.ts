@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors';
 import { DEMO_PROTOCOL, PROTOCOL_DEFAULTS } from '../protocol';
 import { renderHtml } from './html';
+import { renderTable } from './table';
 import { mergeReports } from './merge';
 import type { Report } from './types';
 
@@ -30,6 +31,22 @@ describe('mergeReports', () => {
     expect(() => mergeReports([part(0, 2), part(0, 2)])).toThrow(/repeated/);
     expect(() => mergeReports([part(0, 2), part(1, 2, { ...DEMO_PROTOCOL, seed: 9 })])).toThrow(/another protocol/);
     expect(() => mergeReports([{ ...part(0, 1), shard: null }])).toThrow(/complete report/);
+  });
+
+  it('--partial merges a subset of the shards, marks the report partial and shows it in the table and page', () => {
+    const some = mergeReports([part(3, 4), part(0, 4), part(1, 4)], [], { partial: true });
+    expect(some.partial).toEqual({ shards: [0, 1, 3], count: 4 });
+    expect(some.results[0]?.images.map((i) => i.index)).toEqual([0, 1, 3]);
+    expect(some.summary[0]).toMatchObject({ images: 3, cleanAccuracy: 1, robustAccuracy: 1 / 3 });
+    expect(some.environment).toMatchObject({ seconds: 3, shards: 3 });
+    expect(renderTable(some)).toContain('PARTIAL: shards 0–1, 3 of 4 merged (a run in progress)');
+    expect(renderHtml(some)).toContain('(partial: 3 of 4 shards)');
+    const all = mergeReports([part(1, 2), part(0, 2)], [], { partial: true });
+    expect(all.partial).toBeUndefined();
+    expect(renderTable(all)).not.toContain('PARTIAL');
+    expect(() => mergeReports([part(0, 4), part(0, 4)], [], { partial: true })).toThrow(/shard 0\/4 is repeated/);
+    expect(() => mergeReports([part(0, 4), part(1, 2)], [], { partial: true })).toThrow(/does not belong to a run of 4/);
+    expect(() => mergeReports([part(0, 4), part(2, 4)])).toThrow(/shard 1\/4 is missing.*--partial/);
   });
 
   it('checks each shard report before use: missing or null fields give a CliError naming the input and the field', () => {

@@ -4,6 +4,15 @@ import { stableJson } from './stableJson';
 import { summarize } from './summarize';
 import type { DefenseResult, Report } from './types';
 
+/** Options of {@link mergeReports}. */
+export interface MergeOptions {
+  /**
+   * Accept a subset of the run's shards (a long run still in progress): the report's numbers cover the merged
+   * shards' images only and its `partial` field lists them. Default `false` (every shard, once).
+   */
+  readonly partial?: boolean;
+}
+
 const stable = stableJson;
 
 /**
@@ -13,31 +22,41 @@ const stable = stableJson;
  * @param parts - the partial reports, any order, as parsed from JSON: each is checked by {@link checkShardReport}
  *   before use.
  * @param names - the inputs' names for messages (e.g. their file names); default `input 1`, `input 2`, ….
- * @returns the complete report.
+ * @param options - {@link MergeOptions}: `partial` accepts a subset of the shards.
+ * @returns the complete report (with `partial` set when `options.partial` and shards are missing).
  * @throws {@link CliError} when a part is not a well-formed partial report (naming the input and the field), the
- *   parts are not partial reports of one protocol, a shard is missing or repeated, or the shards' defenses differ.
+ *   parts are not partial reports of one protocol, a shard is repeated, a shard is missing (unless `partial`), or the
+ *   shards' defenses differ.
  * @example
  * ```ts
  * const full = mergeReports([shard0, shard1]);
  * ```
  */
-export function mergeReports(parts: readonly unknown[], names: readonly string[] = []): Report {
+export function mergeReports(parts: readonly unknown[], names: readonly string[] = [], options: MergeOptions = {}): Report {
   if (parts.length === 0) throw new CliError('merge: give at least one partial report.');
   const checked = parts.map((p, i) => checkShardReport(p, names[i] ?? `input ${i + 1}`));
   const sorted = [...checked].sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
   const first = sorted[0] as Report;
   const count = first.shard?.count ?? 1;
   const protocol = stable(first.protocol);
+  const partial = options.partial === true;
   sorted.forEach((p, i) => {
     if (p.shard?.count !== count) throw new CliError(`merge: shard ${p.shard?.index}/${p.shard?.count} does not belong to a run of ${count} shards.`);
-    if (p.shard.index !== i) throw new CliError(`merge: shard ${i}/${count} is ${p.shard.index < i ? 'repeated' : 'missing'}; give each of the ${count} shards once.`);
-    if (stable(p.protocol) !== protocol) throw new CliError(`merge: shard ${i}/${count} was run with another protocol than shard 0.`);
+    const previous = i === 0 ? -1 : (sorted[i - 1]?.shard?.index ?? -1);
+    if (p.shard.index === previous) throw new CliError(`merge: shard ${p.shard.index}/${count} is repeated; give each shard once.`);
+    if (!partial && p.shard.index !== i) {
+      throw new CliError(`merge: shard ${i}/${count} is missing; give each of the ${count} shards once ` +
+        '(or --partial to merge the finished shards of a run in progress).');
+    }
+    if (stable(p.protocol) !== protocol) throw new CliError(`merge: shard ${p.shard.index}/${count} was run with another protocol than shard ${first.shard?.index}.`);
   });
-  if (sorted.length !== count) throw new CliError(`merge: got ${sorted.length} of ${count} shards; give every shard once.`);
+  if (!partial && sorted.length !== count) {
+    throw new CliError(`merge: got ${sorted.length} of ${count} shards; give every shard once (or --partial to merge the finished shards of a run in progress).`);
+  }
   const positions = stable(first.results.map((r) => [r.position, r.label]));
   const results: DefenseResult[] = first.results.map((r, k) => {
     const all = sorted.map((p) => {
-      if (stable(p.results.map((q) => [q.position, q.label])) !== positions) throw new CliError(`merge: shard ${p.shard?.index} evaluated other defenses than shard 0 (a model file missing on one machine?).`);
+      if (stable(p.results.map((q) => [q.position, q.label])) !== positions) throw new CliError(`merge: shard ${p.shard?.index} evaluated other defenses than shard ${first.shard?.index} (a model file missing on one machine?).`);
       return p.results[k] as DefenseResult;
     });
     return {
@@ -47,10 +66,12 @@ export function mergeReports(parts: readonly unknown[], names: readonly string[]
       examples: all.flatMap((p) => p.examples).sort((a, b) => a.index - b.index),
     };
   });
+  const merged = sorted.map((p) => p.shard?.index ?? 0);
   return {
     ...first,
     shard: null,
-    environment: { ...first.environment, seconds: sorted.reduce((s, p) => s + p.environment.seconds, 0), shards: count },
+    ...(sorted.length < count ? { partial: { shards: merged, count } } : {}),
+    environment: { ...first.environment, seconds: sorted.reduce((s, p) => s + p.environment.seconds, 0), shards: sorted.length },
     examples: sorted.flatMap((p) => p.examples).sort((a, b) => a.index - b.index),
     results,
     summary: summarize(results),

@@ -78,6 +78,20 @@ function analysisLines(row: SummaryRow | undefined): string[] {
   return out;
 }
 
+/** `[0, 1, 2, 5, 7, 8]` → `'0–2, 5, 7–8'`. */
+function ranges(indices: readonly number[]): string {
+  const out: string[] = [];
+  let start = indices[0];
+  for (let k = 1; k <= indices.length; k++) {
+    const prev = indices[k - 1] as number;
+    const cur = indices[k];
+    if (cur === prev + 1) continue;
+    out.push(start === prev ? `${prev}` : `${start}–${prev}`);
+    start = cur;
+  }
+  return out.join(', ');
+}
+
 /**
  * The report as text: the table (method, clean %, robust %, Δ clean and Δ robust against the base method, seconds per
  * image) and the full protocol under it (attack, norm, ε, steps, EOT, restarts, each defense's steps and surrogate,
@@ -106,6 +120,10 @@ export function renderTable(report: Report): string {
   const range = p.offset === 0 ? '' : `, rows ${p.offset}..${p.offset + p.images - 1}`;
   out.push(`Protocol: ${DATASET_NAMES[p.dataset]} test split, ${images} image(s) of ${p.images} (seeded permutation, seed ${p.seed}${range}), batches of ${p.batchSize}` +
     `${report.shard === null ? '' : `, shard ${report.shard.index}/${report.shard.count} (batches ${report.shard.batches[0]}–${report.shard.batches[1] - 1})`}.`);
+  if (report.partial !== undefined) {
+    out.push(`PARTIAL: shards ${ranges(report.partial.shards)} of ${report.partial.count} merged (a run in progress); ` +
+      'every number covers their images only.');
+  }
   const budget = p.attacks === null ? 'budget' : 'default budget (each attack lists its own below)';
   out.push(`Threat model: ${a.norm === 'linf' ? 'l_inf' : 'l_2'} eps ${a.eps}; ${budget} ${a.steps} steps of ${(a.stepSize ?? (2.5 * a.eps) / Math.max(a.steps, 1)).toPrecision(3)}, ` +
     `EOT ${a.eot}, restarts ${a.restarts}, ${a.randomStart ? 'random start' : 'no random start'}; robust = accuracy on the adversarial images ` +

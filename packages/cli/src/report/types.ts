@@ -205,6 +205,14 @@ export interface ShardInfo {
   readonly batches: readonly [number, number];
 }
 
+/** The shards a partial merge (`merge --partial`) combined: its numbers cover their images only. */
+export interface PartialInfo {
+  /** The merged shards' indices, ascending. */
+  readonly shards: readonly number[];
+  /** Number of shards of the run. */
+  readonly count: number;
+}
+
 /** A report: `report.json`, also the input of the table and of `report.html`. */
 export interface Report {
   /** Format tag. */
@@ -213,6 +221,8 @@ export interface Report {
   readonly version: 2;
   /** `null` for a complete report, the shard's place for a partial one. */
   readonly shard: ShardInfo | null;
+  /** Set by `merge --partial` when some shards of the run are missing: which ones were merged. */
+  readonly partial?: PartialInfo;
   /** The protocol that produced it. */
   readonly protocol: Protocol;
   /** Where and how it ran. */
