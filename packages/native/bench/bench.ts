@@ -19,6 +19,7 @@
  *   cnn_input_grad   one PGD step of the reference CNN, batch 128
  *   unet_forward     UNet forward, batch 64
  *   unet_train_step  one Adam step on every UNet parameter (mean squared output as the loss), batch 64
+ *   groupnorm_silu_forward  GroupNorm (8 groups) + SiLU forward on [16,28,28,32] (the UNet's first one)
  *   mmd_n1024        unbiased MMD² (Gaussian kernel) between two samples of 1024 through a linear
  *                    128→128 featurizer, plus its gradient wrt the featurizer weights
  */
@@ -152,6 +153,25 @@ const WORKLOADS: readonly Workload[] = [
             optimizer.dispose();
             dispose();
           },
+        },
+      };
+    },
+  },
+  {
+    // the UNet's first GroupNorm + SiLU: until 2026-12 the SiLU forward ran ~6× slower than its gradient
+    // (a denormal constant in a discarded vector lane: a microcode assist per multiply; now flushed)
+    name: 'groupnorm_silu_forward',
+    batch: (q) => (q ? 4 : 16),
+    setup(batch) {
+      const c = 32;
+      const x = tf.randomNormal([batch, 28, 28, c], 0, 1, 'float32', SEED + 9) as tf.Tensor4D;
+      const gamma = tf.randomNormal([c], 1, 0.1, 'float32', SEED + 10) as tf.Tensor1D;
+      const beta = tf.randomNormal([c], 0, 0.1, 'float32', SEED + 11) as tf.Tensor1D;
+      return {
+        flops: 12 * batch * 28 * 28 * c,
+        prepared: {
+          run: () => groupNorm(x, gamma, beta, 8, { activation: 'silu' }),
+          dispose: () => tf.dispose([x, gamma, beta]),
         },
       };
     },

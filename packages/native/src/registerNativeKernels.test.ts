@@ -249,6 +249,21 @@ if (native.ok || required) {
         },
       );
 
+      it('group norm flushes denormals only inside its own threads: float32 denormals survive in tfjs and JS after it', () => {
+        const tiny = 2e-39; // a float32 denormal (the smallest normal is 1.18e-38)
+        const [before, after, js] = tf.tidy(() => {
+          const x = tf.tensor4d(values(2 * 28 * 28 * 32, 3), [2, 28, 28, 32]);
+          const d = (): number => tf.mul(tf.tensor1d([tiny]), tf.scalar(2)).dataSync()[0] as number;
+          const b = d();
+          groupNorm(x, tf.ones([32]), tf.zeros([32]), 8, { activation: 'silu' }).dataSync();
+          tf.grad((a: tf.Tensor) => tf.sum(groupNorm(a as tf.Tensor4D, tf.ones([32]), tf.zeros([32]), 8, { activation: 'silu' })))(x).dataSync();
+          return [b, d(), Math.fround(tiny) * Number(String(3))];
+        });
+        expect(before).toBe(Math.fround(2 * Math.fround(tiny)));
+        expect(after).toBe(before);
+        expect(js).toBeGreaterThan(0);
+      });
+
       it.each(GAUSSIAN_GRAM.map((c, i) => [i, `${c.n}x${c.m} d ${c.d} sigma ${c.sigma}${c.sigmaTensor ? ' (tensor)' : ''}${c.shared ? ' shared rows' : ''}`, c] as const))(
         'gaussian gram case %i (%s): fused matrix and gradients agree with the tfjs ops on stock cpu to 1e-4',
         (i, _name, c) => {

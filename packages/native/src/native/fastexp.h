@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <cstring>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 namespace robustjs {
 
@@ -32,5 +35,22 @@ __attribute__((always_inline)) inline float FastExp(float x) {
   std::memcpy(&scale, &bits, sizeof scale);
   return p * scale;
 }
+
+/**
+ * Flush-to-zero for the calling thread while alive; restores its MXCSR on destruction. Vectorized loops over
+ * FastExp compute every branch of a select in every lane (GCC turns the clamps into blends of the results) and the
+ * discarded lanes can underflow to denormals, which cost a microcode assist each on x86 (measured: the SiLU forward
+ * of GroupNorm 12× slower). The selected results are normal floats, so flushing changes no value a caller reads;
+ * results that would be denormal (below 1.2e-38) become zero. Construct one per OpenMP thread.
+ */
+struct FlushDenormals {
+#if defined(__x86_64__) || defined(__i386__)
+  FlushDenormals() : saved(_mm_getcsr()) { _mm_setcsr(saved | 0x8040u); }
+  ~FlushDenormals() { _mm_setcsr(saved); }
+  FlushDenormals(const FlushDenormals&) = delete;
+  FlushDenormals& operator=(const FlushDenormals&) = delete;
+  unsigned saved;
+#endif
+};
 
 }  // namespace robustjs

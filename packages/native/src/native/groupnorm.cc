@@ -206,6 +206,7 @@ Napi::Value GroupNormForward(const Napi::CallbackInfo& info) {
     UseThreads(s, 12.0 * static_cast<double>(total));
 #pragma omp parallel
     {
+      FlushDenormals ftz;
       Scratch w(d);
 #pragma omp for schedule(static)
       for (int64_t i = 0; i < d.n; ++i) {
@@ -237,6 +238,7 @@ Napi::Value GroupNormBackward(const Napi::CallbackInfo& info) {
     UseThreads(s, 30.0 * static_cast<double>(total));
 #pragma omp parallel
     {
+      FlushDenormals ftz;
       Scratch w(d);
 #pragma omp for schedule(static)
       for (int64_t i = 0; i < d.n; ++i) {
