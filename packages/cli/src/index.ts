@@ -60,7 +60,7 @@ export type {
   Report, ReportEnvironment, ShardInfo, PartialInfo, DefenseResult, ImageRecord, ImageInfo, BatchRecord, BatchInfoRecord, DefenseExample,
   ReportedAttack, SkippedDefense, SummaryRow, Accuracy, AttackAccuracy, Detection,
 } from './report/types';
-export { attackAccuracies, mixedAccuracy, detection, auroc, rocPoints } from './report/analysis';
+export { attackAccuracies, attackCorrectness, type AttackCorrectness, mixedAccuracy, detection, auroc, rocPoints } from './report/analysis';
 export { atomicWrite } from './atomicWrite';
 export { progressBar } from './progress';
 export type { ProgressBar, ProgressSink } from './progress';

@@ -123,6 +123,32 @@ describe('the analysis of a report', () => {
     expect(row!.mixed).toBeUndefined();
   });
 
+  it('pairs each attack on its own with the base row under the same attack (Δ with its interval)', () => {
+    const base = analysed(false);
+    // the method: A now fails image 3 instead of 1; B 'y' no longer fails 3
+    const method: DefenseResult = {
+      ...base, position: 1, label: 'M', base: 'DAD',
+      images: base.images.map((im) => {
+        const p = [...(im.predictions ?? [])];
+        if (im.index === 1) p[0] = 1;
+        if (im.index === 3) p.splice(0, 3, 9, 3, 3);
+        return { ...im, predictions: p };
+      }),
+    };
+    const [b, m] = summarize([base, method]);
+    expect(b!.byAttack!.every((a) => a.delta === undefined)).toBe(true);
+    const by = Object.fromEntries(m!.byAttack!.map((a) => [`${a.attack}${a.candidate ?? ''}`, a]));
+    // A: base robust {0,2,3,4}, method {0,1,2,4}: one image each way → Δ 0
+    expect(by['A']!.robust.count).toBe(4);
+    expect(by['A']!.delta!.difference).toBe(0);
+    expect(by['A']!.delta!.ci95[0]).toBeLessThan(0);
+    // B 'y': base fails 3, method does not → +1/6; B: base {0,1,4}, method {0,1,3,4} → +1/6
+    expect(by['By']!.delta!.difference).toBeCloseTo(1 / 6, 12);
+    expect(by['B']!.delta!.difference).toBeCloseTo(1 / 6, 12);
+    expect(renderTable({ ...fakeReport(), results: [base, method], summary: [b!, m!] }))
+      .toContain("alone: B 'y' robust 83.3 % [43.6, 97.0] (5/6); Δ vs base +16.7 [");
+  });
+
   it('splits mixed batches into attacked images and bystanders', () => {
     const [row] = summarize([analysed(true)]);
     expect(row!.mixed!.attacked).toMatchObject({ count: 2, of: 4 }); // images 0, 1, 3, 4: 0 and 4 robust

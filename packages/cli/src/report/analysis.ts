@@ -6,7 +6,8 @@
 import { wilson } from '@robustjs/attacks';
 import type { Accuracy, AttackAccuracy, BatchRecord, DefenseResult, Detection, ImageRecord } from './types';
 
-const accuracy = (count: number, of: number): Accuracy => {
+/** A proportion with its 95 % Wilson interval. */
+export const accuracy = (count: number, of: number): Accuracy => {
   const w = wilson(count, of);
   return { count, of, rate: w.rate, ci95: w.ci95 };
 };
@@ -72,6 +73,54 @@ function imagesByBatch(r: DefenseResult): { batch: BatchRecord; images: ImageRec
 const candidateName = (r: DefenseResult, name: string, c: number): string =>
   r.attacks.find((a) => a.name === name)?.candidates?.[c] ?? String(c);
 
+/** One attack (or named candidate) on its own, per image: right on the clean image and on its predictions. */
+export interface AttackCorrectness {
+  /** The attack's name. */
+  readonly attack: string;
+  /** The candidate's name, or null for the attack's worst case over its candidates. */
+  readonly candidate: string | null;
+  /** Per image of `r.images`, in that order: robust to this attack (candidate). */
+  readonly right: readonly boolean[];
+}
+
+/**
+ * Each attack on its own, and each named candidate of an attack with several, per image: robust = right on the
+ * clean image and on that attack's (candidate's) predictions, over every restart. Needs the images'
+ * `predictions`.
+ *
+ * @param r - one defense's results.
+ * @returns one entry per attack (candidate null) and per named candidate; empty without predictions.
+ * @example
+ * ```ts
+ * attackCorrectness(report.results[0])[0].right; // [true, false, …] per image
+ * ```
+ */
+export function attackCorrectness(r: DefenseResult): AttackCorrectness[] {
+  if (r.images.length === 0 || r.images.some((i) => i.predictions === undefined)) return [];
+  const keys: { attack: string; candidate: string | null }[] = [];
+  for (const a of r.attacks) {
+    if (keys.some((k) => k.attack === a.name && k.candidate === null)) continue;
+    keys.push({ attack: a.name, candidate: null });
+    for (const c of a.candidates !== undefined && a.candidates.length > 1 ? a.candidates : []) {
+      keys.push({ attack: a.name, candidate: c });
+    }
+  }
+  const right = keys.map(() => [] as boolean[]);
+  for (const { batch, images } of imagesByBatch(r)) {
+    const entries = batch.info.adversarial;
+    const names = entries.map((e) => candidateName(r, e.attack, e.candidate));
+    for (const image of images) {
+      keys.forEach((key, k) => {
+        const ok = image.clean === image.label && entries.every((e, i) =>
+          e.attack !== key.attack || (key.candidate !== null && names[i] !== key.candidate)
+            || image.predictions?.[i] === image.label);
+        right[k]!.push(ok);
+      });
+    }
+  }
+  return keys.map((key, k) => ({ ...key, right: right[k]! }));
+}
+
 /**
  * Each attack on its own, and each named candidate of an attack with several: robust = right on the clean image
  * and on that attack's (candidate's) predictions, over every restart. Needs the images' `predictions`.
@@ -84,29 +133,8 @@ const candidateName = (r: DefenseResult, name: string, c: number): string =>
  * ```
  */
 export function attackAccuracies(r: DefenseResult): AttackAccuracy[] {
-  if (r.images.length === 0 || r.images.some((i) => i.predictions === undefined)) return [];
-  const keys: { attack: string; candidate: string | null }[] = [];
-  for (const a of r.attacks) {
-    if (keys.some((k) => k.attack === a.name && k.candidate === null)) continue;
-    keys.push({ attack: a.name, candidate: null });
-    for (const c of a.candidates !== undefined && a.candidates.length > 1 ? a.candidates : []) {
-      keys.push({ attack: a.name, candidate: c });
-    }
-  }
-  const right = keys.map(() => 0);
-  for (const { batch, images } of imagesByBatch(r)) {
-    const entries = batch.info.adversarial;
-    const names = entries.map((e) => candidateName(r, e.attack, e.candidate));
-    for (const image of images) {
-      keys.forEach((key, k) => {
-        const ok = image.clean === image.label && entries.every((e, i) =>
-          e.attack !== key.attack || (key.candidate !== null && names[i] !== key.candidate)
-            || image.predictions?.[i] === image.label);
-        if (ok) right[k]! += 1;
-      });
-    }
-  }
-  return keys.map((key, k) => ({ ...key, robust: accuracy(right[k]!, r.images.length) }));
+  return attackCorrectness(r).map(({ attack, candidate, right }) =>
+    ({ attack, candidate, robust: accuracy(right.filter(Boolean).length, right.length) }));
 }
 
 /**

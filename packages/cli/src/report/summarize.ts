@@ -1,6 +1,6 @@
 import { pairedDifference, wilson } from '@robustjs/attacks';
-import { attackAccuracies, detection, mixedAccuracy } from './analysis';
-import type { DefenseResult, SummaryRow } from './types';
+import { accuracy, attackCorrectness, detection, mixedAccuracy } from './analysis';
+import type { AttackAccuracy, DefenseResult, SummaryRow } from './types';
 
 /** `{ [key]: value }` when value is defined and `keep(value)`, else `{}`. */
 const optional = <K extends string, T>(key: K, value: T | undefined, keep: (v: T) => boolean): { [k in K]?: T } =>
@@ -11,7 +11,8 @@ const optional = <K extends string, T>(key: K, value: T | undefined, keep: (v: T
  * adversarial candidate) from the per-image records with 95 % Wilson
  * intervals; Δ against the first row whose label is the base's, paired on the same images, with its 95 % interval;
  * seconds per image from the per-batch records; with the records that allow it, each attack on its own (`byAttack`,
- * when there are several attacks or named candidates), mixed batches (`mixed`) and batch detection (`detection`).
+ * when there are several attacks or named candidates; with its paired Δ against the base row under the same attack),
+ * mixed batches (`mixed`) and batch detection (`detection`).
  *
  * @param results - the defense results.
  * @returns one row per result, same order.
@@ -35,13 +36,21 @@ export function summarize(results: readonly DefenseResult[]): SummaryRow[] {
       base.images.every((b, i) => b.index === r.images[i]?.index);
     const dClean = paired ? pairedDifference(right(base, 'clean'), right(r, 'clean')) : null;
     const dRobust = paired ? pairedDifference(right(base, 'adversarial'), right(r, 'adversarial')) : null;
+    const baseAttacks = paired ? attackCorrectness(base) : [];
+    const byAttack = attackCorrectness(r).map(({ attack, candidate, right: ok }): AttackAccuracy => {
+      const entry = { attack, candidate, robust: accuracy(ok.filter(Boolean).length, ok.length) };
+      const same = baseAttacks.find((b) => b.attack === attack && b.candidate === candidate);
+      if (same === undefined) return entry;
+      const d = pairedDifference(same.right, ok);
+      return { ...entry, delta: { difference: d.difference, ci95: d.ci95 } };
+    });
     return {
       label: r.label, base: r.base, images: n,
       cleanAccuracy: clean.rate, robustAccuracy: robust.rate, cleanCi95: clean.ci95, robustCi95: robust.ci95,
       deltaClean: dClean?.difference ?? null, deltaRobust: dRobust?.difference ?? null,
       deltaCleanCi95: dClean?.ci95 ?? null, deltaRobustCi95: dRobust?.ci95 ?? null,
       secondsPerImage: n === 0 ? 0 : seconds / n, attackSecondsPerImage: n === 0 ? 0 : attackSeconds / n,
-      ...optional('byAttack', attackAccuracies(r), (v) => v.length > 1 || (v[0]?.candidate ?? null) !== null),
+      ...optional('byAttack', byAttack, (v) => v.length > 1 || (v[0]?.candidate ?? null) !== null),
       ...optional('mixed', mixedAccuracy(r), () => true),
       ...optional('detection', detection(r), () => true),
     };

@@ -62,7 +62,8 @@ function analysisLines(row: SummaryRow | undefined): string[] {
   if (row === undefined) return [];
   const out: string[] = [];
   for (const a of row.byAttack ?? []) {
-    out.push(`alone: ${a.attack}${a.candidate === null ? '' : ` '${a.candidate}'`} robust ${acc(a.robust)}`);
+    const d = a.delta === undefined ? '' : `; Δ vs base ${delta(a.delta.difference)} ${dci(a.delta.ci95)}`;
+    out.push(`alone: ${a.attack}${a.candidate === null ? '' : ` '${a.candidate}'`} robust ${acc(a.robust)}${d}`);
   }
   if (row.mixed !== undefined) {
     out.push(`mixed batches: attacked images robust ${acc(row.mixed.attacked)}, clean bystanders ${acc(row.mixed.bystanders)}`);

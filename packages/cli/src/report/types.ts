@@ -161,6 +161,11 @@ export interface AttackAccuracy {
   readonly candidate: string | null;
   /** Right on the clean image and on every candidate of this attack (or this candidate), all restarts. */
   readonly robust: Accuracy;
+  /**
+   * This robust accuracy minus the base row's under the same attack (candidate), paired on the same images, with
+   * its 95 % interval; absent without a base row, or when the base was not run with this attack.
+   */
+  readonly delta?: { readonly difference: number; readonly ci95: readonly [number, number] };
 }
 
 /** How a batch detector did on the evaluation's batches (DAD's `flagged` and `statistic`). */
