@@ -66,7 +66,7 @@ export const ATTACKS: ReadonlyMap<string, AttackEntry> = new Map<string, AttackE
   }],
   // SSNI's EPS-aware attack: CE ascent minus λ·e(x), so that t(x) shrinks
   ['ssni-eps-aware', {
-    defaults: (p) => ({ ...budget(p), chunkSize: p.chunkSize, lambda: 1, epsGradient: 'exact' }),
+    defaults: (p) => ({ ...budget(p), chunkSize: p.chunkSize, lambda: 0.001, epsGradient: 'exact' }),
     create: (o) => ssniEpsAwareAttack(o),
   }],
   // MMA (Gao et al. 2021) on the undefended classifier, handed to the defense: DAD's detection protocol
