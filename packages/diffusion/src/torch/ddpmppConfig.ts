@@ -47,6 +47,17 @@ export interface DdpmppConfig {
   readonly numScales: number;
 }
 
+/** The settings this port fixes, with the only value it supports. */
+const FIXED = {
+  resblockType: 'biggan',
+  fir: false,
+  progressive: 'none',
+  progressiveInput: 'none',
+  embeddingType: 'positional',
+  scaleBySigma: false,
+  centered: true,
+} as const;
+
 /**
  * Score-SDE's `configs/vp/cifar10_ddpmpp_deep_continuous.py` (the checkpoint DiffPure, GNS and
  * SSNI purify CIFAR-10 with): nf 128, ch_mult (1,2,2,2), 8 res blocks, attention at 16×16, BigGAN
@@ -62,28 +73,11 @@ export const DDPMPP_DEFAULTS: DdpmppConfig = Object.freeze({
   attnResolutions: Object.freeze([16]),
   skipRescale: true,
   conditional: true,
-  resblockType: 'biggan',
-  fir: false,
-  progressive: 'none',
-  progressiveInput: 'none',
-  embeddingType: 'positional',
-  scaleBySigma: false,
-  centered: true,
+  ...FIXED,
   betaMin: 0.1,
   betaMax: 20,
   numScales: 1000,
 });
-
-/** The settings this port fixes, with the only value it supports. */
-const FIXED = {
-  resblockType: 'biggan',
-  fir: false,
-  progressive: 'none',
-  progressiveInput: 'none',
-  embeddingType: 'positional',
-  scaleBySigma: false,
-  centered: true,
-} as const;
 
 function positiveIntegers(v: unknown, name: string, fn: string): void {
   assert(
