@@ -17,7 +17,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@robustjs/core';
-import { emit, median, parseBenchFlags, round1 } from '@robustjs/test-utils/bench';
+import { emit, parseBenchFlags, round1, timeWallAndCpu } from '@robustjs/test-utils/bench';
 import { diffPure, diffusersUnetParams, linearSchedule, unet2DModel } from '../src/index';
 
 console.log = console.error;
@@ -60,25 +60,9 @@ const x01 = tf.randomUniform([batch, 32, 32, 3], 0, 1, 'float32', 3) as tf.Tenso
 const xt = tf.tidy(() => tf.sub(tf.mul(x01, 2), 1)) as tf.Tensor4D;
 const t = tf.fill([batch], 100, 'int32') as tf.Tensor1D;
 
-/** Runs `run` once to warm up, then `runs` times: median wall and process CPU milliseconds. */
-async function measure(
-  runs: number,
-  warmUp: boolean,
-  run: () => Promise<void>,
-): Promise<{ wall: number; cpu: number }> {
-  if (warmUp) await run();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await run();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { wall: median(wall), cpu: median(cpu) };
-}
+/** Runs `run` once to warm up (when `warmUp`), then `runs` times: median wall and process CPU milliseconds. */
+const measure = (runs: number, warmUp: boolean, run: () => Promise<void>): Promise<{ wall: number; cpu: number }> =>
+  timeWallAndCpu(runs, run, warmUp);
 const perImage = (ms: number): number => Math.round(ms / batch) / 1000;
 
 if (want('unet2d_forward')) {

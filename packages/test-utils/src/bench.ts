@@ -91,6 +91,35 @@ export async function timeRuns(runs: number, run: () => Promise<void> | void): P
   return { median_ms: round1(median(times)), min_ms: round1(Math.min(...times)) };
 }
 
+/**
+ * `runs` timed calls of `run` (awaited), after one warm-up unless `warmUp` is false: median wall-clock and median
+ * process-CPU milliseconds (user + system over all threads; unrounded). On a shared machine the CPU time is the
+ * steadier figure of single-threaded work.
+ *
+ * @example
+ * ```ts
+ * const { wall, cpu } = await timeWallAndCpu(3, async () => { await model.predict(x).data(); });
+ * ```
+ */
+export async function timeWallAndCpu(
+  runs: number,
+  run: () => Promise<void> | void,
+  warmUp = true,
+): Promise<{ wall: number; cpu: number }> {
+  if (warmUp) await run();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await run();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
 /** Writes one JSON line to stdout. */
 export function emit(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -20,7 +20,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { importTorchTensors, initBackend } from '@robustjs/core';
-import { emit, median, parseBenchFlags, round1 } from '@robustjs/test-utils/bench';
+import { emit, parseBenchFlags, round1, timeWallAndCpu } from '@robustjs/test-utils/bench';
 import { torchClassifierArchitecture } from '../src/index';
 
 console.log = console.error;
@@ -44,23 +44,8 @@ const record = (row: Record<string, unknown>): void => {
 };
 
 /** Median wall and process-CPU milliseconds of `runs` runs after one warm-up. */
-async function measure(
-  runs: number,
-  run: () => Promise<void>,
-): Promise<{ wall: number; cpu: number }> {
-  await run();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await run();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { wall: median(wall), cpu: median(cpu) };
-}
+const measure = (runs: number, run: () => Promise<void>): Promise<{ wall: number; cpu: number }> =>
+  timeWallAndCpu(runs, run);
 const perImage = (ms: number): number => Math.round(ms / batch) / 1000;
 
 const ARCHS: readonly [string, number][] = [
