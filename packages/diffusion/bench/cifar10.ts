@@ -60,14 +60,11 @@ const x01 = tf.randomUniform([batch, 32, 32, 3], 0, 1, 'float32', 3) as tf.Tenso
 const xt = tf.tidy(() => tf.sub(tf.mul(x01, 2), 1)) as tf.Tensor4D;
 const t = tf.fill([batch], 100, 'int32') as tf.Tensor1D;
 
-/** Runs `run` once to warm up (when `warmUp`), then `runs` times: median wall and process CPU milliseconds. */
-const measure = (runs: number, warmUp: boolean, run: () => Promise<void>): Promise<{ wall: number; cpu: number }> =>
-  timeWallAndCpu(runs, run, warmUp);
 const perImage = (ms: number): number => Math.round(ms / batch) / 1000;
 
 if (want('unet2d_forward')) {
   process.stderr.write(`[unet2d_forward] batch ${batch}\n`);
-  const r = await measure(opts.n, true, async () => {
+  const r = await timeWallAndCpu(opts.n, async () => {
     const y = unet.predict(xt, t);
     await y.data();
     y.dispose();
@@ -79,11 +76,11 @@ if (want('unet2d_forward')) {
 if (want('unet2d_diffpure')) {
   process.stderr.write(`[unet2d_diffpure_t100_k100] batch ${batch} (one run, no warm-up)\n`);
   const p = diffPure(unet.predict, linearSchedule(), { t: 100, steps: 100 });
-  const r = await measure(1, false, async () => {
+  const r = await timeWallAndCpu(1, async () => {
     const y = p(x01, undefined, { seed: 1 });
     await y.data();
     y.dispose();
-  });
+  }, false);
   record({ workload: 'unet2d_diffpure_t100_k100', median_ms: round1(r.wall), n: 1, forwards: 100,
     s_per_image: perImage(r.wall), cpu_s_per_image: perImage(r.cpu) });
 }

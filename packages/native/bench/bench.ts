@@ -158,7 +158,7 @@ const WORKLOADS: readonly Workload[] = [
     },
   },
   {
-    // the UNet's first GroupNorm + SiLU: until 2026-12 the SiLU forward ran ~6× slower than its gradient
+    // the UNet's first GroupNorm + SiLU: until 2026-12 the SiLU forward ran 3× slower than its gradient
     // (a denormal constant in a discarded vector lane: a microcode assist per multiply; now flushed)
     name: 'groupnorm_silu_forward',
     batch: (q) => (q ? 4 : 16),

@@ -43,9 +43,6 @@ const record = (row: Record<string, unknown>): void => {
   rows.push(line);
 };
 
-/** Median wall and process-CPU milliseconds of `runs` runs after one warm-up. */
-const measure = (runs: number, run: () => Promise<void>): Promise<{ wall: number; cpu: number }> =>
-  timeWallAndCpu(runs, run);
 const perImage = (ms: number): number => Math.round(ms / batch) / 1000;
 
 const ARCHS: readonly [string, number][] = [
@@ -78,7 +75,7 @@ for (const [name, size] of ARCHS) {
   process.stderr.write(
     `[${name}] ${f.parameterCount} parameters, batch ${batch} at ${size}×${size}\n`,
   );
-  const fwd = await measure(opts.n, async () => {
+  const fwd = await timeWallAndCpu(opts.n, async () => {
     const logits = f(x);
     await logits.data();
     logits.dispose();
@@ -92,7 +89,7 @@ for (const [name, size] of ARCHS) {
     cpu_s_per_image: perImage(fwd.cpu),
   });
   const grad = tf.grad((xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, f(xi as tf.Tensor4D)));
-  const bwd = await measure(opts.n, async () => {
+  const bwd = await timeWallAndCpu(opts.n, async () => {
     const g = grad(x);
     await g.data();
     g.dispose();

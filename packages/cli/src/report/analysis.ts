@@ -7,7 +7,7 @@ import { wilson } from '@robustjs/attacks';
 import type { Accuracy, AttackAccuracy, BatchRecord, DefenseResult, Detection, ImageRecord } from './types';
 
 /** A proportion with its 95 % Wilson interval. */
-export const accuracy = (count: number, of: number): Accuracy => {
+const accuracy = (count: number, of: number): Accuracy => {
   const w = wilson(count, of);
   return { count, of, rate: w.rate, ci95: w.ci95 };
 };
@@ -133,9 +133,12 @@ export function attackCorrectness(r: DefenseResult): AttackCorrectness[] {
  * ```
  */
 export function attackAccuracies(r: DefenseResult): AttackAccuracy[] {
-  return attackCorrectness(r).map(({ attack, candidate, right }) =>
-    ({ attack, candidate, robust: accuracy(right.filter(Boolean).length, right.length) }));
+  return attackCorrectness(r).map(attackAccuracy);
 }
+
+/** An {@link AttackCorrectness}'s robust accuracy with its 95 % Wilson interval (no Δ). */
+export const attackAccuracy = ({ attack, candidate, right }: AttackCorrectness): AttackAccuracy =>
+  ({ attack, candidate, robust: accuracy(right.filter(Boolean).length, right.length) });
 
 /**
  * Mixed batches: robust accuracy on the attacked images and on the clean bystanders apart, or undefined when no

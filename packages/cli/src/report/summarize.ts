@@ -1,5 +1,5 @@
 import { pairedDifference, wilson } from '@robustjs/attacks';
-import { accuracy, attackCorrectness, detection, mixedAccuracy } from './analysis';
+import { attackAccuracy, attackCorrectness, detection, mixedAccuracy } from './analysis';
 import type { AttackAccuracy, DefenseResult, SummaryRow } from './types';
 
 /** `{ [key]: value }` when value is defined and `keep(value)`, else `{}`. */
@@ -37,12 +37,11 @@ export function summarize(results: readonly DefenseResult[]): SummaryRow[] {
     const dClean = paired ? pairedDifference(right(base, 'clean'), right(r, 'clean')) : null;
     const dRobust = paired ? pairedDifference(right(base, 'adversarial'), right(r, 'adversarial')) : null;
     const baseAttacks = paired ? attackCorrectness(base) : [];
-    const byAttack = attackCorrectness(r).map(({ attack, candidate, right: ok }): AttackAccuracy => {
-      const entry = { attack, candidate, robust: accuracy(ok.filter(Boolean).length, ok.length) };
-      const same = baseAttacks.find((b) => b.attack === attack && b.candidate === candidate);
-      if (same === undefined) return entry;
-      const d = pairedDifference(same.right, ok);
-      return { ...entry, delta: { difference: d.difference, ci95: d.ci95 } };
+    const byAttack = attackCorrectness(r).map((c): AttackAccuracy => {
+      const same = baseAttacks.find((b) => b.attack === c.attack && b.candidate === c.candidate);
+      if (same === undefined) return attackAccuracy(c);
+      const d = pairedDifference(same.right, c.right);
+      return { ...attackAccuracy(c), delta: { difference: d.difference, ci95: d.ci95 } };
     });
     return {
       label: r.label, base: r.base, images: n,
