@@ -8,7 +8,8 @@
         "src/native/matmul.cc",
         "src/native/groupnorm.cc",
         "src/native/gaussiangram.cc",
-        "src/native/reduce.cc"
+        "src/native/reduce.cc",
+        "src/native/copy.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

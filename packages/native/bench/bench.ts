@@ -20,6 +20,7 @@
  *   unet_forward     UNet forward, batch 64
  *   unet_train_step  one Adam step on every UNet parameter (mean squared output as the loss), batch 64
  *   groupnorm_silu_forward  GroupNorm (8 groups) + SiLU forward on [16,28,28,32] (the UNet's first one)
+ *   concat_split     concat of two [8,28,28,64] along the channels, then a split into 32 + 96 channels
  *   mmd_n1024        unbiased MMD² (Gaussian kernel) between two samples of 1024 through a linear
  *                    128→128 featurizer, plus its gradient wrt the featurizer weights
  */
@@ -177,6 +178,23 @@ const WORKLOADS: readonly Workload[] = [
     },
   },
   {
+    // the UNet's widest skip connection and its gradient: tfjs's Concat copies one row at a time from JavaScript
+    // and its SplitV is one Slice per part (27 ms for this split on wasm); native: one copying pass each
+    name: 'concat_split',
+    batch: (q) => (q ? 2 : 8),
+    setup(batch) {
+      const a = tf.randomNormal([batch, 28, 28, 64], 0, 1, 'float32', SEED + 12) as tf.Tensor4D;
+      const b = tf.randomNormal([batch, 28, 28, 64], 0, 1, 'float32', SEED + 13) as tf.Tensor4D;
+      return {
+        flops: 0,
+        prepared: {
+          run: () => tf.tidy(() => tf.addN(tf.split(tf.concat([a, b], 3), [32, 96], 3).map((t) => tf.sum(t)))),
+          dispose: () => tf.dispose([a, b]),
+        },
+      };
+    },
+  },
+  {
     name: 'mmd_n1024',
     batch: (q) => (q ? 256 : 1024),
     setup(n) {
@@ -308,8 +326,11 @@ async function measureGroup(w: Workload, columns: readonly Column[], opts: Optio
     if (line.error === undefined && s.times.length > 0) {
       line.median_ms = round1(median(s.times));
       line.min_ms = round1(Math.min(...s.times));
-      line.gflop = round3(flops / 1e9);
-      line.gflop_per_s = round1(flops / 1e9 / (line.median_ms / 1000));
+      if (flops > 0) {
+        // a copy (concat_split) does no arithmetic: no FLOP figures
+        line.gflop = round3(flops / 1e9);
+        line.gflop_per_s = round1(flops / 1e9 / (line.median_ms / 1000));
+      }
       line.cpu_util = Math.round((s.cpu / s.wall) * 100) / 100;
       // Cores kept busy by other processes meanwhile (the machine is shared: > 0.2 means contended).
       line.others_cpu = Math.max(0, Math.round(((s.machine - s.cpu) / s.wall) * 100) / 100);

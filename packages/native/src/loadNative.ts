@@ -147,6 +147,10 @@ export interface NativeAddon {
   ): void;
   /** Row sums (or means when `mean`) of x `[rows·len]` → out `[rows]`, in double over fixed blocks; `dims = [rows, len]`. */
   rowReduce(x: Float32Array, out: Float32Array, dims: readonly number[], mean: boolean): void;
+  /** `out[r, :] = parts[0][r, :] ‖ parts[1][r, :] ‖ …`: part i `[rows·widths[i]]`, out `[rows·Σ widths]` (a copy). */
+  concatColumns(parts: readonly Float32Array[], out: Float32Array, rows: number, widths: readonly number[]): void;
+  /** The inverse: part i gets the i-th block of `widths[i]` columns of each row of x `[rows·Σ widths]`. */
+  splitColumns(x: Float32Array, parts: readonly Float32Array[], rows: number, widths: readonly number[]): void;
 }
 
 /**

@@ -3,7 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { gaussianGram, gaussianGramIsFused, groupNorm, groupNormIsFused, registerWasmKernels } from '@robustjs/core';
 import { relativeError } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convCases, gaussianGramCases, groupNormCases, matMulCases, reduceCases, values, type ConvCase, type GaussianGramCase, type GroupNormCase, type MatMulCase, type ReduceCase } from '../test/cases';
+import { concatCases, convCases, gaussianGramCases, groupNormCases, matMulCases, reduceCases, values } from '../test/cases';
+import type { ConcatCase, ConvCase, GaussianGramCase, GroupNormCase, MatMulCase, ReduceCase } from '../test/cases';
 import { loadNative } from './loadNative';
 import { NATIVE_KERNEL_NAMES, nativeKernelStats, registerNativeKernels, unregisterNativeKernels, type NativeBackendName, type NativeKernelName } from './registerNativeKernels';
 
@@ -17,8 +18,10 @@ const MATMUL = matMulCases();
 const GROUP_NORM = groupNormCases(50);
 const GAUSSIAN_GRAM = gaussianGramCases(50);
 const REDUCE = reduceCases(50);
-/** Sum and Mean go native only for large innermost reductions and hand the rest back by design. */
-const SELECTIVE = new Set<string>(['Sum', 'Mean']);
+const CONCAT = concatCases(40);
+/** Sum and Mean go native only for large innermost reductions, Concat and SplitV only for float32 with two or more
+ * non-empty parts: they hand the rest back by design. */
+const SELECTIVE = new Set<string>(['Sum', 'Mean', 'Concat', 'SplitV']);
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Forward, fused forward and (when tfjs allows) both gradients of one convolution case. */
@@ -103,6 +106,20 @@ function runReduce(c: ReduceCase, i: number): Float32Array[] {
   });
 }
 
+/** Concat of one case, a split of the result back into the parts, and the gradient of Σ concat·dy for every part. */
+function runConcat(c: ConcatCase, i: number): Float32Array[] {
+  return tf.tidy(() => {
+    const parts = c.parts.map((shape, j) => tf.tensor(values(size(shape), 190 + 7 * i + j), shape));
+    const y = tf.concat(parts, c.axis);
+    const rank = c.parts[0]!.length;
+    const axis = c.axis < 0 ? c.axis + rank : c.axis;
+    const back = tf.split(y, c.parts.map((shape) => shape[axis]!), c.axis);
+    const dy = tf.tensor(values(y.size, 180 + i), y.shape);
+    const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(tf.concat(xs, c.axis), dy)))(parts);
+    return [y, ...back, ...grads].map((t) => t.dataSync().slice() as Float32Array);
+  });
+}
+
 /**
  * core's gaussianGram on the Gram form of rows a, b (computed here in float64, so both paths get bit-identical inputs:
  * for shared rows the distance is pure cancellation and a matmul's rounding would decide the clamp): the matrix and
@@ -153,7 +170,8 @@ function mixedStep(): number {
     const rows = tf.reshape(x, [6, 63]) as tf.Tensor2D;
     const [gk] = tf.grads((a: tf.Tensor) => tf.sum(gaussianGram(tf.matMul(a as tf.Tensor2D, rows, false, true), tf.sum(tf.square(a), 1) as tf.Tensor1D,
       tf.sum(tf.square(rows), 1) as tf.Tensor1D, tf.scalar(30))))([rows]);
-    return tf.addN([gx!.sum(), gw!.sum(), f.sum(), m.sum(), fm.sum(), gn!.sum(), gk!.sum()]).dataSync()[0] as number;
+    const [gc] = tf.grads((a: tf.Tensor) => tf.sum(tf.square(tf.concat([a, x], 3))))([x]);
+    return tf.addN([gx!.sum(), gw!.sum(), f.sum(), m.sum(), fm.sum(), gn!.sum(), gk!.sum(), gc!.sum()]).dataSync()[0] as number;
   });
 }
 
@@ -163,6 +181,7 @@ if (native.ok || required) {
   let groupNormRefs: Float32Array[][] = [];
   let gaussianGramRefs: Float32Array[][] = [];
   let reduceRefs: Float32Array[][] = [];
+  let concatRefs: Float32Array[][] = [];
 
   beforeAll(async () => {
     if (!native.ok) throw new Error(`ROBUSTJS_NATIVE_REQUIRED=1 but the addon is unavailable: ${native.reason}`);
@@ -177,6 +196,7 @@ if (native.ok || required) {
     if (gaussianGramIsFused()) throw new Error('the references must come from the tfjs-op gaussianGram');
     gaussianGramRefs = GAUSSIAN_GRAM.map((c, i) => runGaussianGram(c, i));
     reduceRefs = REDUCE.map((c, i) => runReduce(c, i));
+    concatRefs = CONCAT.map((c, i) => runConcat(c, i));
     registerWasmKernels();
   });
 
@@ -196,7 +216,7 @@ if (native.ok || required) {
         unregisterNativeKernels(backend);
       });
 
-      it('replace the twelve kernels, keep the previous setup, and are idempotent', () => {
+      it('replace the fourteen kernels, keep the previous setup, and are idempotent', () => {
         expect(registerNativeKernels(backend).ok).toBe(true);
         for (const name of NATIVE_KERNEL_NAMES) {
           const now = tf.getKernel(name, backend);
@@ -278,6 +298,32 @@ if (native.ok || required) {
         (i, _name, c) => expectConforms(i, () => runReduce(c, i), reduceRefs[i] as Float32Array[], { Sum: 1, Mean: 1 }, 1e-6),
       );
 
+      it.each(CONCAT.map((c, i) => [i, `${c.parts.map((p) => p.join('x')).join(' | ')} axis ${c.axis}`, c] as const))(
+        'concat case %i (%s): Concat, SplitV and the gradient of concat equal stock cpu bit for bit',
+        (i, _name, c) => {
+          const n = c.parts.length;
+          expect((concatRefs[i] as Float32Array[]).length).toBe(1 + 2 * n);
+          // a copy: every error must be exactly zero (nothing is below Number.MIN_VALUE but 0)
+          expectConforms(i, () => runConcat(c, i), concatRefs[i] as Float32Array[], { Concat: 2, SplitV: 2 }, Number.MIN_VALUE);
+        },
+      );
+
+      it('Concat and SplitV hand int32, empty parts and a lone part to the previous kernel, with the same values', () => {
+        const before = nativeKernelStats(backend);
+        const got = tf.tidy(() => {
+          const ints = tf.concat([tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3], 'int32')]);
+          const withEmpty = tf.concat([tf.ones([2, 0]), tf.fill([2, 3], 2)], 1);
+          const split = tf.split(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), [0, 3], 1);
+          return [ints, withEmpty, ...split].map((t) => [t.shape, Array.from(t.dataSync())]);
+        });
+        const after = nativeKernelStats(backend);
+        expect(got).toEqual([[[3], [1, 2, 3]], [[2, 3], [2, 2, 2, 2, 2, 2]], [[2, 0], []], [[2, 3], [1, 2, 3, 4, 5, 6]]]);
+        expect(after.Concat!.fallback - before.Concat!.fallback).toBe(2);
+        expect(after.SplitV!.fallback - before.SplitV!.fallback).toBe(1);
+        expect(after.Concat!.native - before.Concat!.native).toBe(0);
+        expect(after.SplitV!.native - before.SplitV!.native).toBe(0);
+      });
+
       it('Sum and Mean hand small, non-innermost and int32 reductions to the previous kernel, with the same values', () => {
         const before = nativeKernelStats(backend);
         const got = tf.tidy(() => {
@@ -298,7 +344,7 @@ if (native.ok || required) {
         expect(got[1]!.length).toBe(30);
       });
 
-      it('ran every configuration natively: no fallback (except the selective Sum and Mean), no addon error', () => {
+      it('ran every configuration natively: no fallback (except the selective Sum, Mean, Concat and SplitV), no addon error', () => {
         const stats = nativeKernelStats(backend);
         for (const name of NATIVE_KERNEL_NAMES) {
           expect(stats[name], name).toMatchObject({ errors: 0, ...(SELECTIVE.has(name) ? {} : { fallback: 0 }) });

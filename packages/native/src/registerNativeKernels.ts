@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { RobustError } from '@robustjs/core';
 import { cpuIO, wasmIO, type BackendIO, type Info } from './kernels/backendIO';
+import { nativeConcat, nativeSplitV } from './kernels/concat';
 import { nativeConv2D, type NativeKernel } from './kernels/conv2D';
 import { nativeConv2DBackpropFilter } from './kernels/conv2DBackpropFilter';
 import { nativeConv2DBackpropInput } from './kernels/conv2DBackpropInput';
@@ -30,7 +31,7 @@ export type NativeBackendName = 'wasm' | 'cpu';
  */
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul', 'RobustGroupNorm', 'RobustGroupNormGrad',
-  'RobustGaussianGram', 'RobustGaussianGramGrad', 'Sum', 'Mean',
+  'RobustGaussianGram', 'RobustGaussianGramGrad', 'Sum', 'Mean', 'Concat', 'SplitV',
 ] as const;
 
 /**
@@ -121,6 +122,8 @@ const BODIES: Record<NativeKernelName, (addon: NativeAddon, io: BackendIO) => Na
   RobustGaussianGramGrad: nativeGaussianGramGrad,
   Sum: (addon, io) => nativeReduce(addon, io, false),
   Mean: (addon, io) => nativeReduce(addon, io, true),
+  Concat: nativeConcat,
+  SplitV: nativeSplitV,
 };
 
 function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKernel, previous: tf.KernelConfig | undefined, counts: NativeKernelCounts): tf.KernelFunc {
@@ -159,7 +162,8 @@ function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKe
  * `@robustjs/core`'s `groupNorm` op uses when they are registered, and the fused Gaussian kernel matrix
  * `RobustGaussianGram` / `RobustGaussianGramGrad` of its `gaussianGram` op (OpenMP C++, AVX2 when the CPU has it); and
  * `Sum` / `Mean` over the innermost axes of float32 tensors of 4,096 elements or more (every core, accumulated in
- * double over fixed blocks: the same numbers for any thread count). The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
+ * double over fixed blocks: the same numbers for any thread count); and `Concat` / `SplitV` of float32 tensors along
+ * any axis (one copying pass; tfjs's own kernels copy row by row from JavaScript). The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
  * cpu, the typed arrays), NHWC float32 only. Any other configuration (NCHW, int32, a bias or prelu
  * slopes that broadcast unusually, an empty tensor) is handed to the kernel that was registered before,
  * which is kept, with its `setupFunc` and `disposeFunc`, and restored by {@link unregisterNativeKernels}.
@@ -170,7 +174,7 @@ function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKe
  * @param backendName - `'wasm'` or `'cpu'`; its tfjs backend module must be imported.
  * @param options - `threads` (default: `OMP_NUM_THREADS`, else every core), `path` of the addon file
  *   (default: this package's build).
- * @returns `{ ok: true, kernels }` with the ten kernel names, or `{ ok: false, reason, kernels: [] }` when
+ * @returns `{ ok: true, kernels }` with the names of {@link NATIVE_KERNEL_NAMES}, or `{ ok: false, reason, kernels: [] }` when
  *   the addon is unavailable (see {@link loadNative}) or the backend is not loaded; never throws for these.
  * @throws `RobustError` (from `@robustjs/core`) with code `INVALID_ARGUMENT` when `backendName` is not `'wasm'` or `'cpu'`, or
  *   `threads` is not a positive integer.

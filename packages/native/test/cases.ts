@@ -214,3 +214,27 @@ export function reduceCases(count: number): ReduceCase[] {
   }
   return out;
 }
+
+/** A concatenation: the parts' shapes (equal except along `axis`, each non-empty) and tfjs's axis argument. */
+export interface ConcatCase {
+  readonly parts: number[][];
+  /** The axis, negative in some cases. */
+  readonly axis: number;
+}
+
+/** Ranks 1–4, every axis (some negative), 2–4 parts; the UNet's skip connections among them. */
+export function concatCases(count: number): ConcatCase[] {
+  const rnd = lcg(9090);
+  const out: ConcatCase[] = [
+    { parts: [[2, 28, 28, 64], [2, 28, 28, 64]], axis: 3 },
+    { parts: [[2, 14, 14, 128], [2, 14, 14, 64]], axis: -1 },
+  ];
+  while (out.length < count) {
+    const rank = rnd(1, 4);
+    const shape = Array.from({ length: rank }, () => rnd(1, rank === 1 ? 300 : 12));
+    const k = rnd(0, rank - 1);
+    const parts = Array.from({ length: rnd(2, 4) }, () => shape.map((d, j) => (j === k ? rnd(1, 9) : d)));
+    out.push({ parts, axis: out.length % 3 === 0 ? k - rank : k });
+  }
+  return out;
+}

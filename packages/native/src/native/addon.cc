@@ -227,6 +227,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gaussianGramForward", Napi::Function::New(env, GaussianGramForward, "gaussianGramForward"));
   exports.Set("gaussianGramBackward", Napi::Function::New(env, GaussianGramBackward, "gaussianGramBackward"));
   exports.Set("rowReduce", Napi::Function::New(env, RowReduce, "rowReduce"));
+  exports.Set("concatColumns", Napi::Function::New(env, ConcatColumns, "concatColumns"));
+  exports.Set("splitColumns", Napi::Function::New(env, SplitColumns, "splitColumns"));
   return exports;
 }
 

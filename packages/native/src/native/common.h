@@ -216,5 +216,7 @@ Napi::Value GroupNormBackward(const Napi::CallbackInfo& info);
 Napi::Value GaussianGramForward(const Napi::CallbackInfo& info);
 Napi::Value GaussianGramBackward(const Napi::CallbackInfo& info);
 Napi::Value RowReduce(const Napi::CallbackInfo& info);
+Napi::Value ConcatColumns(const Napi::CallbackInfo& info);
+Napi::Value SplitColumns(const Napi::CallbackInfo& info);
 
 }  // namespace robustjs
