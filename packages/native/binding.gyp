@@ -9,7 +9,8 @@
         "src/native/groupnorm.cc",
         "src/native/gaussiangram.cc",
         "src/native/reduce.cc",
-        "src/native/copy.cc"
+        "src/native/copy.cc",
+        "src/native/elementwise.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -21,6 +21,7 @@
  *   unet_train_step  one Adam step on every UNet parameter (mean squared output as the loss), batch 64
  *   groupnorm_silu_forward  GroupNorm (8 groups) + SiLU forward on [16,28,28,32] (the UNet's first one)
  *   concat_split     concat of two [8,28,28,64] along the channels, then a split into 32 + 96 channels
+ *   broadcast_add_sum  [8,28,28,32] + a bias [32], and the sum of [8,14,2,14,2,64] over axes 2 and 4
  *   mmd_n1024        unbiased MMD² (Gaussian kernel) between two samples of 1024 through a linear
  *                    128→128 featurizer, plus its gradient wrt the featurizer weights
  */
@@ -190,6 +191,29 @@ const WORKLOADS: readonly Workload[] = [
         prepared: {
           run: () => tf.tidy(() => tf.addN(tf.split(tf.concat([a, b], 3), [32, 96], 3).map((t) => tf.sum(t)))),
           dispose: () => tf.dispose([a, b]),
+        },
+      };
+    },
+  },
+  {
+    // the UNet's bias additions under a gradient tape ([8,28,28,32] + [32], 7 per pass at the top level) and the
+    // gradient of its ×2 upsampling (a Sum over axes 2 and 4): tfjs's wasm walks broadcasts index by index and
+    // transposes before a strided Sum; native: one pass each, bit for bit the same
+    name: 'broadcast_add_sum',
+    batch: (q) => (q ? 2 : 8),
+    setup(batch) {
+      const x = tf.randomNormal([batch, 28, 28, 32], 0, 1, 'float32', SEED + 14) as tf.Tensor4D;
+      const bias = tf.randomNormal([32], 0, 1, 'float32', SEED + 15) as tf.Tensor1D;
+      const up = tf.randomNormal([batch, 14, 2, 14, 2, 64], 0, 1, 'float32', SEED + 16);
+      return {
+        flops: 0,
+        prepared: {
+          run: () =>
+            tf.tidy(() => {
+              tf.sum(up, [2, 4]); // computed eagerly, disposed by the tidy
+              return tf.add(x, bias);
+            }),
+          dispose: () => tf.dispose([x, bias, up]),
         },
       };
     },

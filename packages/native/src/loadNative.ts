@@ -151,6 +151,31 @@ export interface NativeAddon {
   concatColumns(parts: readonly Float32Array[], out: Float32Array, rows: number, widths: readonly number[]): void;
   /** The inverse: part i gets the i-th block of `widths[i]` columns of each row of x `[rows·Σ widths]`. */
   splitColumns(x: Float32Array, parts: readonly Float32Array[], rows: number, widths: readonly number[]): void;
+  /**
+   * `out = a + b` over `dims` (out row-major), each operand read at `Σ index_j · strides_j` (stride 0 along a
+   * broadcast dimension); one float addition per element.
+   */
+  broadcastAdd(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    dims: readonly number[],
+    aStrides: readonly number[],
+    bStrides: readonly number[],
+  ): void;
+  /**
+   * `out` (row-major over `keptDims`) = the sum, from 0 in row-major order over `sumDims`, of x at
+   * `Σ kept index · keptStrides + Σ summed index · sumStrides`; accumulated in float, in double when `inDouble`.
+   */
+  stridedSum(
+    x: Float32Array,
+    out: Float32Array,
+    keptDims: readonly number[],
+    keptStrides: readonly number[],
+    sumDims: readonly number[],
+    sumStrides: readonly number[],
+    inDouble: boolean,
+  ): void;
 }
 
 /**

@@ -3,8 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { gaussianGram, gaussianGramIsFused, groupNorm, groupNormIsFused, registerWasmKernels } from '@robustjs/core';
 import { relativeError } from '@robustjs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { concatCases, convCases, gaussianGramCases, groupNormCases, matMulCases, reduceCases, values } from '../test/cases';
-import type { ConcatCase, ConvCase, GaussianGramCase, GroupNormCase, MatMulCase, ReduceCase } from '../test/cases';
+import { addCases, concatCases, convCases, gaussianGramCases, groupNormCases, matMulCases, reduceCases, stridedSumCases, values } from '../test/cases';
+import type { AddCase, ConcatCase, ConvCase, GaussianGramCase, GroupNormCase, MatMulCase, ReduceCase, StridedSumCase } from '../test/cases';
 import { loadNative } from './loadNative';
 import { NATIVE_KERNEL_NAMES, nativeKernelStats, registerNativeKernels, unregisterNativeKernels, type NativeBackendName, type NativeKernelName } from './registerNativeKernels';
 
@@ -19,9 +19,11 @@ const GROUP_NORM = groupNormCases(50);
 const GAUSSIAN_GRAM = gaussianGramCases(50);
 const REDUCE = reduceCases(50);
 const CONCAT = concatCases(40);
-/** Sum and Mean go native only for large innermost reductions, Concat and SplitV only for float32 with two or more
- * non-empty parts: they hand the rest back by design. */
-const SELECTIVE = new Set<string>(['Sum', 'Mean', 'Concat', 'SplitV']);
+const ADD = addCases(30);
+const STRIDED = stridedSumCases(30);
+/** Sum and Mean go native only for large reductions (Mean only over the innermost axes), Concat and SplitV only for
+ * float32 with two or more non-empty parts, Add only for large float32 outputs: they hand the rest back by design. */
+const SELECTIVE = new Set<string>(['Sum', 'Mean', 'Concat', 'SplitV', 'Add']);
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Forward, fused forward and (when tfjs allows) both gradients of one convolution case. */
@@ -120,6 +122,26 @@ function runConcat(c: ConcatCase, i: number): Float32Array[] {
   });
 }
 
+/** a + b of one broadcast case, and the gradients of Σ (a + b)·dy for a and b (Sums over the broadcast axes). */
+function runAdd(c: AddCase, i: number): Float32Array[] {
+  return tf.tidy(() => {
+    const a = tf.tensor(values(size(c.a), 200 + i), c.a);
+    const b = tf.tensor(values(size(c.b), 230 + i), c.b);
+    const y = tf.add(a, b);
+    const dy = tf.tensor(values(y.size, 260 + i), y.shape);
+    const grads = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.add(p, q), dy)))([a, b]);
+    return [y, ...grads].map((t) => t.dataSync().slice() as Float32Array);
+  });
+}
+
+/** The Sum of one strided case (values offset by 3 so the sums are not near zero). */
+function runStridedSum(c: StridedSumCase, i: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor(values(size(c.shape), 290 + i).map((v) => v + 3), c.shape);
+    return [tf.sum(x, c.axes, c.keepDims).dataSync().slice() as Float32Array];
+  });
+}
+
 /**
  * core's gaussianGram on the Gram form of rows a, b (computed here in float64, so both paths get bit-identical inputs:
  * for shared rows the distance is pure cancellation and a matmul's rounding would decide the clamp): the matrix and
@@ -182,6 +204,8 @@ if (native.ok || required) {
   let gaussianGramRefs: Float32Array[][] = [];
   let reduceRefs: Float32Array[][] = [];
   let concatRefs: Float32Array[][] = [];
+  let addRefs: Float32Array[][] = [];
+  let stridedRefs: Float32Array[][] = [];
 
   beforeAll(async () => {
     if (!native.ok) throw new Error(`ROBUSTJS_NATIVE_REQUIRED=1 but the addon is unavailable: ${native.reason}`);
@@ -197,6 +221,8 @@ if (native.ok || required) {
     gaussianGramRefs = GAUSSIAN_GRAM.map((c, i) => runGaussianGram(c, i));
     reduceRefs = REDUCE.map((c, i) => runReduce(c, i));
     concatRefs = CONCAT.map((c, i) => runConcat(c, i));
+    addRefs = ADD.map((c, i) => runAdd(c, i));
+    stridedRefs = STRIDED.map((c, i) => runStridedSum(c, i));
     registerWasmKernels();
   });
 
@@ -216,7 +242,7 @@ if (native.ok || required) {
         unregisterNativeKernels(backend);
       });
 
-      it('replace the fourteen kernels, keep the previous setup, and are idempotent', () => {
+      it('replace the fifteen kernels, keep the previous setup, and are idempotent', () => {
         expect(registerNativeKernels(backend).ok).toBe(true);
         for (const name of NATIVE_KERNEL_NAMES) {
           const now = tf.getKernel(name, backend);
@@ -308,6 +334,68 @@ if (native.ok || required) {
         },
       );
 
+      // cpu's own kernels add in double, wasm's and ours (on wasm) in float: the sums match cpu's bit for bit on cpu
+      const sumTol = backend === 'cpu' ? Number.MIN_VALUE : 1e-5;
+
+      it.each(ADD.map((c, i) => [i, `${c.a.join('x')} + ${c.b.join('x')}`, c] as const))(
+        'add case %i (%s): Add equals stock cpu bit for bit, its gradients (strided Sums) to 1e-5 (bit for bit on cpu)',
+        (i, _name, c) => {
+          const ref = addRefs[i] as Float32Array[];
+          expect(ref.length).toBe(3);
+          expectConforms(i, () => runAdd(c, i), ref, { Add: 2 }, sumTol);
+          expect(relativeError(runAdd(c, i)[0]!, ref[0]!)).toBe(0);
+        },
+      );
+
+      it.each(STRIDED.map((c, i) => [i, `${c.shape.join('x')} axes ${JSON.stringify(c.axes)}${c.keepDims ? ' keepDims' : ''}`, c] as const))(
+        'strided sum case %i (%s): Sum agrees with stock cpu to 1e-5 (bit for bit on cpu)',
+        (i, _name, c) => expectConforms(i, () => runStridedSum(c, i), stridedRefs[i] as Float32Array[], { Sum: 1 }, sumTol),
+      );
+
+      it('Add and the strided Sum equal the backend\'s own kernels bit for bit', () => {
+        const stock = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): Float32Array => {
+          const config = previous.get(name);
+          if (config === undefined) throw new Error(`no stock ${name} on ${backend}`);
+          const info = config.kernelFunc({ inputs, backend: tf.backend(), attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+          const t = tf.engine().makeTensorFromTensorInfo(info);
+          const out = t.dataSync().slice() as Float32Array;
+          t.dispose();
+          return out;
+        };
+        const tensors = tf.memory().numTensors;
+        const before = nativeKernelStats(backend);
+        tf.tidy(() => {
+          ADD.forEach((c, i) => {
+            const a = tf.tensor(values(size(c.a), 300 + i), c.a);
+            const b = tf.tensor(values(size(c.b), 330 + i), c.b);
+            expect(tf.add(a, b).dataSync(), `add case ${i}`).toEqual(stock('Add', { a, b }, {}));
+          });
+          STRIDED.forEach((c, i) => {
+            const x = tf.tensor(values(size(c.shape), 360 + i), c.shape);
+            const attrs = { axis: c.axes, keepDims: c.keepDims };
+            expect(tf.sum(x, c.axes, c.keepDims).dataSync(), `sum case ${i}`).toEqual(stock('Sum', { x }, attrs));
+          });
+        });
+        const after = nativeKernelStats(backend);
+        expect(after.Add!.native - before.Add!.native).toBe(ADD.length);
+        expect(after.Sum!.native - before.Sum!.native).toBe(STRIDED.length);
+        expect(tf.memory().numTensors).toBe(tensors);
+      });
+
+      it('Add hands int32 and small additions to the previous kernel, with the same values', () => {
+        const before = nativeKernelStats(backend);
+        const got = tf.tidy(() => {
+          const ints = tf.add(tf.fill([100, 100], 2, 'int32'), tf.scalar(3, 'int32'));
+          const small = tf.add(tf.ones([10, 10]), tf.tensor1d([0.5, 1.5, 0.5, 1.5, 0.5, 1.5, 0.5, 1.5, 0.5, 1.5]));
+          const big = tf.add(tf.fill([100, 100], 1), tf.scalar(2));
+          return [ints, small, big].map((t) => [t.dtype, Array.from(t.dataSync()).slice(0, 3)]);
+        });
+        const after = nativeKernelStats(backend);
+        expect(got).toEqual([['int32', [5, 5, 5]], ['float32', [1.5, 2.5, 1.5]], ['float32', [3, 3, 3]]]);
+        expect(after.Add!.fallback - before.Add!.fallback).toBe(2);
+        expect(after.Add!.native - before.Add!.native).toBe(1);
+      });
+
       it('Concat and SplitV hand int32, empty parts and a lone part to the previous kernel, with the same values', () => {
         const before = nativeKernelStats(backend);
         const got = tf.tidy(() => {
@@ -324,16 +412,16 @@ if (native.ok || required) {
         expect(after.SplitV!.native - before.SplitV!.native).toBe(0);
       });
 
-      it('Sum and Mean hand small, non-innermost and int32 reductions to the previous kernel, with the same values', () => {
+      it('Sum and Mean hand small and int32 reductions and Mean over other axes to the previous kernel, same values', () => {
         const before = nativeKernelStats(backend);
         const got = tf.tidy(() => {
           const big = tf.tensor3d(values(40 * 30 * 20, 9), [40, 30, 20]);
           return [tf.sum(big, 0), tf.mean(big, [0, 2]), tf.sum(tf.ones([10, 10])), tf.sum(tf.ones([100, 100], 'int32'))].map((t) => Array.from(t.dataSync()));
         });
         const after = nativeKernelStats(backend);
-        expect(after.Sum!.fallback - before.Sum!.fallback).toBe(3);
+        expect(after.Sum!.fallback - before.Sum!.fallback).toBe(2);
         expect(after.Mean!.fallback - before.Mean!.fallback).toBe(1);
-        expect(after.Sum!.native - before.Sum!.native).toBe(0);
+        expect(after.Sum!.native - before.Sum!.native).toBe(1); // axis 0: strided
         expect(got[2]).toEqual([100]);
         expect(got[3]).toEqual([10000]);
         const x = values(40 * 30 * 20, 9);
@@ -344,7 +432,7 @@ if (native.ok || required) {
         expect(got[1]!.length).toBe(30);
       });
 
-      it('ran every configuration natively: no fallback (except the selective Sum, Mean, Concat and SplitV), no addon error', () => {
+      it('ran every configuration natively: no fallback (except the selective kernels), no addon error', () => {
         const stats = nativeKernelStats(backend);
         for (const name of NATIVE_KERNEL_NAMES) {
           expect(stats[name], name).toMatchObject({ errors: 0, ...(SELECTIVE.has(name) ? {} : { fallback: 0 }) });

@@ -3,6 +3,7 @@ import { RobustError } from '@robustjs/core';
 import { cpuIO, wasmIO, type BackendIO, type Info } from './kernels/backendIO';
 import { nativeConcat, nativeSplitV } from './kernels/concat';
 import { nativeConv2D, type NativeKernel } from './kernels/conv2D';
+import { nativeAdd } from './kernels/elementwise';
 import { nativeConv2DBackpropFilter } from './kernels/conv2DBackpropFilter';
 import { nativeConv2DBackpropInput } from './kernels/conv2DBackpropInput';
 import { nativeGaussianGram, nativeGaussianGramGrad } from './kernels/gaussianGram';
@@ -31,7 +32,7 @@ export type NativeBackendName = 'wasm' | 'cpu';
  */
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul', 'RobustGroupNorm', 'RobustGroupNormGrad',
-  'RobustGaussianGram', 'RobustGaussianGramGrad', 'Sum', 'Mean', 'Concat', 'SplitV',
+  'RobustGaussianGram', 'RobustGaussianGramGrad', 'Sum', 'Mean', 'Concat', 'SplitV', 'Add',
 ] as const;
 
 /**
@@ -124,6 +125,7 @@ const BODIES: Record<NativeKernelName, (addon: NativeAddon, io: BackendIO) => Na
   Mean: (addon, io) => nativeReduce(addon, io, true),
   Concat: nativeConcat,
   SplitV: nativeSplitV,
+  Add: nativeAdd,
 };
 
 function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKernel, previous: tf.KernelConfig | undefined, counts: NativeKernelCounts): tf.KernelFunc {
@@ -162,8 +164,10 @@ function kernelFunc(name: string, backendName: NativeBackendName, body: NativeKe
  * `@robustjs/core`'s `groupNorm` op uses when they are registered, and the fused Gaussian kernel matrix
  * `RobustGaussianGram` / `RobustGaussianGramGrad` of its `gaussianGram` op (OpenMP C++, AVX2 when the CPU has it); and
  * `Sum` / `Mean` over the innermost axes of float32 tensors of 4,096 elements or more (every core, accumulated in
- * double over fixed blocks: the same numbers for any thread count); and `Concat` / `SplitV` of float32 tensors along
- * any axis (one copying pass; tfjs's own kernels copy row by row from JavaScript). The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
+ * double over fixed blocks: the same numbers for any thread count), and `Sum` over other axes (one strided pass, bit
+ * for bit the backend's own); and `Concat` / `SplitV` of float32 tensors along any axis (one copying pass; tfjs's
+ * own kernels copy row by row from JavaScript); and `Add` of float32 tensors with any broadcast (one pass, bit for
+ * bit the same). The kernels compute in place on the backend's memory (on wasm, views into the wasm heap; on
  * cpu, the typed arrays), NHWC float32 only. Any other configuration (NCHW, int32, a bias or prelu
  * slopes that broadcast unusually, an empty tensor) is handed to the kernel that was registered before,
  * which is kept, with its `setupFunc` and `disposeFunc`, and restored by {@link unregisterNativeKernels}.

@@ -238,3 +238,64 @@ export function concatCases(count: number): ConcatCase[] {
   }
   return out;
 }
+
+/** A broadcasting addition: both operands' shapes (numpy rules; the output has 4,096 elements or more). */
+export interface AddCase {
+  readonly a: number[];
+  readonly b: number[];
+}
+
+/**
+ * The UNet's additions (a bias, a per-sample embedding, the ×2 upsampling, a residual), then random ones of
+ * rank 1–5: each axis of one operand kept or broadcast, the shorter operand on either side.
+ */
+export function addCases(count: number): AddCase[] {
+  const rnd = lcg(5151);
+  const out: AddCase[] = [
+    { a: [8, 28, 28, 32], b: [32] },
+    { a: [8, 28, 28, 32], b: [8, 1, 1, 32] },
+    { a: [8, 14, 1, 14, 1, 64], b: [1, 1, 2, 1, 2, 1] },
+    { a: [8, 28, 28, 32], b: [8, 28, 28, 32] },
+    { a: [1, 30, 1, 32], b: [8, 1, 28, 1] },
+  ];
+  while (out.length < count) {
+    const rank = rnd(1, 5);
+    const shape = Array.from({ length: rank }, () => rnd(1, rank === 1 ? 30_000 : rank === 2 ? 300 : 24));
+    if (shape.reduce((p, d) => p * d, 1) < 4096) continue;
+    const other = shape.map((d) => (rnd(0, 1) === 0 ? 1 : d)).slice(rnd(0, rank - 1));
+    out.push(out.length % 2 === 0 ? { a: shape, b: other } : { a: other, b: shape });
+  }
+  return out;
+}
+
+/** A sum over axes that are not only the innermost: the shape, the axes (in tfjs's order), keepDims. */
+export interface StridedSumCase {
+  readonly shape: number[];
+  readonly axes: number[];
+  readonly keepDims: boolean;
+}
+
+/**
+ * The gradients of the UNet's upsampling and of a bias, then random ones of rank 2–6 with 4,096 to ~200,000
+ * elements: any non-innermost set of axes, ascending, descending or negative.
+ */
+export function stridedSumCases(count: number): StridedSumCase[] {
+  const rnd = lcg(6262);
+  const out: StridedSumCase[] = [
+    { shape: [8, 14, 2, 14, 2, 64], axes: [2, 4], keepDims: false },
+    { shape: [8, 28, 28, 32], axes: [0, 1, 2], keepDims: false },
+  ];
+  while (out.length < count) {
+    const rank = rnd(2, 6);
+    const shape = Array.from({ length: rank }, () => rnd(1, rank === 2 ? 500 : rank === 3 ? 60 : 16));
+    const size = shape.reduce((p, d) => p * d, 1);
+    if (size < 4096 || size > 220_000) continue;
+    const axes = shape.map((_, j) => j).filter(() => rnd(0, 1) === 1);
+    const innermost = axes.every((a, j) => a === rank - axes.length + j);
+    if (axes.length === 0 || innermost) continue;
+    const i = out.length;
+    const order = i % 3 === 0 ? [...axes].reverse() : i % 3 === 1 ? axes.map((a) => a - rank) : axes;
+    out.push({ shape, axes: order, keepDims: i % 4 === 1 });
+  }
+  return out;
+}

@@ -26,6 +26,8 @@ export type ComputeMany = (inputs: Float32Array[], outs: Float32Array[]) => void
 
 /** Allocation and in-place access for one backend. */
 export interface BackendIO {
+  /** Whether the backend's own kernels add in double (cpu: JavaScript numbers) rather than in float (wasm). */
+  readonly sumsInDouble: boolean;
   /**
    * Allocates the output, takes views of `inputs` and the output, and runs `fn`. Returns undefined
    * (nothing allocated) when an input cannot be read in place; disposes the output if `fn` throws.
@@ -43,6 +45,7 @@ function size(shape: readonly number[]): number {
 
 /** wasm: every view is taken after `makeOutput`, because allocating can grow the heap and detach older views. */
 export const wasmIO: BackendIO = {
+  sumsInDouble: false,
   run(backend, inputs, outShape, fn) {
     return wasmIO.runMany(backend, inputs, [outShape], (views, outs) => fn(views, outs[0]!))?.[0];
   },
@@ -62,6 +65,7 @@ export const wasmIO: BackendIO = {
 
 /** cpu: the backend's Float32Array values; the output array is handed to the backend without a copy. */
 export const cpuIO: BackendIO = {
+  sumsInDouble: true,
   run(backend, inputs, outShape, fn) {
     return cpuIO.runMany(backend, inputs, [outShape], (views, outs) => fn(views, outs[0]!))?.[0];
   },

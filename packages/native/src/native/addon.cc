@@ -229,6 +229,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rowReduce", Napi::Function::New(env, RowReduce, "rowReduce"));
   exports.Set("concatColumns", Napi::Function::New(env, ConcatColumns, "concatColumns"));
   exports.Set("splitColumns", Napi::Function::New(env, SplitColumns, "splitColumns"));
+  exports.Set("broadcastAdd", Napi::Function::New(env, BroadcastAdd, "broadcastAdd"));
+  exports.Set("stridedSum", Napi::Function::New(env, StridedSum, "stridedSum"));
   return exports;
 }
 

@@ -218,5 +218,7 @@ Napi::Value GaussianGramBackward(const Napi::CallbackInfo& info);
 Napi::Value RowReduce(const Napi::CallbackInfo& info);
 Napi::Value ConcatColumns(const Napi::CallbackInfo& info);
 Napi::Value SplitColumns(const Napi::CallbackInfo& info);
+Napi::Value BroadcastAdd(const Napi::CallbackInfo& info);
+Napi::Value StridedSum(const Napi::CallbackInfo& info);
 
 }  // namespace robustjs
