@@ -57,8 +57,8 @@ export function planStridedSum(shape: readonly number[], axis: number | number[]
  * backend also accumulates in double, wasm's in float). `Sum` over other axes (the gradient of a broadcast, e.g.
  * of the UNet's ×2 upsampling: [8,14,2,14,2,64] over axes 2 and 4) in one strided pass, from 0 in the order of
  * the axes given, in float on wasm and in double on cpu: bit for bit the backend's own Sum, which transposes x
- * first (on wasm 3–5× slower). Anything else (other dtypes,
- * `Mean` over other axes, small tensors) → the backend's own kernel.
+ * first (on wasm 3–5× slower). Anything else (other dtypes, `Mean` over other axes, small tensors) → the
+ * backend's own kernel.
  */
 export function nativeReduce(addon: NativeAddon, io: BackendIO, mean: boolean): NativeKernel {
   return ({ inputs, backend, attrs }) => {

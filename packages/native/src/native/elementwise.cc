@@ -4,8 +4,6 @@
 // the strided sum adds from 0 in the index order of the reduced axes, as tfjs's Sum kernels do after their
 // transpose, in float (wasm's) or in double (cpu's JavaScript numbers), so it is bit for bit theirs.
 // One thread: memory-bound passes over tensors of at most a few MB.
-#include <functional>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -74,14 +72,16 @@ void AddRun(float* __restrict o, const float* __restrict a, const float* __restr
   }
 }
 
-/** out[i] = the sum, in Acc from 0, of base_i[rel[0]], base_i[rel[1]], …, base_i walking `kept` by `strides`. */
+/**
+ * out[i] for i < size (the product of `kept`) = the sum, in Acc from 0, of base_i[rel[0]], base_i[rel[1]], …,
+ * base_i walking `kept` by `strides`.
+ */
 template <typename Acc>
 void SumRuns(const float* x, float* out, const std::vector<int64_t>& kept, const std::vector<int64_t>& strides,
-             const std::vector<int64_t>& rel) {
+             int64_t size, const std::vector<int64_t>& rel) {
   const std::vector<int64_t>* walked[1] = {&strides};
   int64_t offsets[1] = {0};
   Walker walk(kept, kept.size());
-  const int64_t size = static_cast<int64_t>(std::accumulate(kept.begin(), kept.end(), int64_t{1}, std::multiplies<>()));
   for (int64_t i = 0; i < size; ++i) {
     const float* base = x + offsets[0];
     Acc sum = 0;
@@ -148,9 +148,9 @@ Napi::Value StridedSum(const Napi::CallbackInfo& info) {
     }
     const bool inDouble = info[6].ToBoolean().Value();
     if (inDouble) {
-      SumRuns<double>(x, out, kept, ks, rel);
+      SumRuns<double>(x, out, kept, ks, size, rel);
     } else {
-      SumRuns<float>(x, out, kept, ks, rel);
+      SumRuns<float>(x, out, kept, ks, size, rel);
     }
     return env.Undefined();
   });
