@@ -61,8 +61,10 @@ export async function runStatus(redis: Redis, run: string): Promise<RunStatus> {
     const shards: ShardStatus[] = [];
     for (let index = 0; index < merge.data.shards; index++) {
       const id = shardJobId(run, index);
-      const job = await shardQueue.getJob(id);
-      const state = job === undefined ? 'unknown' : await job.getState();
+      // the state first, then the job: a job read first may change state in between
+      // (then a failed shard would show no failedReason)
+      const state = await shardQueue.getJobState(id);
+      const job = state === 'unknown' ? undefined : await shardQueue.getJob(id);
       const attempts = job?.attemptsStarted ?? 0;
       shards.push({
         index, state, progress: state === 'completed' ? 100 : percent(job?.progress ?? 0), attempts, stalled: job?.stalledCounter ?? 0,
@@ -71,9 +73,9 @@ export async function runStatus(redis: Redis, run: string): Promise<RunStatus> {
       });
     }
     const count = (states: readonly string[]): number => shards.filter((s) => states.includes(s.state)).length;
-    const mergeState = await merge.getState();
-    // `merge` was read before the shards: when it completed since, its return value (the files) is read afresh
-    const done = mergeState === 'completed' ? await merges.getJob(mergeJobId(run)) ?? merge : merge;
+    const mergeState = await merges.getJobState(mergeJobId(run));
+    // `merge` was read before the shards and its state: read afresh for its return value or error
+    const done = await merges.getJob(mergeJobId(run)) ?? merge;
     return {
       run,
       counts: {
@@ -81,7 +83,7 @@ export async function runStatus(redis: Redis, run: string): Promise<RunStatus> {
         retried: shards.filter((s) => s.retried).length, waiting: count(['waiting', 'delayed', 'prioritized', 'waiting-children']),
       },
       shards,
-      merge: { state: mergeState, files: mergeState === 'completed' ? done.returnvalue?.files ?? [] : [], failedReason: merge.failedReason || null },
+      merge: { state: mergeState, files: mergeState === 'completed' ? done.returnvalue?.files ?? [] : [], failedReason: done.failedReason || null },
     };
   } finally {
     await Promise.all([merges.close(), shardQueue.close()]);
