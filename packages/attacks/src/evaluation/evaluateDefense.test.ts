@@ -291,8 +291,84 @@ describe('intervals', () => {
     expect(d.aOnly).toBe(1);
     expect(d.bOnly).toBe(2);
     expect(d.ci95[0]).toBeLessThan(0.2);
-    expect(pairedDifference([true, false], [true, false]).ci95).toEqual([0, 0]);
     expectRobustError(() => pairedDifference([true], [true, false]));
+    expectRobustError(() => pairedDifference([1] as unknown as boolean[], [true]));
+  });
+
+  /** Images with the given counts: both right, only a right, only b right, both wrong. */
+  const pairs = (both: number, aOnly: number, bOnly: number, neither: number): [boolean[], boolean[]] => {
+    const cells: [boolean, boolean, number][] = [[true, true, both], [true, false, aOnly], [false, true, bOnly], [false, false, neither]];
+    const a: boolean[] = [];
+    const b: boolean[] = [];
+    for (const [x, y, k] of cells) for (let i = 0; i < k; i++) { a.push(x); b.push(y); }
+    return [a, b];
+  };
+  /** Tango's statistic at δ, with the constrained likelihood maximised numerically (ternary search), not by the closed form. */
+  const tangoByLikelihood = (aOnly: number, bOnly: number, n: number, delta: number): number => {
+    const m = n - aOnly - bOnly;
+    const ll = (q: number): number => (bOnly > 0 ? bOnly * Math.log(q + delta) : 0) + (aOnly > 0 ? aOnly * Math.log(q) : 0) +
+      (m > 0 ? m * Math.log(1 - 2 * q - delta) : 0);
+    let lo = Math.max(0, -delta);
+    let hi = (1 - delta) / 2;
+    for (let i = 0; i < 200; i++) {
+      const l = lo + (hi - lo) / 3;
+      const h = hi - (hi - lo) / 3;
+      if (ll(l) < ll(h)) lo = l;
+      else hi = h;
+    }
+    const q = (lo + hi) / 2;
+    return (bOnly - aOnly - n * delta) / Math.sqrt(n * (2 * q + delta * (1 - delta)));
+  };
+
+  it("pairedDifference's interval is Tango's: the score is ±1.96 at its ends (likelihood fitted independently)", () => {
+    for (const [both, aOnly, bOnly, neither] of [[1, 1, 7, 12], [300, 12, 21, 179], [40, 0, 3, 21], [0, 5, 0, 0], [200, 9, 9, 294]]) {
+      const [a, b] = pairs(both!, aOnly!, bOnly!, neither!);
+      const d = pairedDifference(a, b);
+      const n = a.length;
+      expect(d.difference).toBeCloseTo((bOnly! - aOnly!) / n, 14);
+      expect(d.ci95[0]).toBeLessThanOrEqual(d.difference);
+      expect(d.ci95[1]).toBeGreaterThanOrEqual(d.difference);
+      expect(d.ci95[0]).toBeGreaterThanOrEqual(-1);
+      expect(d.ci95[1]).toBeLessThanOrEqual(1);
+      for (const [end, z] of [[d.ci95[0], 1.959963984540054], [d.ci95[1], -1.959963984540054]] as const) {
+        if (end > -1 && end < 1) expect(tangoByLikelihood(aOnly!, bOnly!, n, end)).toBeCloseTo(z, 5);
+      }
+    }
+    // Fagerland, Lydersen & Laake (2014), airway reactivity before/after transplant (1, 1, 7, 12 of 21):
+    // Tango's interval for p1 − p2 is −0.517 to −0.026
+    const [fa, fb] = pairs(1, 7, 1, 12);
+    const airway = pairedDifference(fa, fb).ci95;
+    expect(airway[0]).toBeCloseTo(-0.517, 3);
+    expect(airway[1]).toBeCloseTo(-0.026, 3);
+    // all 5 images right only under a: the estimate −1 is the lower end
+    const [a, b] = pairs(0, 5, 0, 0);
+    expect(pairedDifference(a, b).ci95[0]).toBe(-1);
+  });
+
+  it('pairedDifference never collapses to a point: no discordant image of n gives ±z²/(n + z²)', () => {
+    const z2 = 1.959963984540054 ** 2;
+    for (const n of [2, 64, 392, 512]) {
+      const [a, b] = pairs(Math.floor(n / 3), 0, 0, n - Math.floor(n / 3));
+      const d = pairedDifference(a, b);
+      expect(d.difference).toBe(0);
+      expect(d.ci95[1]).toBeCloseTo(z2 / (n + z2), 12);
+      expect(d.ci95[0]).toBeCloseTo(-z2 / (n + z2), 12);
+    }
+  });
+
+  it('pairedDifference excludes 0 exactly when McNemar (no continuity correction) rejects at 5 %', () => {
+    let rejected = 0;
+    for (let aOnly = 0; aOnly <= 14; aOnly++) {
+      for (let bOnly = 0; bOnly <= 14; bOnly++) {
+        if (aOnly + bOnly === 0) continue;
+        const [a, b] = pairs(20, aOnly, bOnly, 30);
+        const [lo, hi] = pairedDifference(a, b).ci95;
+        const mcnemar = (bOnly - aOnly) ** 2 / (aOnly + bOnly) > 1.959963984540054 ** 2;
+        expect(lo > 0 || hi < 0).toBe(mcnemar);
+        if (mcnemar) rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(50);
   });
 });
 

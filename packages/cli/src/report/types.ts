@@ -125,9 +125,9 @@ export interface SummaryRow {
   readonly deltaClean: number | null;
   /** Robust accuracy minus the base's on the same images (null without a base row). */
   readonly deltaRobust: number | null;
-  /** 95 % paired interval of `deltaClean` (null without a base row). */
+  /** 95 % paired interval of `deltaClean` (Tango's score interval; null without a base row). */
   readonly deltaCleanCi95: readonly [number, number] | null;
-  /** 95 % paired interval of `deltaRobust` (null without a base row). */
+  /** 95 % paired interval of `deltaRobust` (Tango's score interval; null without a base row). */
   readonly deltaRobustCi95: readonly [number, number] | null;
   /** Seconds per image to classify a clean image through the defense. */
   readonly secondsPerImage: number;
