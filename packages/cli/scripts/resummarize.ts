@@ -18,6 +18,10 @@ for (const file of files) {
   const text = readFileSync(file, 'utf8');
   const report = JSON.parse(text) as Report;
   if (report.format !== 'robustjs-report') throw new Error(`${file}: not a robustjs report (format ${String(report.format)})`);
+  if (!report.results.every((r) => Array.isArray(r.images))) {
+    console.log(`${file}: skipped, a trimmed report without per-image records (its summary cannot be recomputed)`);
+    continue;
+  }
   const next = `${JSON.stringify({ ...report, summary: summarize(report.results) }, null, 1)}\n`;
   if (next === text) {
     console.log(`${file}: unchanged`);

@@ -9,8 +9,8 @@ const args = process.argv.slice(2);
 const at = args.indexOf('--split');
 const split = at === -1 ? Infinity : Number(args[at + 1]);
 const file = args.find((a, i) => !a.startsWith('--') && (at === -1 || i !== at + 1));
-if (file === undefined || !(split >= 1)) {
-  process.stderr.write('usage: node reportTables.mjs <report.json> [--split k], k ≥ 1\n');
+if (file === undefined || !(split === Infinity || (Number.isInteger(split) && split >= 1))) {
+  process.stderr.write('usage: node reportTables.mjs <report.json> [--split k], k an integer ≥ 1\n');
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(file, 'utf8'));

@@ -283,7 +283,7 @@ describe('intervals', () => {
     expectRobustError(() => wilson(11, 10));
   });
 
-  it('pairedDifference counts discordant pairs and narrows with pairing', () => {
+  it('pairedDifference counts discordant pairs and checks its input', () => {
     const a = [true, true, false, false, true];
     const b = [true, false, true, true, true];
     const d = pairedDifference(a, b);
@@ -340,9 +340,15 @@ describe('intervals', () => {
     const airway = pairedDifference(fa, fb).ci95;
     expect(airway[0]).toBeCloseTo(-0.517, 3);
     expect(airway[1]).toBeCloseTo(-0.026, 3);
-    // all 5 images right only under a: the estimate −1 is the lower end
+    // all 5 images right only under a (or only under b): the estimate ∓1 is an end
     const [a, b] = pairs(0, 5, 0, 0);
     expect(pairedDifference(a, b).ci95[0]).toBe(-1);
+    expect(pairedDifference(b, a).ci95[1]).toBe(1);
+    // one image
+    const one = pairedDifference([false], [true]);
+    expect(one.difference).toBe(1);
+    expect(one.ci95[1]).toBe(1);
+    expect(one.ci95[0]).toBeGreaterThan(-1);
   });
 
   it('pairedDifference never collapses to a point: no discordant image of n gives ±z²/(n + z²)', () => {

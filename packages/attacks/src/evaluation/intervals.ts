@@ -62,14 +62,14 @@ function tangoScore(n: number, bOnly: number, aOnly: number, delta: number): num
   const C = -aOnly * delta * (1 - delta);
   const root = Math.sqrt(Math.max(B * B - 8 * n * C, 0));
   // the larger root, written so that neither branch subtracts nearly equal numbers
-  const q = B <= 0 ? (root - B) / (4 * n) : B + root === 0 ? 0 : (-2 * C) / (B + root);
+  const q = B <= 0 ? (root - B) / (4 * n) : (-2 * C) / (B + root);
   const variance = n * (2 * q + delta * (1 - delta));
   const centred = bOnly - aOnly - n * delta;
   if (variance <= 0) return centred === 0 ? 0 : centred * Infinity;
   return centred / Math.sqrt(variance);
 }
 
-/** The δ in [lo, hi] where the decreasing `score` crosses `target`, by 80 bisections (to < 1e-20). */
+/** The δ in [lo, hi] where the decreasing `score` crosses `target`, by 80 bisections (to machine precision). */
 function crossing(score: (delta: number) => number, target: number, lo: number, hi: number): number {
   let below = lo;
   let above = hi;
@@ -84,7 +84,7 @@ function crossing(score: (delta: number) => number, target: number, lo: number, 
 /**
  * The difference of two accuracies measured on the same images (e.g. SSNI-N minus DiffPure), with Tango's
  * 95 % asymptotic score interval (Tango 1998, recommended for paired proportions by Fagerland, Lydersen and
- * Laake 2013): the δ whose score statistic (bOnly − aOnly − nδ)/SE(δ) lies within ±1.96, SE from the
+ * Laake 2014): the δ whose score statistic (bOnly − aOnly − nδ)/SE(δ) lies within ±1.96, SE from the
  * discordant-cell probabilities fitted under δ. Only discordant images (one right, one wrong) carry
  * information, so paired intervals are much narrower than the difference of two independent intervals. Unlike
  * the Wald interval on the per-image differences it keeps its coverage with few discordant images and never
