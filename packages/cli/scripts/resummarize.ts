@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { summarize } from '../src/report/summarize';
 import type { Report } from '../src/report/types';
+import { reportJson } from '../src/report/writeReport';
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -22,7 +23,7 @@ for (const file of files) {
     console.log(`${file}: skipped, a trimmed report without per-image records (its summary cannot be recomputed)`);
     continue;
   }
-  const next = `${JSON.stringify({ ...report, summary: summarize(report.results) }, null, 1)}\n`;
+  const next = reportJson({ ...report, summary: summarize(report.results) });
   if (next === text) {
     console.log(`${file}: unchanged`);
     continue;
